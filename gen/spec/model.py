@@ -1,0 +1,109 @@
+"""The spec as frozen values (SPEC section 1); every value keeps its place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from gen.errors import Span, Where
+
+
+class Layout(str, Enum):
+    """Layout conventions of SPEC section 3."""
+
+    NUMERATOR = "numerator"
+    DENOMINATOR = "denominator"
+    MIXED = "mixed"
+
+
+class Method(str, Enum):
+    """The ways a sheet derives (SPEC section 4)."""
+
+    CHAIN = "chain"
+    DIFFERENTIAL = "differential"
+    INDEX = "index"
+
+
+class Prop(str, Enum):
+    """Properties a variable may declare."""
+
+    SYMMETRIC = "symmetric"
+    POSITIVE_DEFINITE = "positive-definite"
+    INVERTIBLE = "invertible"
+    DIAGONAL = "diagonal"
+    POSITIVE = "positive"
+    CONSTANT = "constant"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string value of the spec and where it stands."""
+
+    value: str
+    where: Where
+
+    @property
+    def span(self) -> Span:
+        """The span of the whole value."""
+        return self.where.span(0, len(self.value))
+
+
+@dataclass(frozen=True)
+class Dim:
+    """A symbolic size, e.g. ``m: number of samples``."""
+
+    name: str
+    note: Text | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Variable:
+    """An input: its shape (dimension names or positive integers), props, text."""
+
+    name: str
+    shape: tuple[str | int, ...]  # () scalar, (n,) column vector, (m, n) matrix
+    props: frozenset[Prop]
+    text: Text | None
+    latex: Text | None
+    span: Span  # the key
+
+
+@dataclass(frozen=True)
+class Definition:
+    """``name: expression`` under ``define``."""
+
+    name: str
+    expr: Text
+    span: Span  # the key
+
+
+@dataclass(frozen=True)
+class Target:
+    """One item of ``derive``."""
+
+    of: Text
+    wrt: Text
+    layout: Layout  # the item's own or the spec's
+    methods: tuple[Method, ...]  # at least one; default (differential,)
+    text: Text | None
+    order: int  # 1 or 2
+    span: Span  # the item
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One spec file."""
+
+    name: str  # the file's stem: output/NAME.pdf
+    path: str  # as given by the user
+    title: Text
+    subtitle: Text | None
+    author: Text | None
+    lang: str  # "en" | "zh"
+    layout: Layout
+    dims: tuple[Dim, ...]  # declared, then those only used in shapes (note None)
+    variables: tuple[Variable, ...]
+    definitions: tuple[Definition, ...]
+    targets: tuple[Target, ...]
+    source: str  # the file's text
