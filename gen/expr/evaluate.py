@@ -1,0 +1,166 @@
+"""A direct numpy interpreter over a tree: the independent oracle for verification."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gen.expr.ast import ENTRYWISE, Binary, Call, DimT, Name, Neg, Node, Num, Transpose
+
+Array = NDArray[Any]
+
+_UNARY: dict[str, Callable[[Array], Array]] = {
+    "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
+    "sqrt": np.sqrt,
+}
+
+
+def evaluate(
+    node: Node,
+    values: Mapping[str, Any],
+    sizes: Mapping[str, int],
+) -> Array | float:
+    """Compute ``node`` on numbers, with the semantics of SPEC section 2.
+
+    Every value is held as a 2-D float64 array (a scalar as (1, 1)), and a
+    product is a scaling exactly when one side is (1, 1) at run time, so the
+    oracle depends on inferred shapes only for the size of ``I``.
+
+    Args:
+        node: The tree; ``I`` needs its inferred ``shape``.
+        values: A float, or a 1-D ([n] as n x 1) or 2-D array, for each name.
+        sizes: The integer value of each dimension name.
+
+    Returns:
+        A float for a (1, 1) result, else a 2-D array.
+
+    Raises:
+        KeyError: On a name missing from ``values`` or ``sizes``.
+        ValueError: On shapes numpy refuses, or an ``I`` without a shape.
+    """
+    result = _Evaluator(values, sizes).value(node)
+    if result.shape == (1, 1):
+        return float(result[0, 0])
+    return result
+
+
+def as_matrix(value: Any) -> Array:
+    """A float, 0-, 1- (as a column) or 2-D array as a 2-D float64 array."""
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim == 0:
+        return array.reshape(1, 1)
+    if array.ndim == 1:
+        return array.reshape(-1, 1)
+    if array.ndim != 2:
+        raise ValueError(f"expected at most 2 dimensions, got {array.ndim}")
+    return array
+
+
+class _Evaluator:
+    """One evaluation."""
+
+    def __init__(self, values: Mapping[str, Any], sizes: Mapping[str, int]) -> None:
+        self.values = {name: as_matrix(value) for name, value in values.items()}
+        self.sizes = sizes
+
+    def value(self, node: Node) -> Array:
+        if isinstance(node, Num):
+            return np.array([[float(node.value)]])
+        if isinstance(node, Name):
+            return self.values[node.id]
+        if isinstance(node, Neg):
+            return -self.value(node.operand)
+        if isinstance(node, Transpose):
+            return self.value(node.operand).T
+        if isinstance(node, Binary):
+            return self.binary(node.op, self.value(node.left), self.value(node.right), node)
+        if isinstance(node, Call):
+            return self.call(node)
+        raise TypeError(f"not an expression node: {node!r}")
+
+    def binary(self, op: str, left: Array, right: Array, node: Binary) -> Array:
+        scaling = left.shape == (1, 1) or right.shape == (1, 1)
+        entrywise_scaling = scaling and op in (".*", "./")
+        if op in ("+", "-", ".*", "./") and not entrywise_scaling and left.shape != right.shape:
+            raise ValueError(f"cannot apply {op} to {left.shape} and {right.shape}")
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return left * right if scaling else left @ right
+        if op == ".*":
+            return left * right
+        if op in ("/", "./"):
+            if op == "/" and right.shape != (1, 1):
+                raise ValueError("the divisor of / must be a scalar")
+            return left / right
+        if right.shape != (1, 1):
+            raise ValueError("an exponent must be a scalar")
+        if op == ".^" or left.shape == (1, 1):
+            return np.power(left, right)
+        exponent = float(right[0, 0])
+        if not exponent.is_integer():
+            raise ValueError("a matrix power needs an integer exponent")
+        return np.linalg.matrix_power(left, int(exponent))
+
+    def call(self, node: Call) -> Array:
+        func = node.func
+        if func == "I":
+            if node.shape is None:
+                raise ValueError("the size of I is not known; run shape inference first")
+            return np.eye(self.size(node.shape[0]))
+        if func in ("eye", "ones", "zeros"):
+            dims = [self.dim(arg) for arg in node.args]
+            if func == "eye":
+                return np.eye(dims[0])
+            if func == "ones":
+                return np.ones((dims[0], 1))
+            return np.zeros((dims[0], dims[1]))
+        x = self.value(node.args[0])
+        if func == "inv":
+            return np.linalg.inv(x)
+        if func == "det":
+            return _scalar(np.linalg.det(x))
+        if func == "logdet":
+            return _scalar(np.linalg.slogdet(x)[1])
+        if func == "tr":
+            return _scalar(np.trace(x))
+        if func == "diag":
+            if x.shape[1] != 1:
+                raise ValueError("diag needs a column vector")
+            return np.diag(x[:, 0])
+        if func == "sum":
+            return _scalar(x.sum())
+        if func == "norm2":
+            return _scalar(np.sqrt(np.sum(x * x)))
+        if func == "sigmoid":
+            return 1.0 / (1.0 + np.exp(-x))
+        if func in ENTRYWISE:
+            return _UNARY[func](x)
+        shifted: Array = np.exp(x - x.max())
+        if func == "softmax":
+            result: Array = shifted / shifted.sum()
+            return result
+        if func == "logsumexp":
+            return _scalar(x.max() + np.log(shifted.sum()))
+        raise ValueError(f"unknown function '{func}'")
+
+    def dim(self, node: Node) -> int:
+        """A size argument of eye, ones or zeros."""
+        if isinstance(node, Name):
+            return self.size(node.id)
+        if isinstance(node, Num) and node.value.denominator == 1:
+            return int(node.value)
+        raise ValueError("a size must be a dimension name or an integer")
+
+    def size(self, dim: DimT) -> int:
+        return dim if isinstance(dim, int) else int(self.sizes[dim])
+
+
+def _scalar(value: Any) -> Array:
+    """A number as a (1, 1) array."""
+    return np.array([[float(value)]])

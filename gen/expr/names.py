@@ -1,0 +1,79 @@
+"""How an identifier is typeset: alpha -> \\alpha, W_1 -> W_{1}, y_hat -> \\hat{y}."""
+
+from __future__ import annotations
+
+import re
+
+_LOWER_GREEK = (
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
+    "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon",
+    "phi", "chi", "psi", "omega",
+    "varepsilon", "vartheta", "varpi", "varrho", "varsigma", "varphi",
+)
+_UPPER_GREEK = (
+    "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega",
+)
+GREEK: dict[str, str] = {name: "\\" + name for name in _LOWER_GREEK + _UPPER_GREEK}
+GREEK["lam"] = r"\lambda"  # 'lambda' is a Python keyword, so specs write 'lam'
+GREEK["omicron"] = "o"
+
+ACCENTS = ("hat", "bar", "tilde", "dot", "vec")
+
+_LETTERS_DIGITS = re.compile(r"([A-Za-z]+?)([0-9]+)")
+
+
+def latex_name(name: str, override: str | None = None) -> str:
+    """The LaTeX of an identifier.
+
+    Greek names become letters (``alpha`` -> ``\\alpha``, ``lam`` ->
+    ``\\lambda``); a part ``hat``, ``bar``, ``tilde``, ``dot`` or ``vec``
+    after an underscore puts that accent on the base; other parts after
+    underscores, and digits that end the base, are subscripts (``W_1`` ->
+    ``W_{1}``, ``x10`` -> ``x_{10}``, ``y_hat_1`` -> ``\\hat{y}_{1}``); a base
+    of several letters that is not Greek is upright (``loss`` ->
+    ``\\mathrm{loss}``).
+
+    Args:
+        name: An identifier of the spec syntax.
+        override: The spec's ``latex`` for the name; used as is when given.
+
+    Returns:
+        The LaTeX of the name.
+    """
+    if override is not None:
+        return override
+    parts = [part for part in name.split("_") if part]
+    if not parts:
+        return r"\mathrm{" + name.replace("_", r"\_") + "}"
+    base, subscripts = parts[0], []
+    split = _LETTERS_DIGITS.fullmatch(base)
+    if split is not None and base not in GREEK:
+        base = split.group(1)
+        subscripts.append(split.group(2))
+    tex = _base(base)
+    for part in parts[1:]:
+        if part in ACCENTS:
+            tex = f"\\{part}{{{tex}}}"
+        else:
+            subscripts.append(_subscript(part))
+    if subscripts:
+        tex += "_{" + ",".join(subscripts) + "}"
+    return tex
+
+
+def _base(base: str) -> str:
+    """A base name: Greek, a single letter, or upright text."""
+    if base in GREEK:
+        return GREEK[base]
+    if len(base) == 1:
+        return base
+    return r"\mathrm{" + base + "}"
+
+
+def _subscript(part: str) -> str:
+    """One subscript: Greek, indices (``ij``, ``10``), or an upright word (``max``)."""
+    if part in GREEK:
+        return GREEK[part]
+    if part.isalpha() and len(part) > 2:
+        return r"\mathrm{" + part + "}"
+    return part

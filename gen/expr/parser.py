@@ -1,0 +1,289 @@
+"""Expression text -> AST: a hand-written precedence climber over SPEC section 2."""
+
+from __future__ import annotations
+
+import difflib
+from fractions import Fraction
+
+from gen.errors import GenError, Span, Where
+from gen.expr.ast import (
+    FUNCTIONS,
+    RESERVED,
+    Binary,
+    Call,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Transpose,
+    children,
+)
+from gen.expr.lexer import END, NAME, NUM, Source, Token, tokenize
+
+MAX_DEPTH = 100
+MAX_EXPONENT = 1000
+
+_SUM_OPS = ("+", "-")
+_PRODUCT_OPS = ("*", "/", ".*", "./")
+_POWER_OPS = ("^", ".^")
+
+# A parsed piece: the node and the offsets of its text (parentheses included).
+_Piece = tuple[Node, int, int]
+
+
+def parse(text: str, where: Where | None = None) -> Node:
+    """Parse one expression of the spec syntax.
+
+    Precedence, loosest first: ``+ -``; ``* / .* ./`` (left-associative);
+    unary minus; ``^ .^`` (right-associative, the exponent may start with a
+    minus); postfix ``'`` and ``^T``. ``a / b`` of two number literals folds
+    into one exact ``Num``.
+
+    Args:
+        text: The expression as written.
+        where: Where the text stands in its file; None when it stands alone
+            (spans are then line 1, columns counted in ``text``).
+
+    Returns:
+        The tree, a span on every node.
+
+    Raises:
+        GenError: On any syntax error or exceeded limit, with the span of the
+            offending token.
+    """
+    source = Source(text, where)
+    return _Parser(source, tokenize(source)).parse()
+
+
+class _Parser:
+    """One pass over the tokens of one expression."""
+
+    def __init__(self, source: Source, tokens: list[Token]) -> None:
+        self.source = source
+        self.tokens = tokens
+        self.pos = 0
+        self.depth = 0
+
+    # -- helpers -----------------------------------------------------------
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.pos]
+
+    def _next(self) -> Token:
+        token = self.tokens[self.pos]
+        if token.kind != END:
+            self.pos += 1
+        return token
+
+    def _error(self, message: str, start: int, end: int | None = None) -> GenError:
+        return self.source.error(message, start, end)
+
+    def _enter(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self._too_deep(token.start)
+
+    def _too_deep(self, start: int) -> GenError:
+        return self._error(f"expression is nested too deeply (more than {MAX_DEPTH} levels)", start)
+
+    def _expected(self, after: Token | None) -> GenError:
+        """The error for a missing operand, ``after`` the token before it."""
+        token = self.tok
+        if after is None:
+            if token.kind == END:
+                return self._error("empty expression", 0)
+            return self._unexpected(token)
+        message = f"expected an expression after {after.quoted()}"
+        if token.kind == END:
+            return self._error(message, after.start, after.end)
+        return self._error(message, token.start, token.end)
+
+    def _unexpected(self, token: Token) -> GenError:
+        """The error for a token where an operator or the end belongs."""
+        message = f"unexpected {token.quoted()}"
+        if token.kind in (NAME, NUM) or token.is_op("("):
+            message += " (a product is written with '*')"
+        return self._error(message, token.start, token.end)
+
+    def _close(self, opening: Token) -> Token:
+        """Consume the ``)`` that matches ``opening``."""
+        token = self.tok
+        if token.is_op(")"):
+            return self._next()
+        if token.kind == END:
+            raise self._error("unclosed '('", opening.start, opening.end)
+        raise self._unexpected(token)
+
+    # -- grammar -----------------------------------------------------------
+
+    def parse(self) -> Node:
+        node, _, _ = self._sum(None)
+        if self.tok.kind != END:
+            raise self._unexpected(self.tok)
+        self._check_depth(node)
+        return node
+
+    def _sum(self, after: Token | None) -> _Piece:
+        left, start, end = self._product(after)
+        while self.tok.is_op(*_SUM_OPS):
+            op = self._next()
+            right, _, end = self._product(op)
+            left = Binary(op.text, left, right, span=self.source.span(start, end))
+        return left, start, end
+
+    def _product(self, after: Token | None) -> _Piece:
+        first = self.pos
+        left, start, end = self._unary(after)
+        literal = self._is_literal(first, left)
+        while self.tok.is_op(*_PRODUCT_OPS):
+            op = self._next()
+            first = self.pos
+            right, _, end = self._unary(op)
+            span = self.source.span(start, end)
+            if op.text == "/" and literal and self._is_literal(first, right):
+                assert isinstance(left, Num) and isinstance(right, Num)
+                if right.value == 0:
+                    raise self._error("division by zero", start, end)
+                left = Num(left.value / right.value, span=span)
+            else:
+                left = Binary(op.text, left, right, span=span)
+                literal = False
+        return left, start, end
+
+    def _is_literal(self, first: int, node: Node) -> bool:
+        """Whether ``node`` is exactly the one number token at ``first``."""
+        return isinstance(node, Num) and self.pos == first + 1 and self.tokens[first].kind == NUM
+
+    def _unary(self, after: Token | None) -> _Piece:
+        minuses: list[Token] = []
+        while self.tok.is_op("-"):
+            minuses.append(self._next())
+        node, start, end = self._power(minuses[-1] if minuses else after)
+        for minus in reversed(minuses):
+            start = minus.start
+            node = Neg(node, span=self.source.span(start, end))
+        return node, start, end
+
+    def _power(self, after: Token | None) -> _Piece:
+        node, start, end = self._postfix(after)
+        if self.tok.is_op(*_POWER_OPS):
+            op = self._next()
+            self._enter(op)
+            exponent, _, end = self._unary(op)
+            self.depth -= 1
+            self._check_exponent(exponent)
+            node = Binary(op.text, node, exponent, span=self.source.span(start, end))
+        return node, start, end
+
+    def _postfix(self, after: Token | None) -> _Piece:
+        node, start, end = self._atom(after)
+        while True:
+            if self.tok.is_op("'"):
+                end = self._next().end
+            elif self.tok.is_op("^") and self._transpose_letter():
+                self._next()
+                end = self._next().end
+            else:
+                return node, start, end
+            node = Transpose(node, span=self.source.span(start, end))
+
+    def _transpose_letter(self) -> bool:
+        """Whether the token after the current ``^`` is the letter ``T``."""
+        token = self.tokens[self.pos + 1]
+        return token.kind == NAME and token.text == "T"
+
+    def _atom(self, after: Token | None) -> _Piece:
+        token = self.tok
+        if token.kind == NUM:
+            self._next()
+            return Num(Fraction(token.text), span=self._span(token)), token.start, token.end
+        if token.kind == NAME:
+            self._next()
+            if token.text in RESERVED:
+                return self._call(token)
+            if self.tok.is_op("("):
+                raise self._unknown_function(token)
+            return Name(token.text, span=self._span(token)), token.start, token.end
+        if token.is_op("("):
+            self._next()
+            self._enter(token)
+            node, _, _ = self._sum(token)
+            close = self._close(token)
+            self.depth -= 1
+            return node, token.start, close.end
+        raise self._expected(after)
+
+    def _call(self, name: Token) -> _Piece:
+        func = name.text
+        if func == "I":
+            if self.tok.is_op("("):
+                raise self._error(
+                    "'I' takes no arguments; write eye(n) for the n x n identity",
+                    name.start,
+                    self.tok.end,
+                )
+            return Call("I", (), span=self._span(name)), name.start, name.end
+        arity = FUNCTIONS[func]
+        if not self.tok.is_op("("):
+            args = ", ".join(["..."] * arity)
+            raise self._error(
+                f"'{func}' is a function: write {func}({args})", name.start, name.end
+            )
+        opening = self._next()
+        self._enter(opening)
+        args_list: list[Node] = []
+        if not self.tok.is_op(")"):
+            after = opening
+            while True:
+                arg, _, _ = self._sum(after)
+                args_list.append(arg)
+                if not self.tok.is_op(","):
+                    break
+                after = self._next()
+        close = self._close(opening)
+        self.depth -= 1
+        if len(args_list) != arity:
+            plural = "" if arity == 1 else "s"
+            raise self._error(
+                f"'{func}' takes {arity} argument{plural}, not {len(args_list)}",
+                name.start,
+                close.end,
+            )
+        span = self.source.span(name.start, close.end)
+        return Call(func, tuple(args_list), span=span), name.start, close.end
+
+    # -- checks ------------------------------------------------------------
+
+    def _span(self, token: Token) -> Span:
+        return self.source.span(token.start, token.end)
+
+    def _unknown_function(self, name: Token) -> GenError:
+        message = f"unknown function '{name.text}'"
+        close = difflib.get_close_matches(name.text, sorted(set(FUNCTIONS) - {"I"}), n=1)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+        return self._error(message, name.start, name.end)
+
+    def _check_exponent(self, exponent: Node) -> None:
+        base, sign = exponent, 1
+        while isinstance(base, Neg):
+            base, sign = base.operand, -sign
+        if isinstance(base, Num) and base.value.denominator == 1 and base.value > MAX_EXPONENT:
+            raise GenError(
+                f"exponent {sign * base.value} is too large"
+                f" (at most {MAX_EXPONENT} in absolute value)",
+                exponent.span,
+            )
+
+    def _check_depth(self, root: Node) -> None:
+        """Reject trees deeper than ``MAX_DEPTH`` (long chains such as a-a-a-...)."""
+        stack: list[tuple[Node, int]] = [(root, 0)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                span = node.span
+                raise GenError(
+                    f"expression is nested too deeply (more than {MAX_DEPTH} levels)", span
+                )
+            stack.extend((child, depth + 1) for child in children(node))

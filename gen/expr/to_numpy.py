@@ -1,0 +1,191 @@
+"""Tree (with shapes) -> a Python expression over ``np`` and the variable names.
+
+Bindings (SPEC section 6): a variable of shape [n] is an (n, 1) float64
+array, a matrix a 2-D array, a scalar [] a Python float.
+
+The (1, 1) rule: a sub-expression of shape (1, 1) is left as whatever numpy
+makes of it -- a Python float, a NumPy scalar, or a (1, 1) array such as
+``z.T @ z`` -- and is never converted. This is sound because every
+operation emitted with a (1, 1) operand treats all three alike:
+
+- a product with a (1, 1) side is a scaling and prints as ``*`` (never
+  ``@``), and ``/``, ``+``, ``-``, ``**`` and entrywise functions broadcast;
+- the transpose of a (1, 1) node prints as nothing (a float has no ``.T``);
+- the matrix-only functions get their scalar forms on a (1, 1) argument:
+  ``inv(c)`` -> ``(1 / c)``, ``det(c)`` and ``tr(c)`` -> ``c``,
+  ``logdet(c)`` -> ``np.log(np.abs(c))`` (``slogdet`` is ``log|det|``), and
+  ``c^k`` is ``c ** k`` rather than ``matrix_power``.
+
+A (1, 1) result may therefore be a float or a (1, 1) array, as the contract
+allows. The base of ``**`` that has no variable in it prints as a float
+(``2.0 ** k``), so that constant towers overflow instead of growing huge
+Python integers.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Mapping
+
+from gen.expr.ast import (
+    ENTRYWISE,
+    Binary,
+    Call,
+    DimT,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Transpose,
+    children,
+)
+from gen.expr.precedence import ADD, ATOM, MUL, NEG, POSTFIX, POW
+from gen.expr.shape import integer_exponent, is_scalar, node_shape
+
+_Py = tuple[str, int]  # Python text and how tightly it binds (the shared table's levels)
+
+_NP_FUNCS = {
+    "exp": "np.exp", "log": "np.log", "sin": "np.sin", "cos": "np.cos",
+    "tanh": "np.tanh", "sqrt": "np.sqrt", "sum": "np.sum", "norm2": "np.linalg.norm",
+    "diag": "np.diagflat",
+}
+_MATRIX_FUNCS = {
+    "det": "np.linalg.det({})",
+    "tr": "np.trace({})",
+    "inv": "np.linalg.inv({})",
+    "logdet": "np.linalg.slogdet({})[1]",
+}
+_ELEMENTWISE_OPS = {"+": "+", "-": "-", "/": "/", ".*": "*", "./": "/"}
+
+
+def to_numpy(node: Node, sizes: Mapping[str, str] | None = None) -> str:
+    """Print a shape-inferred tree as a numpy expression.
+
+    Args:
+        node: A tree whose every node has ``shape`` (see ``shape.infer``).
+        sizes: A Python expression for each dimension name that ``eye``,
+            ``ones``, ``zeros`` or ``I`` needs, e.g. ``{"n": "X.shape[1]"}``.
+
+    Returns:
+        Python text using only ``np`` and the variable names.
+
+    Raises:
+        ValueError: When a node has no shape, a needed size is missing, or
+            a name cannot be a Python variable (a keyword, or ``np``).
+    """
+    return _Printer(sizes or {}).py(node)[0]
+
+
+class _Printer:
+    """One printing pass."""
+
+    def __init__(self, sizes: Mapping[str, str]) -> None:
+        self.sizes = sizes
+
+    def py(self, node: Node) -> _Py:
+        shape = node_shape(node)
+        if isinstance(node, Num):
+            value = node.value
+            if value.denominator == 1:
+                return str(value.numerator), ATOM
+            return f"({value.numerator}/{value.denominator})", ATOM
+        if isinstance(node, Name):
+            if keyword.iskeyword(node.id) or node.id == "np":
+                raise ValueError(f"'{node.id}' cannot be a numpy variable name")
+            return node.id, ATOM
+        if isinstance(node, Neg):
+            return "-" + self.wrap(node.operand, NEG), NEG
+        if isinstance(node, Transpose):
+            if is_scalar(shape):
+                return self.py(node.operand)
+            return self.wrap(node.operand, POSTFIX) + ".T", POSTFIX
+        if isinstance(node, Call):
+            return self.call(node), ATOM
+        if isinstance(node, Binary):
+            return self.binary(node)
+        raise TypeError(f"not an expression node: {node!r}")
+
+    def wrap(self, node: Node, least: int, *, strict: bool = False) -> str:
+        """The text of ``node``, in parentheses unless it binds at least ``least``."""
+        text, prec = self.py(node)
+        if prec < least or (strict and prec == least):
+            return f"({text})"
+        return text
+
+    def binary(self, node: Binary) -> _Py:
+        op = node.op
+        left, right = node_shape(node.left), node_shape(node.right)
+        if op in ("^", ".^"):
+            if op == "^" and not is_scalar(left):
+                k = integer_exponent(node.right)
+                if k is None:
+                    raise ValueError("a matrix power needs an integer exponent")
+                return f"np.linalg.matrix_power({self.py(node.left)[0]}, {k})", ATOM
+            return f"{self.power_base(node.left)} ** {self.wrap(node.right, NEG)}", POW
+        level = ADD if op in ("+", "-") else MUL
+        if op == "*":
+            symbol = "*" if is_scalar(left) or is_scalar(right) else "@"
+        else:
+            symbol = _ELEMENTWISE_OPS[op]
+        text = f"{self.wrap(node.left, level)} {symbol} {self.wrap(node.right, level, strict=True)}"
+        return text, level
+
+    def power_base(self, node: Node) -> str:
+        """The base of ``**``; a constant base prints as a float."""
+        if isinstance(node, Num) and node.value.denominator == 1:
+            return f"{node.value.numerator}.0"
+        if _constant(node) and not isinstance(node, Num):
+            return f"np.float64({self.py(node)[0]})"
+        return self.wrap(node, POW, strict=True)
+
+    def call(self, node: Call) -> str:
+        func = node.func
+        shape = node_shape(node)
+        if func in ("I", "eye"):
+            return f"np.eye({self.size(shape[0])})"
+        if func == "ones":
+            return f"np.ones(({self.size(shape[0])}, 1))"
+        if func == "zeros":
+            return f"np.zeros(({self.size(shape[0])}, {self.size(shape[1])}))"
+        (arg,) = node.args
+        text = self.py(arg)[0]
+        if func in _MATRIX_FUNCS:
+            if not is_scalar(node_shape(arg)):
+                return _MATRIX_FUNCS[func].format(text)
+            if func == "inv":
+                return f"(1 / {self.wrap(arg, MUL, strict=True)})"
+            if func == "logdet":
+                return f"np.log(np.abs({text}))"
+            return self.wrap(arg, ATOM)
+        if func in _NP_FUNCS:
+            return f"{_NP_FUNCS[func]}({text})"
+        if func == "sigmoid":
+            return f"(1 / (1 + np.exp(-{self.wrap(arg, NEG)})))"
+        shifted = f"np.exp({self.wrap(arg, ADD)} - np.max({text}))"
+        if func == "softmax":
+            return f"({shifted} / np.sum({shifted}))"
+        if func == "logsumexp":
+            return f"(np.max({text}) + np.log(np.sum({shifted})))"
+        assert func not in ENTRYWISE
+        raise ValueError(f"no numpy form for '{func}'")
+
+    def size(self, dim: DimT) -> str:
+        """A size as Python text: an integer, or the caller's expression for a dimension."""
+        if isinstance(dim, int):
+            return str(dim)
+        if dim not in self.sizes:
+            raise ValueError(f"no Python expression given for the size '{dim}'")
+        return self.sizes[dim]
+
+
+def _constant(node: Node) -> bool:
+    """Whether ``node`` has no variable in it (sizes of eye/ones/zeros are arrays anyway)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Name):
+            return False
+        if isinstance(current, Call) and current.func in ("I", "eye", "ones", "zeros"):
+            return False
+        stack.extend(children(current))
+    return True
