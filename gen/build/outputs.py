@@ -1,0 +1,97 @@
+"""Writing output files: staging, and promoting staged files atomically, only if changed."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+
+def _check_name(name: str) -> None:
+    """Refuse a name that is not one plain file name: no separators, no ``..``."""
+    if (
+        name in ("", ".")
+        or ".." in name
+        or any(sep in name for sep in ("/", "\\", "\0"))
+    ):
+        raise ValueError(f"not a plain file name: {name!r}")
+
+
+@contextlib.contextmanager
+def staging_dir() -> Iterator[Path]:
+    """A private, temporary folder for one spec's outputs, removed on exit."""
+    with tempfile.TemporaryDirectory(prefix="gradsheet-") as folder:
+        yield Path(folder)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` as UTF-8 with ``\\n`` line ends (for staging)."""
+    Path(path).write_bytes(text.encode("utf-8"))
+
+
+def _replace_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to a new file beside ``target``, then move it over ``target``."""
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """Whether ``target`` is a file that already holds exactly ``data``."""
+    try:
+        if not target.is_file() or target.stat().st_size != len(data):
+            return False
+        return target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def promote(staging: Path, out_dir: Path, name: str, files: Sequence[str]) -> list[str]:
+    """Move one spec's staged outputs into ``out_dir``, skipping unchanged ones.
+
+    Each file is written to a temporary file in ``out_dir`` and moved into
+    place with ``os.replace``, so a reader never sees half a file. A file whose
+    bytes equal those already in ``out_dir`` is left alone, mtime included.
+
+    Args:
+        staging: The folder holding the staged files.
+        out_dir: The output folder; created if missing.
+        name: The spec's output name; every file must be ``name`` plus a suffix
+            (``NAME.tex``, ``NAME.body.tex``, ``NAME.json``, ``NAME.pdf``).
+        files: File names (not paths) inside ``staging``.
+
+    Returns:
+        The names of the files written, in the order given.
+
+    Raises:
+        ValueError: A name holds a path separator or ``..``, or a file is not
+            one of ``name``'s outputs; nothing is written.
+        FileNotFoundError: A listed file is not staged; nothing is written.
+    """
+    _check_name(name)
+    for file in files:
+        _check_name(file)
+        if not file.startswith(f"{name}."):
+            raise ValueError(f"{file!r} is not an output of {name!r}")
+    staged = {file: (Path(staging) / file).read_bytes() for file in files}
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for file, data in staged.items():
+        target = out / file
+        if _holds(target, data):
+            continue
+        _replace_atomically(target, data)
+        written.append(file)
+    return written
