@@ -1,0 +1,7 @@
+"""``python -m gen``: the gradsheet command."""
+
+import sys
+
+from gen.cli import main
+
+sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,185 @@
+"""Smart constructors for typed expressions: each checks its shape and folds the obvious."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+
+from gen.expr.ast import SCALAR, Binary, Call, DimT, Name, Neg, Node, Num, Shape, Transpose
+from gen.expr.shape import binary_shape, call_shape
+
+
+def num(value: Fraction | int) -> Node:
+    """An exact number; negatives as ``Neg(Num)``."""
+    v = Fraction(value)
+    if v < 0:
+        return Neg(Num(-v, shape=SCALAR), shape=SCALAR)
+    return Num(v, shape=SCALAR)
+
+
+def dim(d: DimT) -> Node:
+    """A size as an argument of eye/ones/zeros."""
+    return Name(d, shape=SCALAR) if isinstance(d, str) else Num(Fraction(d), shape=SCALAR)
+
+
+def zero(shape: Shape) -> Node:
+    """The zero of a shape."""
+    if shape == SCALAR:
+        return num(0)
+    return Call("zeros", (dim(shape[0]), dim(shape[1])), shape=shape)
+
+
+def identity(n: DimT) -> Node:
+    """The n x n identity, printed ``I``."""
+    return Call("I", (), shape=(n, n))
+
+
+def ones(n: DimT) -> Node:
+    """The ones vector of length n."""
+    return Call("ones", (dim(n),), shape=(n, 1))
+
+
+def is_zero(node: Node) -> bool:
+    """True for a literal zero of any shape."""
+    if isinstance(node, Num):
+        return node.value == 0
+    if isinstance(node, Neg):
+        return is_zero(node.operand)
+    return isinstance(node, Call) and node.func == "zeros"
+
+
+def is_one(node: Node) -> bool:
+    """True for the number 1."""
+    return isinstance(node, Num) and node.value == 1
+
+
+def is_identity(node: Node) -> bool:
+    """True for ``I`` or ``eye(n)``."""
+    return isinstance(node, Call) and node.func in ("I", "eye")
+
+
+def name(ident: str, shape: Shape) -> Node:
+    """A reference to a variable or definition."""
+    return Name(ident, shape=shape)
+
+
+def neg(a: Node) -> Node:
+    """-a."""
+    if is_zero(a):
+        return a
+    if isinstance(a, Neg):
+        return a.operand
+    return Neg(a, shape=a.shape)
+
+
+def add(a: Node, b: Node) -> Node:
+    """a + b (shapes must agree)."""
+    shape = binary_shape("+", _s(a), _s(b))
+    if is_zero(a):
+        return b
+    if is_zero(b):
+        return a
+    if isinstance(b, Neg):
+        return Binary("-", a, b.operand, shape=shape)
+    return Binary("+", a, b, shape=shape)
+
+
+def sub(a: Node, b: Node) -> Node:
+    """a - b."""
+    return add(a, neg(b))
+
+
+def mul(a: Node, b: Node) -> Node:
+    """The product a*b: a matrix product, or scaling when either side is 1 x 1."""
+    shape = binary_shape("*", _s(a), _s(b))
+    if is_zero(a) or is_zero(b):
+        return zero(shape)
+    if isinstance(a, Neg):
+        return neg(mul(a.operand, b))
+    if isinstance(b, Neg):
+        return neg(mul(a, b.operand))
+    if is_one(a):
+        return b if b.shape == shape else Binary("*", a, b, shape=shape)
+    if is_one(b):
+        return a if a.shape == shape else Binary("*", a, b, shape=shape)
+    if is_identity(a) and a.shape != SCALAR and b.shape != SCALAR:
+        return b
+    if is_identity(b) and b.shape != SCALAR and a.shape != SCALAR:
+        return a
+    if isinstance(b, Num) and not isinstance(a, Num):
+        a, b = b, a  # constants first: 2*x, not x*2
+    return Binary("*", a, b, shape=shape)
+
+
+def div(a: Node, c: Node) -> Node:
+    """a / c with c a scalar."""
+    shape = binary_shape("/", _s(a), _s(c))
+    if is_one(c):
+        return a
+    if is_zero(a):
+        return zero(shape)
+    if isinstance(a, Neg):
+        return neg(div(a.operand, c))
+    return Binary("/", a, c, shape=shape)
+
+
+def binary(op: str, a: Node, b: Node) -> Node:
+    """Any binary operator, through the folding constructors where there is one."""
+    if op == "+":
+        return add(a, b)
+    if op == "-":
+        return sub(a, b)
+    if op == "*":
+        return mul(a, b)
+    if op == "/":
+        return div(a, b)
+    shape = binary_shape(op, _s(a), _s(b))
+    if op == ".*" and (is_zero(a) or is_zero(b)):
+        return zero(shape)
+    if op in (".*", "./") and is_one(b):
+        return a
+    return Binary(op, a, b, shape=shape)
+
+
+def transpose(a: Node, symmetric: frozenset[str] = frozenset()) -> Node:
+    """a', pushed through negation; a 1 x 1, a symmetric name or I is its own transpose."""
+    if a.shape == SCALAR or is_identity(a) or (isinstance(a, Name) and a.id in symmetric):
+        return a
+    if isinstance(a, Transpose):
+        return a.operand
+    if isinstance(a, Neg):
+        return neg(transpose(a.operand, symmetric))
+    if isinstance(a, Binary) and a.op in ("*", "/") and _s(a.right) == SCALAR:
+        return binary(a.op, transpose(a.left, symmetric), a.right)
+    if isinstance(a, Binary) and a.op == "*" and _s(a.left) == SCALAR:
+        return mul(a.left, transpose(a.right, symmetric))
+    if is_zero(a):
+        return zero((_s(a)[1], _s(a)[0]))
+    return Transpose(a, shape=(_s(a)[1], _s(a)[0]))
+
+
+def call(func: str, *args: Node) -> Node:
+    """f(args) with its shape."""
+    return Call(func, tuple(args), shape=call_shape(func, [_s(x) for x in args]))
+
+
+def substitute(node: Node, defs: Mapping[str, Node]) -> Node:
+    """Replace names by their definitions (once, not recursively into the replacements)."""
+    if isinstance(node, Name):
+        return defs.get(node.id, node)
+    if isinstance(node, Neg):
+        return neg(substitute(node.operand, defs))
+    if isinstance(node, Transpose):
+        inner = substitute(node.operand, defs)
+        return Transpose(inner, shape=node.shape) if inner.shape != SCALAR else inner
+    if isinstance(node, Binary):
+        return binary(node.op, substitute(node.left, defs), substitute(node.right, defs))
+    if isinstance(node, Call) and node.args and node.func not in ("eye", "ones", "zeros"):
+        return Call(node.func, tuple(substitute(x, defs) for x in node.args), shape=node.shape)
+    return node
+
+
+def _s(node: Node) -> Shape:
+    if node.shape is None:
+        raise ValueError(f"untyped node {node!r}")
+    return node.shape

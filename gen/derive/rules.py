@@ -1,0 +1,283 @@
+"""One rule per operator: its differential (forward) and its adjoint (backward), with notes.
+
+The forward rule writes d(f) from the differentials of the arguments, the way
+a teacher applies the product rule. The adjoint rule answers the same
+question backwards: given G = dz/dC for a scalar z (the gradient, of C's
+shape), what does C pass to each argument so that
+tr(G^T dC) = sum over arguments of tr(G_i^T dA_i). Both read like the math.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gen.derive import algebra as al
+from gen.expr.ast import ENTRYWISE, SCALAR, Binary, Call, Neg, Node, Num, Transpose
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What rules may know beyond the expression: names equal to their transpose."""
+
+    symmetric: frozenset[str] = frozenset()
+
+    def T(self, a: Node) -> Node:  # noqa: N802 - the transpose mark
+        """a' with the props applied."""
+        return al.transpose(a, self.symmetric)
+
+
+NOTES = {
+    "sum": "d(A + B) = dA + dB",
+    "neg": "d(-A) = -dA",
+    "product": "product rule: d(AB) = dA B + A dB",
+    "scale": "a constant factor stays: d(cA) = c dA",
+    "transpose": "d(A^T) = (dA)^T",
+    "hadamard": "d(A \u2218 B) = dA \u2218 B + A \u2218 dB",
+    "divide": "quotient rule for a scalar divisor",
+    "inverse": "d(A^{-1}) = -A^{-1} dA A^{-1}",
+    "trace": "d tr(A) = tr(dA)",
+    "det": "d det A = det A tr(A^{-1} dA)",
+    "logdet": "d log det A = tr(A^{-1} dA)",
+    "power": "d(x^k) = k x^{k-1} dx",
+    "entrywise": "d f(A) = f'(A) \u2218 dA, entry by entry",
+    "norm": "d \u2016x\u2016 = x^T dx / \u2016x\u2016",
+    "sumall": "d sum(A) = sum(dA)",
+    "softmax": "d softmax(x) = (diag(s) - s s^T) dx",
+    "logsumexp": "d logsumexp(x) = softmax(x)^T dx",
+    "diag": "d diag(x) = diag(dx)",
+}
+
+
+def inner(g: Node, b: Node, ctx: Ctx) -> Node:
+    """The Frobenius inner product <g, b> = tr(g^T b), written as simply as the shapes allow."""
+    if g.shape == SCALAR:
+        return al.mul(g, b)
+    if g.shape is not None and g.shape[1] == 1:
+        return al.mul(ctx.T(g), b)
+    return al.call("tr", al.mul(ctx.T(g), b))
+
+
+def _ones_like(a: Node) -> Node:
+    assert a.shape is not None
+    rows, cols = a.shape
+    if cols == 1:
+        return al.ones(rows)
+    return al.mul(al.ones(rows), al.transpose(al.ones(cols)))
+
+
+def derivative_entrywise(func: str, a: Node) -> Node:
+    """f'(A) entry by entry, as an expression of A."""
+    if func == "exp":
+        return al.call("exp", a)
+    if func == "log":
+        return al.binary("./", _ones_like(a), a) if a.shape != SCALAR else al.div(al.num(1), a)
+    if func == "sin":
+        return al.call("cos", a)
+    if func == "cos":
+        return al.neg(al.call("sin", a))
+    if func == "tanh":
+        t = al.call("tanh", a)
+        return al.sub(_one_like(a), al.binary(".*", t, t) if a.shape != SCALAR else al.mul(t, t))
+    if func == "sigmoid":
+        s = al.call("sigmoid", a)
+        return al.binary(".*", s, al.sub(_one_like(a), s)) if a.shape != SCALAR else al.mul(
+            s, al.sub(al.num(1), s))
+    if func == "sqrt":
+        r = al.call("sqrt", a)
+        half = al.binary("./", _ones_like(a), r) if a.shape != SCALAR else al.div(al.num(1), r)
+        return al.div(half, al.num(2))
+    raise KeyError(func)
+
+
+def _one_like(a: Node) -> Node:
+    return al.num(1) if a.shape == SCALAR else _ones_like(a)
+
+
+def _ew(a: Node, b: Node) -> Node:
+    """a times b entry by entry (plain product for scalars)."""
+    if a.shape == SCALAR or b.shape == SCALAR:
+        return al.mul(a, b)
+    return al.binary(".*", a, b)
+
+
+# ----------------------------------------------------------------------------- forward
+
+
+
+
+def forward(node: Node, d: Callable[[Node], Node], ctx: Ctx) -> tuple[Node, str | None]:
+    """d(node) from the differentials ``d(child)`` of its children, and the rule's note key."""
+    if isinstance(node, Neg):
+        return al.neg(d(node.operand)), "neg"
+    if isinstance(node, Transpose):
+        return ctx.T(d(node.operand)), "transpose"
+    if isinstance(node, Binary):
+        return _forward_binary(node, d, ctx)
+    if isinstance(node, Call):
+        return _forward_call(node, d, ctx)
+    raise NotImplementedError(type(node).__name__)
+
+
+def _forward_binary(node: Binary, d: Callable[[Node], Node], ctx: Ctx) -> tuple[Node, str]:
+    a, b = node.left, node.right
+    da, db = d(a), d(b)
+    if node.op in ("+", "-"):
+        return al.binary(node.op, da, db), "sum"
+    if node.op == "*":
+        note = "product" if not (al.is_zero(da) or al.is_zero(db)) else "scale"
+        return al.add(al.mul(da, b), al.mul(a, db)), note
+    if node.op == ".*":
+        return al.add(_ew(da, b), _ew(a, db)), "hadamard"
+    if node.op == "/":
+        first = al.div(da, b)
+        if al.is_zero(db):
+            return first, "scale"
+        return al.sub(first, al.div(al.mul(db, a), al.mul(b, b))), "divide"
+    if node.op == "./":
+        first = al.binary("./", da, b)
+        if al.is_zero(db):
+            return first, "hadamard"
+        return al.sub(first, al.binary("./", _ew(a, db), _ew(b, b))), "hadamard"
+    if node.op in ("^", ".^"):
+        return _forward_power(node, da, db), "power"
+    raise NotImplementedError(node.op)
+
+
+def _forward_power(node: Binary, da: Node, db: Node) -> Node:
+    if not al.is_zero(db):
+        raise NotImplementedError("a variable exponent")
+    return _ew(power_derivative(node), da)
+
+
+def power_derivative(node: Binary) -> Node:
+    """k x^(k-1) (entry by entry for .^), for a constant exponent k."""
+    from gen.derive.simplify import simplify  # folds k - 1
+
+    a, k = node.left, node.right
+    if node.op == "^" and a.shape != SCALAR:
+        raise NotImplementedError("matrix powers")
+    km1 = simplify(al.sub(k, al.num(1)))
+    if al.is_zero(km1):
+        return al.mul(k, _one_like(a))
+    if al.is_one(km1):
+        return al.mul(k, a)
+    return al.mul(k, al.binary(node.op, a, km1))
+
+
+def _forward_call(node: Call, d: Callable[[Node], Node], ctx: Ctx) -> tuple[Node, str]:
+    f = node.func
+    if f in ("I", "eye", "ones", "zeros"):
+        return al.zero(node.shape or SCALAR), "scale"
+    (a,) = node.args
+    da = d(a)
+    if f == "tr":
+        return al.call("tr", da), "trace"
+    if f == "inv":
+        return al.neg(al.mul(al.mul(node, da), node)), "inverse"
+    if f == "logdet":
+        return al.call("tr", al.mul(al.call("inv", a), da)), "logdet"
+    if f == "det":
+        return al.mul(node, al.call("tr", al.mul(al.call("inv", a), da))), "det"
+    if f in ENTRYWISE:
+        return _ew(derivative_entrywise(f, a), da), "entrywise"
+    if f == "sum":
+        return al.call("sum", da), "sumall"
+    if f == "norm2":
+        return al.div(inner(a, da, ctx), node), "norm"
+    if f == "diag":
+        return al.call("diag", da), "diag"
+    if f == "logsumexp":
+        return al.mul(ctx.T(al.call("softmax", a)), da), "logsumexp"
+    if f == "softmax":
+        return al.sub(al.binary(".*", node, da), al.mul(node, al.mul(ctx.T(node), da))), "softmax"
+    raise NotImplementedError(f)
+
+
+# ----------------------------------------------------------------------------- adjoint
+
+
+def adjoint(node: Node, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
+    """What node, whose gradient is g, passes to each child: [(child, gradient part)]."""
+    if isinstance(node, Neg):
+        return [(node.operand, al.neg(g))]
+    if isinstance(node, Transpose):
+        return [(node.operand, ctx.T(g))]
+    if isinstance(node, Binary):
+        return _adjoint_binary(node, g, ctx)
+    if isinstance(node, Call):
+        return _adjoint_call(node, g, ctx)
+    return []
+
+
+def _adjoint_binary(node: Binary, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
+    a, b = node.left, node.right
+    if node.op == "+":
+        return [(a, g), (b, g)]
+    if node.op == "-":
+        return [(a, g), (b, al.neg(g))]
+    if node.op == "*":
+        if a.shape == SCALAR and b.shape == SCALAR:
+            return [(a, al.mul(g, b)), (b, al.mul(a, g))]
+        if a.shape == SCALAR:
+            return [(a, inner(g, b, ctx)), (b, al.mul(a, g))]
+        if b.shape == SCALAR:
+            return [(a, al.mul(b, g)), (b, inner(g, a, ctx))]
+        # The adjoint rule: tr(G^T dA B) = tr((G B^T)^T dA), tr(G^T A dB) = tr((A^T G)^T dB).
+        return [(a, al.mul(g, ctx.T(b))), (b, al.mul(ctx.T(a), g))]
+    if node.op == "/":
+        parts = [(a, al.div(g, b))]
+        parts.append((b, al.neg(al.div(inner(g, a, ctx), al.mul(b, b)))))
+        return parts
+    if node.op == ".*":
+        if a.shape == SCALAR and b.shape != SCALAR:
+            return [(a, inner(g, b, ctx)), (b, al.mul(a, g))]
+        if b.shape == SCALAR and a.shape != SCALAR:
+            return [(a, al.mul(b, g)), (b, inner(g, a, ctx))]
+        return [(a, _ew(g, b)), (b, _ew(g, a))]
+    if node.op == "./":
+        q = al.binary("./", g, b) if b.shape != SCALAR else al.div(g, b)
+        if b.shape != SCALAR:
+            part_b = al.neg(_ew(q, node))
+        else:
+            part_b = al.neg(al.div(inner(g, node, ctx), b))
+        if a.shape == SCALAR and b.shape != SCALAR:
+            return [(a, inner(q, _ones_like(b), ctx)), (b, part_b)]
+        return [(a, q), (b, part_b)]
+    if node.op in ("^", ".^"):
+        if b.shape != SCALAR or not isinstance(b, Num | Neg):
+            raise NotImplementedError("a variable exponent")
+        return [(a, _ew(g, power_derivative(node)))]
+    raise NotImplementedError(node.op)
+
+
+def _adjoint_call(node: Call, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
+    f = node.func
+    if f in ("I", "eye", "ones", "zeros"):
+        return []
+    (a,) = node.args
+    if f == "tr":
+        assert a.shape is not None
+        return [(a, al.mul(g, al.identity(a.shape[0])))]
+    if f == "inv":
+        it = ctx.T(node)
+        return [(a, al.neg(al.mul(al.mul(it, g), it)))]
+    if f == "logdet":
+        return [(a, al.mul(g, ctx.T(al.call("inv", a))))]
+    if f == "det":
+        return [(a, al.mul(al.mul(g, node), ctx.T(al.call("inv", a))))]
+    if f in ENTRYWISE:
+        return [(a, _ew(g, derivative_entrywise(f, a)))]
+    if f == "sum":
+        return [(a, al.mul(g, _ones_like(a)))]
+    if f == "norm2":
+        return [(a, al.mul(al.div(g, node), a))]
+    if f == "logsumexp":
+        return [(a, al.mul(g, al.call("softmax", a)))]
+    if f == "softmax":
+        # J^T g with J = diag(s) - s s^T (symmetric): s .* g - s (s^T g).
+        return [(a, al.sub(al.binary(".*", node, g), al.mul(node, al.mul(ctx.T(node), g))))]
+    if f == "diag":
+        assert a.shape is not None
+        return [(a, al.mul(al.binary(".*", g, al.identity(a.shape[0])), al.ones(a.shape[0])))]
+    raise NotImplementedError(f)

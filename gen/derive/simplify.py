@@ -1,0 +1,197 @@
+"""Collect like terms and fold constants, keeping common matrix factors unexpanded.
+
+An expression is read as a sum of terms; a term is an exact coefficient, a
+multiset of scalar (1 x 1) factors, which commute, and an ordered chain of
+matrix factors. Two terms with the same factors merge. A 1 x 1 chain equals
+its own transpose, so ``z'*dz`` and ``dz'*z`` are one term.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from gen.derive import algebra as al
+from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Num, Shape, Transpose, children
+
+
+@dataclass(frozen=True)
+class Term:
+    """coef * scalars * chain."""
+
+    coef: Fraction
+    scalars: tuple[Node, ...]
+    chain: tuple[Node, ...]
+    shape: Shape
+
+    def key(self) -> str:
+        """What makes two terms alike (everything but the coefficient)."""
+        return repr((sorted(repr(s) for s in self.scalars), self.chain))
+
+
+def simplify(node: Node, symmetric: frozenset[str] = frozenset(),
+             last: frozenset[str] = frozenset()) -> Node:
+    """The simplified form of a typed expression.
+
+    Args:
+        node: A typed expression.
+        symmetric: Names equal to their transpose.
+        last: Names to keep at the right end of a 1 x 1 product (``z' dz``, not ``dz' z``).
+    """
+    return _rebuild(_collect(_terms(node, symmetric), symmetric, last), _shape(node))
+
+
+def _shape(node: Node) -> Shape:
+    assert node.shape is not None, node
+    return node.shape
+
+
+def _terms(node: Node, sym: frozenset[str]) -> list[Term]:
+    if isinstance(node, Num):
+        return [Term(node.value, (), (), SCALAR)] if node.value else []
+    if isinstance(node, Neg):
+        return [Term(-t.coef, t.scalars, t.chain, t.shape) for t in _terms(node.operand, sym)]
+    if isinstance(node, Binary) and node.op in ("+", "-"):
+        right = _terms(node.right, sym)
+        if node.op == "-":
+            right = [Term(-t.coef, t.scalars, t.chain, t.shape) for t in right]
+        return _terms(node.left, sym) + right
+    if isinstance(node, Binary) and node.op == "/" and isinstance(node.right, Num):
+        return [Term(t.coef / node.right.value, t.scalars, t.chain, t.shape)
+                for t in _terms(node.left, sym)]
+    if isinstance(node, Binary) and node.op == "*":
+        return _product(node, sym)
+    if isinstance(node, Transpose):
+        inner = _terms(node.operand, sym)
+        if len(inner) == 1:  # (c A B)' = c B' A'; a transposed sum stays whole
+            return [_transposed(inner[0], sym)]
+    if al.is_zero(node):
+        return []
+    return [_atom(_inner(node, sym))]
+
+
+def _product(node: Binary, sym: frozenset[str]) -> list[Term]:
+    left, right = _terms(node.left, sym), _terms(node.right, sym)
+    scaling = _shape(node.left) == SCALAR or _shape(node.right) == SCALAR
+    if not scaling and (len(left) != 1 or len(right) != 1):
+        # A matrix times a sum stays factored: X'*(X*w - y).
+        return [_atom(al.mul(simplify(node.left, sym), simplify(node.right, sym)))]
+    if scaling:
+        sc_side, other = (left, right) if _shape(node.left) == SCALAR else (right, left)
+        if len(sc_side) != 1:
+            if len(other) != 1:
+                return [_atom(al.mul(simplify(node.left, sym), simplify(node.right, sym)))]
+            # (a + b) * M distributes the scalar sum: a*M + b*M.
+            return [_times(s, other[0]) for s in sc_side]
+        return [_times(sc_side[0], o) for o in other]
+    return [_times(left[0], right[0])]
+
+
+def _transposed(t: Term, sym: frozenset[str]) -> Term:
+    """(c s F1 F2 ... Fk)' = c s Fk' ... F1'."""
+    chain = tuple(al.transpose(f, sym) for f in reversed(t.chain))
+    return Term(t.coef, t.scalars, chain, (t.shape[1], t.shape[0]))
+
+
+def _times(a: Term, b: Term) -> Term:
+    # A 1 x 1 chain scaling another chain becomes a scalar factor: (x'y) A.
+    if a.shape == SCALAR and a.chain and b.chain:
+        a = Term(a.coef, a.scalars + (_chain_node(a.chain),), (), SCALAR)
+    if b.shape == SCALAR and b.chain and a.chain:
+        b = Term(b.coef, b.scalars + (_chain_node(b.chain),), (), SCALAR)
+    if a.shape == SCALAR or b.shape == SCALAR:
+        chain, shape = a.chain + b.chain, (b.shape if a.shape == SCALAR else a.shape)
+    else:
+        chain, shape = a.chain + b.chain, (a.shape[0], b.shape[1])
+    return Term(a.coef * b.coef, a.scalars + b.scalars, chain, shape)
+
+
+def _atom(node: Node) -> Term:
+    if node.shape == SCALAR:
+        return Term(Fraction(1), (node,), (), SCALAR)
+    return Term(Fraction(1), (), (node,), _shape(node))
+
+
+def _inner(node: Node, sym: frozenset[str]) -> Node:
+    """Simplify inside an opaque node (a call, a transpose, an entrywise product)."""
+    if isinstance(node, Transpose):
+        inner = simplify(node.operand, sym)
+        return al.transpose(inner, sym)
+    if isinstance(node, Binary):
+        return al.binary(node.op, simplify(node.left, sym), simplify(node.right, sym))
+    if isinstance(node, Call) and node.args and node.func not in ("eye", "ones", "zeros"):
+        return Call(node.func, tuple(simplify(a, sym) for a in node.args), shape=node.shape)
+    return node
+
+
+def _chain_node(chain: tuple[Node, ...]) -> Node:
+    out = chain[0]
+    for f in chain[1:]:
+        out = al.mul(out, f)
+    return out
+
+
+def _canonical(term: Term, sym: frozenset[str], last: frozenset[str]) -> Term:
+    """A 1 x 1 chain equals its transpose: keep one spelling of the two.
+
+    The one with a name of ``last`` further right wins; otherwise the one
+    with fewer transposes, then the smaller text.
+    """
+    if term.shape != SCALAR or not term.chain:
+        return term
+    flipped = tuple(al.transpose(f, sym) for f in reversed(term.chain))
+    if _rank(flipped, last) < _rank(term.chain, last):
+        return Term(term.coef, term.scalars, flipped, term.shape)
+    return term
+
+
+def _rank(chain: tuple[Node, ...], last: frozenset[str]) -> tuple[int, int, str]:
+    where = [i for i, f in enumerate(chain) if _mentions(f, last)]
+    return (-max(where, default=-1), sum(isinstance(f, Transpose) for f in chain), repr(chain))
+
+
+def _mentions(node: Node, names: frozenset[str]) -> bool:
+    if isinstance(node, Name):
+        return node.id in names
+    return any(_mentions(c, names) for c in children(node))
+
+
+def _collect(terms: list[Term], sym: frozenset[str], last: frozenset[str]) -> list[Term]:
+    merged: dict[str, Term] = {}
+    for term in (_canonical(t, sym, last) for t in terms):
+        k = term.key()
+        if k in merged:
+            old = merged[k]
+            merged[k] = Term(old.coef + term.coef, old.scalars, old.chain, old.shape)
+        else:
+            merged[k] = term
+    return [t for t in merged.values() if t.coef != 0]
+
+
+def _rebuild(terms: list[Term], shape: Shape) -> Node:
+    if not terms:
+        return al.zero(shape)
+    out: Node | None = None
+    for term in sorted(terms, key=lambda t: t.coef < 0):
+        body = _term_node(Term(abs(term.coef), term.scalars, term.chain, term.shape), shape)
+        if out is None:
+            out = al.neg(body) if term.coef < 0 else body
+        else:
+            out = al.sub(out, body) if term.coef < 0 else al.add(out, body)
+    assert out is not None
+    return out
+
+
+def _term_node(term: Term, shape: Shape) -> Node:
+    factors: list[Node] = []
+    if term.coef != 1 or (not term.scalars and not term.chain):
+        factors.append(al.num(term.coef))
+    factors.extend(sorted(term.scalars, key=lambda f: (not isinstance(f, Name | Num), repr(f))))
+    if term.chain:
+        factors.append(_chain_node(term.chain))
+    out = factors[0]
+    for f in factors[1:]:
+        out = al.mul(out, f)
+    if out.shape != shape:  # a bare number standing for a multiple of a 1 x 1 shape
+        raise AssertionError(f"term of shape {out.shape} in a sum of shape {shape}")
+    return out

@@ -1,0 +1,55 @@
+"""What a derivation is: its steps, each with the shape it claims, and its result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gen.expr.ast import Node, Shape
+from gen.spec.model import Layout, Method
+
+
+@dataclass(frozen=True)
+class Step:
+    """One displayed line ``lhs = rhs`` and the rule that justifies it.
+
+    ``lhs`` is ``("d", name)`` for the differential of a name, ``("partial",
+    of, wrt)`` for the derivative in the derivation's layout, or ``None`` for
+    a line that continues the previous one. ``check`` is the right-hand side
+    written in the variables (and ``d<wrt>``) alone, for the numeric check;
+    ``equals`` says what it must equal: ``differential`` (of ``of``, in the
+    direction ``d<wrt>``) or ``derivative``.
+    """
+
+    lhs: tuple[str, ...] | None
+    rhs: Node
+    note: str
+    check: Node | None = None
+    equals: str | None = None
+    of: str = ""
+    verified: bool | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of the numeric check of a result."""
+
+    numeric: bool
+    max_rel_error: float
+    points: int
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """One derivative, derived by one method."""
+
+    of: str
+    wrt: str
+    layout: Layout
+    method: Method
+    kind: str
+    shape: Shape
+    result: Node  # in the variables, in the layout stated
+    steps: tuple[Step, ...]
+    text: str | None = None
+    check: Check | None = field(default=None)

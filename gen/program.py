@@ -1,0 +1,159 @@
+"""Spec + parsed definitions -> Program: names resolved, shapes checked, targets validated."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from gen.errors import GenError, GenErrors
+from gen.expr.ast import SCALAR, Name, Node, Shape
+from gen.expr.names import latex_name
+from gen.expr.parser import parse
+from gen.expr.shape import infer
+from gen.spec.model import Definition, Method, Prop, Spec, Target, Text, Variable
+
+SQUARE_PROPS = (Prop.SYMMETRIC, Prop.POSITIVE_DEFINITE, Prop.INVERTIBLE, Prop.DIAGONAL)
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A variable or a definition, with its shape and how it is typeset."""
+
+    name: str
+    shape: Shape
+    latex: str
+    expr: Node | None = None  # typed; None for a variable
+    variable: Variable | None = None
+    definition: Definition | None = None
+
+    @property
+    def props(self) -> frozenset[Prop]:
+        """The declared props (none for a definition)."""
+        return self.variable.props if self.variable else frozenset()
+
+
+@dataclass(frozen=True)
+class Program:
+    """A checked spec: symbols in order (variables, then definitions) and targets."""
+
+    spec: Spec
+    symbols: dict[str, Symbol]
+    dims: tuple[str, ...]
+    targets: tuple[Target, ...]
+
+    @property
+    def symmetric(self) -> frozenset[str]:
+        """Names equal to their own transpose."""
+        return frozenset(
+            s.name for s in self.symbols.values()
+            if s.props & {Prop.SYMMETRIC, Prop.POSITIVE_DEFINITE, Prop.DIAGONAL}
+        )
+
+    @property
+    def definitions(self) -> list[Symbol]:
+        """The definitions in spec order."""
+        return [s for s in self.symbols.values() if s.expr is not None]
+
+    def latex_names(self) -> dict[str, str]:
+        """LaTeX for every name, and ``d<name>`` for its differential."""
+        out = {s.name: s.latex for s in self.symbols.values()}
+        out.update({f"d{s.name}": rf"\mathrm{{d}}{s.latex}" for s in self.symbols.values()})
+        return out
+
+
+def shape_of(variable: Variable) -> Shape:
+    """[] -> 1 x 1, [n] -> n x 1, [m, n] -> m x n."""
+    dims = variable.shape
+    if len(dims) == 0:
+        return SCALAR
+    if len(dims) == 1:
+        return (dims[0], 1)
+    return (dims[0], dims[1])
+
+
+def build_program(spec: Spec) -> Program:
+    """Parse and check every definition and target; raise GenErrors with all faults."""
+    errors: list[GenError] = []
+    symbols: dict[str, Symbol] = {}
+    for var in spec.variables:
+        shape = shape_of(var)
+        if var.props & set(SQUARE_PROPS) and shape[0] != shape[1]:
+            bad = sorted(p.value for p in var.props & set(SQUARE_PROPS))
+            errors.append(GenError(
+                f"'{var.name}' is declared {', '.join(bad)} but its shape "
+                f"[{shape[0]}, {shape[1]}] is not square", var.span))
+        override = var.latex.value if var.latex else None
+        symbols[var.name] = Symbol(var.name, shape, latex_name(var.name, override), variable=var)
+    dims = tuple(d.name for d in spec.dims)
+    for definition in spec.definitions:
+        typed = _typed(definition.expr, symbols, dims, errors)
+        if typed is not None and typed.shape is not None:
+            symbols[definition.name] = Symbol(
+                definition.name, typed.shape, latex_name(definition.name), typed,
+                definition=definition)
+    _check_differential_names(symbols, errors)
+    for target in spec.targets:
+        _check_target(target, symbols, spec, errors)
+    if errors:
+        raise GenErrors(errors)
+    return Program(spec, symbols, dims, spec.targets)
+
+
+def _typed(text: Text, symbols: dict[str, Symbol], dims: tuple[str, ...],
+           errors: list[GenError]) -> Node | None:
+    try:
+        tree = parse(text.value, text.where)
+        env = {name: sym.shape for name, sym in symbols.items()}
+        return infer(tree, env, expr_text=text.value, dims=dims)
+    except GenError as err:
+        errors.append(err)
+    except GenErrors as errs:
+        errors.extend(errs.errors)
+    return None
+
+
+def _check_differential_names(symbols: dict[str, Symbol], errors: list[GenError]) -> None:
+    for name, sym in symbols.items():
+        if name.startswith("d") and name[1:] in symbols:
+            span = sym.variable.span if sym.variable else (
+                sym.definition.span if sym.definition else None)
+            errors.append(GenError(
+                f"name '{name}' clashes with the differential of '{name[1:]}' "
+                f"(d{name[1:]} is written in the steps); rename one of them", span))
+
+
+def _check_target(target: Target, symbols: dict[str, Symbol], spec: Spec,
+                  errors: list[GenError]) -> None:
+    for key, text in (("of", target.of), ("wrt", target.wrt)):
+        if text.value not in symbols:
+            hint = difflib.get_close_matches(text.value, list(symbols), n=1)
+            more = f" (did you mean '{hint[0]}'?)" if hint else ""
+            what = "a variable or a definition"
+            errors.append(GenError(
+                f"'{key}: {text.value}' is not {what}{more}", text.span))
+    if target.of.value not in symbols or target.wrt.value not in symbols:
+        return
+    wrt = symbols[target.wrt.value]
+    if Prop.CONSTANT in wrt.props:
+        errors.append(GenError(
+            f"'{wrt.name}' is declared constant and cannot be differentiated by", target.wrt.span))
+    of = symbols[target.of.value]
+    if of.shape != SCALAR:
+        errors.append(GenError(
+            f"'{of.name}' has shape [{of.shape[0]}, {of.shape[1]}]: only scalar targets can be "
+            "derived so far", target.of.span))
+    for method in target.methods:
+        if method is not Method.DIFFERENTIAL:
+            errors.append(GenError(
+                f"method '{method.value}' is not supported yet (use differential)", target.span))
+    if target.order != 1:
+        errors.append(GenError("order 2 (Hessians) is not supported yet", target.span))
+
+
+def depends_on(node: Node, names: set[str]) -> bool:
+    """True when the expression mentions any of ``names``."""
+    from gen.expr.ast import children
+
+    if isinstance(node, Name):
+        return node.id in names
+    return any(depends_on(c, names) for c in children(node))

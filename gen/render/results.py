@@ -1,0 +1,75 @@
+"""The JSON results contract of SPEC section 6."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gen.derive.steps import Derivation
+from gen.errors import GenError
+from gen.expr.to_latex import to_latex
+from gen.expr.to_text import to_text
+from gen.program import Program
+from gen.render.mathtext import full_lhs, shape_text
+from gen.verify import numpy_form
+
+
+def derivation_json(program: Program, d: Derivation) -> dict[str, Any]:
+    """One entry of ``derivations``."""
+    names = program.latex_names()
+    lhs = full_lhs(d.steps, names)
+    steps = []
+    for step, left in zip(d.steps, lhs):
+        entry: dict[str, Any] = {
+            "latex": f"{left} = {to_latex(step.rhs, names)}",
+            "note": step.note,
+        }
+        if step.check is not None:
+            entry["numpy"] = numpy_form(step.check, program)
+            entry["equals"] = step.equals
+            if step.of != d.of:
+                entry["of"] = step.of
+            entry["verified"] = bool(step.verified)
+        steps.append(entry)
+    check = d.check
+    return {
+        "of": d.of,
+        "wrt": d.wrt,
+        "layout": d.layout.value,
+        "method": d.method.value,
+        "kind": d.kind,
+        "shape": shape_text(d.shape),
+        "result": {
+            "text": to_text(d.result),
+            "latex": to_latex(d.result, names),
+            "numpy": numpy_form(d.result, program),
+        },
+        "steps": steps,
+        "verified": {
+            "numeric": bool(check and check.numeric),
+            "max_rel_error": _finite(check.max_rel_error) if check else None,
+            "points": check.points if check else 0,
+        },
+    }
+
+
+def _finite(x: float) -> float | None:
+    return x if x == x and x not in (float("inf"), float("-inf")) else None
+
+
+def results(name: str, title: str, derivations: list[dict[str, Any]],
+            errors: list[GenError]) -> dict[str, Any]:
+    """The whole object for one spec."""
+    ok = not errors and all(d["verified"]["numeric"] for d in derivations)
+    return {
+        "spec": name,
+        "title": title,
+        "ok": ok,
+        "errors": [e.to_json() for e in errors],
+        "derivations": derivations,
+    }
+
+
+def dumps(obj: dict[str, Any]) -> str:
+    """Stable, readable JSON text."""
+    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"

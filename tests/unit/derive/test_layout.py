@@ -1,0 +1,34 @@
+"""SPEC section 3's table, row by row, against gen.derive.layout."""
+
+import pytest
+
+from gen.derive.layout import kind_of, result_shape
+from gen.spec.model import Layout
+
+N, D, M = Layout.NUMERATOR, Layout.DENOMINATOR, Layout.MIXED
+# y scalar, u a p-vector, Y p x q, x scalar, v an n-vector, X m x n.
+y, u, Y = (1, 1), ("p", 1), ("p", "q")
+x, v, X = (1, 1), ("n", 1), ("m", "n")
+
+TABLE = [
+    # of, wrt, kind, numerator, denominator, mixed
+    (y, x, "scalar-by-scalar", (1, 1), (1, 1), (1, 1)),
+    (y, v, "scalar-by-vector", (1, "n"), ("n", 1), ("n", 1)),
+    (u, x, "vector-by-scalar", ("p", 1), (1, "p"), ("p", 1)),
+    (u, v, "vector-by-vector", ("p", "n"), ("n", "p"), ("p", "n")),
+    (y, X, "scalar-by-matrix", ("n", "m"), ("m", "n"), ("m", "n")),
+    (Y, x, "matrix-by-scalar", ("p", "q"), ("q", "p"), ("p", "q")),
+]
+
+
+@pytest.mark.parametrize(("of", "wrt", "kind", "num", "den", "mix"), TABLE)
+def test_spec_layout_table(of, wrt, kind, num, den, mix):
+    assert kind_of(of, wrt).name == kind
+    assert result_shape(of, wrt, N) == num
+    assert result_shape(of, wrt, D) == den
+    assert result_shape(of, wrt, M) == mix
+
+
+@pytest.mark.parametrize(("of", "wrt"), [(u, X), (Y, v), (Y, X)])
+def test_other_pairs_go_through_vec(of, wrt):
+    assert kind_of(of, wrt).name == "vec-by-vec"
