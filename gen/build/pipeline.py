@@ -8,7 +8,7 @@ from typing import Any
 
 from gen.build.latexmk import compile_pdf
 from gen.build.outputs import promote, staging_dir, write_text
-from gen.derive.differential import derive_differential
+from gen.derive.methods import derive
 from gen.derive.steps import Derivation
 from gen.errors import GenError, GenErrors, Span
 from gen.program import Program, build_program
@@ -16,7 +16,6 @@ from gen.render.results import derivation_json, dumps, results
 from gen.render.sheet import render_tex
 from gen.render.view import sheet_context
 from gen.spec.load import load_spec
-from gen.spec.model import Method
 from gen.verify import verify
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -51,12 +50,8 @@ def find_specs(paths: list[str]) -> tuple[list[Path], list[GenError]]:
 
 def derive_all(program: Program) -> list[Derivation]:
     """Every target in every method it names, each verified."""
-    out = []
-    for target in program.targets:
-        for method in target.methods:
-            if method is Method.DIFFERENTIAL:
-                out.append(verify(program, derive_differential(program, target)))
-    return out
+    return [verify(program, derive(program, target, method))
+            for target in program.targets for method in target.methods]
 
 
 def check_spec(path: Path) -> tuple[Program | None, list[Derivation], Outcome]:

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from gen.derive import algebra as al
 from gen.derive.layout import gradient_is_transposed, kind_of, result_shape
-from gen.derive.rules import NOTES, Ctx, adjoint, forward, inner
+from gen.derive.notes import Note, telling
+from gen.derive.rules import Ctx, adjoint, forward, inner
 from gen.derive.simplify import simplify
 from gen.derive.steps import Derivation, Step
 from gen.expr.ast import Name, Neg, Node, Num, children
@@ -53,8 +54,8 @@ class Graph:
         if isinstance(node, Num) or not self.depends(node):
             return al.zero(node.shape or (1, 1))
         out, note = forward(node, lambda c: self.differential(c, notes), self.ctx)
-        if note and NOTES[note] not in notes:
-            notes.append(NOTES[note])
+        if note:
+            notes.append(note)
         return out
 
     def gradient(self, of: str) -> Node:
@@ -119,10 +120,9 @@ def derive_differential(program: Program, target: Target) -> Derivation:
         raw = graph.differential(graph.exprs[name], notes)
         shown[name] = simplify(raw, sym, graph.dnames)
         fwd_full[name] = simplify(check_form(shown[name]), sym)
-        step_notes = "; ".join(notes) or "a constant has no differential"
-        lines = [Step(("d", name), raw, step_notes)]
+        lines = [Step(("d", name), raw, telling(notes))]
         if shown[name] != raw:
-            lines.append(Step(None, shown[name], "collect like terms"))
+            lines.append(Step(None, shown[name], (Note("collect"),)))
         steps[0:0] = [_checked(s, check_form, "differential", name) for s in lines]
 
     gradient = graph.gradient(of)
@@ -132,18 +132,16 @@ def derive_differential(program: Program, target: Target) -> Derivation:
         _substitution_steps(steps, graph, of, path, shown, check_form)
     trace_form = _trace_form(gradient, graph)
     if not steps or steps[-1].rhs != trace_form:
-        steps.append(_checked(Step(("d", of), trace_form,
-                               "bring to the form tr(G^T dX): a scalar equals its trace, "
-                               "tr(AB) = tr(BA)"), check_form, "differential", of))
-
+        steps.append(_checked(Step(("d", of), trace_form, (Note("trace_form"),)),
+                              check_form, "differential", of))
     transposed = gradient_is_transposed(target.layout) and wrt_shape != (1, 1)
     oriented = simplify(graph.ctx.T(gradient), sym) if transposed else gradient
-    read_off = f"read off in {target.layout.value} layout"
+    read_off = (Note("read_off", layout=target.layout.value),)
     steps.append(_checked(Step(("partial", of, wrt), oriented, read_off), check_form,
                           "derivative", of))
     result = simplify(check_form(oriented), sym)
     if result != oriented:
-        steps.append(_checked(Step(None, result, "substitute the definitions"), check_form,
+        steps.append(_checked(Step(None, result, (Note("definitions"),)), check_form,
                               "derivative", of))
     return Derivation(
         of=of, wrt=wrt, layout=target.layout, method=Method.DIFFERENTIAL,
@@ -161,8 +159,8 @@ def _substitution_steps(steps: list[Step], graph: Graph, of: str, path: list[str
         table = {f"d{name}": shown[name]}
         current = simplify(al.substitute(current, table), graph.ctx.symmetric, graph.dnames)
     if len(path) > 1:
-        inner_names = ", ".join(f"d{n}" for n in path[1:])
-        steps.append(_checked(Step(("d", of), current, f"substitute {inner_names}"),
+        subst = (Note("substitute", tuple(f"d{n}" for n in path[1:])),)
+        steps.append(_checked(Step(("d", of), current, subst),
                               check_form, "differential", of))
 
 
@@ -174,4 +172,4 @@ def _trace_form(gradient: Node, graph: Graph) -> Node:
 
 
 def _checked(step: Step, check_form: Callable[[Node], Node], equals: str, of: str) -> Step:
-    return Step(step.lhs, step.rhs, step.note, check_form(step.rhs), equals, of)
+    return Step(step.lhs, step.rhs, step.notes, check_form(step.rhs), equals, of)

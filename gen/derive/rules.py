@@ -27,28 +27,6 @@ class Ctx:
         return al.transpose(a, self.symmetric)
 
 
-NOTES = {
-    "sum": "d(A + B) = dA + dB",
-    "neg": "d(-A) = -dA",
-    "product": "product rule: d(AB) = dA B + A dB",
-    "scale": "a constant factor stays: d(cA) = c dA",
-    "transpose": "d(A^T) = (dA)^T",
-    "hadamard": "d(A \u2218 B) = dA \u2218 B + A \u2218 dB",
-    "divide": "quotient rule for a scalar divisor",
-    "inverse": "d(A^{-1}) = -A^{-1} dA A^{-1}",
-    "trace": "d tr(A) = tr(dA)",
-    "det": "d det A = det A tr(A^{-1} dA)",
-    "logdet": "d log det A = tr(A^{-1} dA)",
-    "power": "d(x^k) = k x^{k-1} dx",
-    "entrywise": "d f(A) = f'(A) \u2218 dA, entry by entry",
-    "norm": "d \u2016x\u2016 = x^T dx / \u2016x\u2016",
-    "sumall": "d sum(A) = sum(dA)",
-    "softmax": "d softmax(x) = (diag(s) - s s^T) dx",
-    "logsumexp": "d logsumexp(x) = softmax(x)^T dx",
-    "diag": "d diag(x) = diag(dx)",
-}
-
-
 def inner(g: Node, b: Node, ctx: Ctx) -> Node:
     """The Frobenius inner product <g, b> = tr(g^T b), written as simply as the shapes allow."""
     if g.shape == SCALAR:

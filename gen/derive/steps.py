@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gen.derive.notes import Note
 from gen.expr.ast import Node, Shape
 from gen.spec.model import Layout, Method
 
@@ -22,7 +23,7 @@ class Step:
 
     lhs: tuple[str, ...] | None
     rhs: Node
-    note: str
+    notes: tuple[Note, ...]
     check: Node | None = None
     equals: str | None = None
     of: str = ""

@@ -11,6 +11,7 @@ from gen.expr.to_latex import to_latex
 from gen.expr.to_text import to_text
 from gen.program import Program
 from gen.render.mathtext import full_lhs, shape_text
+from gen.render.notes import notes_text, wrt_role
 from gen.verify import numpy_form
 
 
@@ -18,11 +19,12 @@ def derivation_json(program: Program, d: Derivation) -> dict[str, Any]:
     """One entry of ``derivations``."""
     names = program.latex_names()
     lhs = full_lhs(d.steps, names)
+    role = wrt_role(program, d)
     steps = []
     for step, left in zip(d.steps, lhs):
         entry: dict[str, Any] = {
             "latex": f"{left} = {to_latex(step.rhs, names)}",
-            "note": step.note,
+            "note": notes_text(step.notes, role),
         }
         if step.check is not None:
             entry["numpy"] = numpy_form(step.check, program)

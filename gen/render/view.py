@@ -10,6 +10,7 @@ from gen.expr.to_latex import to_latex
 from gen.program import Program
 from gen.render.mathtext import derivative_latex, lhs_latex, shape_latex
 from gen.render.messages import MESSAGES
+from gen.render.notes import notes_latex, wrt_role
 
 
 def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, Any]:
@@ -51,6 +52,8 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
 
 def _derivation(program: Program, d: Derivation, names: dict[str, str]) -> dict[str, Any]:
     title = derivative_latex(d.of, d.wrt, names)
+    lang = program.spec.lang
+    role = wrt_role(program, d)
     check = d.check
     return {
         "title": title,
@@ -63,7 +66,7 @@ def _derivation(program: Program, d: Derivation, names: dict[str, str]) -> dict[
             {
                 "lhs": lhs_latex(s.lhs, names) if s.lhs is not None else "",
                 "rhs": to_latex(s.rhs, names),
-                "note": s.note,
+                "note": notes_latex(s.notes, lang, names, role),
             }
             for s in d.steps
         ],
