@@ -11,6 +11,7 @@ import pytest
 
 from gen.build.latexmk import find_tex
 from gen.render.messages import MESSAGES
+from gen.render.sheet import escape_tex
 
 TEX_TOOLS = ("pdftotext",)
 
@@ -134,22 +135,22 @@ def make_context(lang: str = "en") -> dict[str, Any]:
                         "rhs": rf"\frac{{1}}{{2}} \left({d} z^{{\top}} z + z^{{\top}} {d} z\right)"
                         rf" + \frac{{\lambda}}{{2}} \left({d} w^{{\top}} w"
                         rf" + w^{{\top}} {d} w\right)",
-                        "note": t["product"],
+                        "note": escape_tex(t["product"]),
                     },
                     {
                         "lhs": "",
                         "rhs": rf"z^{{\top}} {d} z + \lambda w^{{\top}} {d} w",
-                        "note": t["transpose"],
+                        "note": escape_tex(t["transpose"]),
                     },
                     {
                         "lhs": "",
                         "rhs": rf"z^{{\top}} X \, {d} w + \lambda w^{{\top}} {d} w",
-                        "note": t["dz"],
+                        "note": escape_tex(t["dz"]),
                     },
                     {
                         "lhs": "",
                         "rhs": rf"\left(X^{{\top}} z + \lambda w\right)^{{\top}} {d} w",
-                        "note": t["readoff"],
+                        "note": escape_tex(t["readoff"]),
                     },
                 ],
                 "result_lhs": r"\frac{\partial J}{\partial w}",
@@ -164,14 +165,14 @@ def make_context(lang: str = "en") -> dict[str, Any]:
                 "shape": r"n \times 1",
                 "text": t["text2"],
                 "steps": [
-                    {"lhs": r"\frac{\partial J}{\partial z}", "rhs": "z", "note": t["local1"]},
-                    {"lhs": r"\frac{\partial z}{\partial w}", "rhs": "X", "note": t["local2"]},
+                    {"lhs": r"\frac{\partial J}{\partial z}", "rhs": "z", "note": escape_tex(t["local1"])},
+                    {"lhs": r"\frac{\partial z}{\partial w}", "rhs": "X", "note": escape_tex(t["local2"])},
                     {
                         "lhs": r"\frac{\partial J}{\partial w}",
                         "rhs": r"\left(\frac{\partial z}{\partial w}\right)^{\top}"
                         r" \frac{\partial J}{\partial z} + \lambda w"
                         r" = X^{\top} z + \lambda w",
-                        "note": t["chain"],
+                        "note": escape_tex(t["chain"]),
                     },
                 ],
                 "result_lhs": r"\frac{\partial J}{\partial w}",
@@ -191,19 +192,19 @@ def make_context(lang: str = "en") -> dict[str, Any]:
                         "rhs": r"\sum_{k=1}^{m} \sum_{l=1}^{n_{1}}"
                         r" \frac{\partial J}{\partial Y_{kl}}"
                         r" \frac{\partial Y_{kl}}{\partial W_{ij}}",
-                        "note": t["entry"],
+                        "note": escape_tex(t["entry"]),
                     },
                     {
                         "lhs": "",
                         "rhs": r"\sum_{k=1}^{m} \sum_{l=1}^{n_{1}}"
                         r" \frac{\partial J}{\partial Y_{kl}} A_{ki} \delta_{lj}"
                         r" = \sum_{k=1}^{m} A_{ki} \frac{\partial J}{\partial Y_{kj}}",
-                        "note": t["delta"],
+                        "note": escape_tex(t["delta"]),
                     },
                     {
                         "lhs": "",
                         "rhs": r"\left(A^{\top} \frac{\partial J}{\partial Y}\right)_{ij}",
-                        "note": t["matrix"],
+                        "note": escape_tex(t["matrix"]),
                     },
                 ],
                 "result_lhs": r"\frac{\partial J}{\partial W}",
