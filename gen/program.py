@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 
 from gen.errors import GenError, GenErrors
-from gen.expr.ast import SCALAR, Name, Node, Shape
+from gen.expr.ast import SCALAR, Name, Node, Shape, children
 from gen.expr.names import latex_name
 from gen.expr.parser import parse
 from gen.expr.shape import infer
@@ -85,24 +85,30 @@ def build_program(spec: Spec) -> Program:
         override = var.latex.value if var.latex else None
         symbols[var.name] = Symbol(var.name, shape, latex_name(var.name, override), variable=var)
     dims = tuple(d.name for d in spec.dims)
+    failed: set[str] = set()  # definitions in error: what uses them is not judged again
     for definition in spec.definitions:
-        typed = _typed(definition.expr, symbols, dims, errors)
+        typed = _typed(definition.expr, symbols, dims, errors, failed)
         if typed is not None and typed.shape is not None:
             symbols[definition.name] = Symbol(
                 definition.name, typed.shape, latex_name(definition.name), typed,
                 definition=definition)
+        else:
+            failed.add(definition.name)
     _check_differential_names(symbols, errors)
     for target in spec.targets:
-        _check_target(target, symbols, spec, errors)
+        if target.of.value not in failed and target.wrt.value not in failed:
+            _check_target(target, symbols, spec, errors)
     if errors:
         raise GenErrors(errors)
     return Program(spec, symbols, dims, spec.targets)
 
 
 def _typed(text: Text, symbols: dict[str, Symbol], dims: tuple[str, ...],
-           errors: list[GenError]) -> Node | None:
+           errors: list[GenError], failed: set[str]) -> Node | None:
     try:
         tree = parse(text.value, text.where)
+        if _mentions(tree, failed):
+            return None
         env = {name: sym.shape for name, sym in symbols.items()}
         return infer(tree, env, expr_text=text.value, dims=dims)
     except GenError as err:
@@ -150,10 +156,8 @@ def _check_target(target: Target, symbols: dict[str, Symbol], spec: Spec,
         errors.append(GenError("order 2 (Hessians) is not supported yet", target.span))
 
 
-def depends_on(node: Node, names: set[str]) -> bool:
+def _mentions(node: Node, names: set[str]) -> bool:
     """True when the expression mentions any of ``names``."""
-    from gen.expr.ast import children
-
     if isinstance(node, Name):
         return node.id in names
-    return any(depends_on(c, names) for c in children(node))
+    return any(_mentions(c, names) for c in children(node))

@@ -92,6 +92,14 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Style:
+    """How names are typeset (the spec's ``style:``)."""
+
+    bold: bool = False  # vectors and matrices in bold (\boldsymbol), scalars plain
+    transpose: str = "top"  # top: A^\top | T: A^T | prime: A'
+
+
+@dataclass(frozen=True)
 class Spec:
     """One spec file."""
 
@@ -107,3 +115,5 @@ class Spec:
     definitions: tuple[Definition, ...]
     targets: tuple[Target, ...]
     source: str  # the file's text
+    style: Style = Style()
+    template: Text | None = None  # a folder of templates, relative to the spec file

@@ -1,0 +1,82 @@
+"""The differential method on the seed's least-squares example, in every layout."""
+
+import numpy as np
+import pytest
+
+from gen.build.pipeline import derive_all
+from gen.expr.to_text import to_text
+from gen.program import build_program
+from gen.spec.load import load_spec_text
+from gen.verify import Point, numpy_form, run_numpy, sample_sizes
+
+SPEC = """\
+title: Least squares
+layout: {layout}
+variables:
+  X: {{shape: [m, n], props: [constant]}}
+  w: {{shape: [n]}}
+  y: {{shape: [m], props: [constant]}}
+define:
+  z: X*w - y
+  J: 1/2 * z'*z
+derive:
+  - of: J
+    wrt: w
+  - of: J
+    wrt: z
+"""
+
+
+def derive(layout: str):
+    program = build_program(load_spec_text(SPEC.format(layout=layout), "ls.yaml"))
+    return program, derive_all(program)
+
+
+@pytest.mark.parametrize(("layout", "text", "shape"), [
+    ("mixed", "X'*(X*w - y)", ["n", 1]),
+    ("denominator", "X'*(X*w - y)", ["n", 1]),
+    ("numerator", "(X*w - y)'*X", [1, "n"]),
+])
+def test_least_squares_gradient_in_each_layout(layout, text, shape):
+    # The seed's section 3: dJ/dw = X^T (Xw - y); numerator layout is its transpose.
+    program, (by_w, by_z) = derive(layout)
+    assert to_text(by_w.result) == text
+    assert [by_w.shape[0], by_w.shape[1]] == shape
+    assert by_w.check is not None and by_w.check.numeric
+    assert by_w.check.max_rel_error < 1e-8
+    point = Point(program, sample_sizes(program.dims), np.random.default_rng(7))
+    v = point.values
+    expected = v["X"].T @ (v["X"] @ v["w"] - v["y"])
+    got = run_numpy(numpy_form(by_w.result, program), v)
+    want = expected.T if layout == "numerator" else expected
+    assert got.shape == want.shape
+    assert np.allclose(got, want)
+
+
+def test_gradient_by_an_intermediate_is_the_residual():
+    _, (_, by_z) = derive("mixed")
+    assert to_text(by_z.result) == "X*w - y"
+    assert by_z.kind == "scalar-by-vector"
+
+
+def test_every_step_is_checked_and_holds():
+    _, derivations = derive("mixed")
+    for d in derivations:
+        assert d.steps
+        for step in d.steps:
+            assert step.check is not None
+            assert step.verified is True
+
+
+def test_steps_read_like_the_seed():
+    _, (by_w, _) = derive("mixed")
+    lines = [(s.lhs, to_text(s.rhs)) for s in by_w.steps]
+    assert lines == [
+        (("d", "J"), "1/2*dz'*z + 1/2*z'*dz"),
+        (None, "z'*dz"),
+        (("d", "z"), "X*dw"),
+        (("d", "J"), "z'*X*dw"),
+        (("d", "J"), "(X'*z)'*dw"),
+        (("partial", "J", "w"), "X'*z"),
+        (None, "X'*(X*w - y)"),
+    ]
