@@ -144,16 +144,21 @@ def _check_target(target: Target, symbols: dict[str, Symbol], spec: Spec,
         errors.append(GenError(
             f"'{wrt.name}' is declared constant and cannot be differentiated by", target.wrt.span))
     of = symbols[target.of.value]
-    if of.shape != SCALAR:
+    wrt_matrix = wrt.shape[1] != 1
+    of_matrix = of.shape[1] != 1
+    if of.shape != SCALAR and (wrt_matrix or (of_matrix and wrt.shape != SCALAR)):
         errors.append(GenError(
-            f"'{of.name}' has shape [{of.shape[0]}, {of.shape[1]}]: only scalar targets can be "
-            "derived so far", target.of.span))
+            f"d{of.name}/d{wrt.name} ([{of.shape[0]}, {of.shape[1]}] by "
+            f"[{wrt.shape[0]}, {wrt.shape[1]}]) goes through vec: not supported yet",
+            target.of.span))
     for method in target.methods:
         if method is not Method.DIFFERENTIAL:
             errors.append(GenError(
                 f"method '{method.value}' is not supported yet (use differential)", target.span))
-    if target.order != 1:
-        errors.append(GenError("order 2 (Hessians) is not supported yet", target.span))
+    if target.order == 2 and (of.shape != SCALAR or wrt_matrix):
+        errors.append(GenError(
+            "order 2 asks for a Hessian: 'of' must be a scalar and 'wrt' a vector or a scalar",
+            target.span))
 
 
 def _mentions(node: Node, names: set[str]) -> bool:

@@ -79,19 +79,30 @@ class Point:
         self.values: dict[str, Value] = {
             s.name: _sample(s, sizes, rng) for s in program.symbols.values() if s.variable
         }
+        self.pins: dict[str, Value] = {}
 
     def eval(self, name: str, override: Mapping[str, Value] | None = None) -> Value:
         """The value of ``name``, with ``override`` pinning some names."""
+        override = {**self.pins, **(override or {})}
         env: dict[str, Value] = dict(self.values)
-        env.update(override or {})
+        env.update(override)
         for sym in self.program.definitions:
-            if sym.name in (override or {}):
+            if sym.name in override:
                 continue
             assert sym.expr is not None
             env[sym.name] = evaluate(sym.expr, env, self.sizes)
             if sym.name == name:
                 break
         return env[name]
+
+    @staticmethod
+    def pinned(point: Point, name: str, value: Value) -> Point:
+        """A copy of ``point`` with one variable (or definition) pinned to ``value``."""
+        out = Point.__new__(Point)
+        out.program, out.sizes = point.program, point.sizes
+        out.values = dict(point.values)
+        out.pins = {**point.pins, name: value}
+        return out
 
     def bindings(self) -> dict[str, Value]:
         """Names bound for the numpy forms: the variables."""
@@ -125,19 +136,52 @@ def _perturbed(x: Value, e: Value, h: float) -> Value:
     return x + h * e if not isinstance(x, float) else float(x + h * e)
 
 
-def fd_gradient(point: Point, of: str, wrt: str) -> np.ndarray:
-    """The gradient of the scalar ``of`` by ``wrt`` (wrt's shape), by central differences."""
+def fd_jacobian(point: Point, of: str, wrt: str) -> np.ndarray:
+    """d vec(of) / d vec(wrt)^T (columns stacked), by central differences."""
     x = point.eval(wrt)
     base = _as_array(x)
-    grad = np.zeros_like(base)
-    for idx in np.ndindex(*base.shape):
+    y0 = _as_array(point.eval(of))
+    jac = np.zeros((y0.size, base.size))
+    for j in range(base.size):
+        e = np.zeros(base.size)
+        e[j] = 1.0
+        step: Value = float(e[0]) if isinstance(x, float) else e.reshape(base.shape, order="F")
+        plus = _as_array(point.eval(of, {wrt: _perturbed(x, step, STEP)}))
+        minus = _as_array(point.eval(of, {wrt: _perturbed(x, step, -STEP)}))
+        jac[:, j] = ((plus - minus) / (2 * STEP)).reshape(-1, order="F")
+    return jac
+
+
+def fd_hessian(point: Point, of: str, wrt: str) -> np.ndarray:
+    """The Hessian of a scalar by a vector: central differences of central differences."""
+    x = point.eval(wrt)
+    base = _as_array(x)
+    n = base.size
+    hess = np.zeros((n, n))
+    outer = 1e-4
+    for j in range(n):
         e = np.zeros_like(base)
-        e[idx] = 1.0
-        ee: Value = float(e[0, 0]) if isinstance(x, float) else e
-        plus = point.eval(of, {wrt: _perturbed(x, ee, STEP)})
-        minus = point.eval(of, {wrt: _perturbed(x, ee, -STEP)})
-        grad[idx] = (float(np.sum(plus)) - float(np.sum(minus))) / (2 * STEP)
-    return grad
+        e.reshape(-1, order="F")[j] = 1.0
+        shifted = [Point.pinned(point, wrt, x + sign * outer * e) for sign in (1, -1)]
+        grads = [fd_jacobian(p, of, wrt).reshape(-1) for p in shifted]
+        hess[:, j] = (grads[0] - grads[1]) / (2 * outer)
+    return hess
+
+
+def expected(point: Point, d: Derivation, symbols: Mapping[str, Symbol]) -> np.ndarray:
+    """The derivative the result must equal, in its layout and shape."""
+    if d.order == 2:
+        return fd_hessian(point, d.of, d.wrt)
+    jac = fd_jacobian(point, d.of, d.wrt)
+    of_shape = _as_array(point.eval(d.of)).shape
+    wrt_shape = _as_array(point.eval(d.wrt)).shape
+    if symbols[d.of].shape == SCALAR:
+        grad = jac.reshape(wrt_shape, order="F")
+        return grad.T if d.layout is Layout.NUMERATOR else grad
+    if symbols[d.wrt].shape == SCALAR:
+        deriv = jac.reshape(of_shape, order="F")
+        return deriv.T if d.layout is Layout.DENOMINATOR else deriv
+    return jac.T if d.layout is Layout.DENOMINATOR else jac
 
 
 def fd_directional(point: Point, of: str, wrt: str, direction: Value) -> Value:
@@ -157,20 +201,18 @@ def verify(program: Program, derivation: Derivation, *, points: int = POINTS,
     worst = 0.0
     step_ok = [True] * len(derivation.steps)
     message = ""
-    of, wrt = derivation.of, derivation.wrt
-    transpose = derivation.layout is Layout.NUMERATOR and program.symbols[wrt].shape != SCALAR
+    wrt = derivation.wrt
     for _ in range(points):
         point = Point(program, sizes, rng)
         try:
-            want = fd_gradient(point, of, wrt)
-            want = want.T if transpose else want
+            want = expected(point, derivation, program.symbols)
             got = run_numpy(to_numpy(derivation.result, np_sizes), point.bindings())
             worst = max(worst, _error(got, want))
             wrt_value = point.eval(wrt)
             direction: Value = (float(rng.normal()) if isinstance(wrt_value, float)
                                 else rng.normal(size=np.shape(wrt_value)))
             for i, step in enumerate(derivation.steps):
-                step_ok[i] &= _check_step(step, point, np_sizes, want, direction, wrt)
+                step_ok[i] &= _check_step(step, point, np_sizes, want, direction, derivation)
         except (FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError, ValueError) as exc:
             worst, message = float("inf"), f"could not evaluate at a sampled point: {exc}"
     steps = tuple(
@@ -182,17 +224,22 @@ def verify(program: Program, derivation: Derivation, *, points: int = POINTS,
     return dataclasses.replace(derivation, steps=steps, check=check)
 
 
-def _check_step(step: Step, point: Point, np_sizes: dict[str, str], gradient: np.ndarray,
-                direction: Value, wrt: str) -> bool:
+def _check_step(step: Step, point: Point, np_sizes: dict[str, str], derivative: np.ndarray,
+                direction: Value, d: Derivation) -> bool:
     if step.check is None:
         return True
     bindings = point.bindings()
-    bindings[f"d{wrt}"] = direction
+    bindings[f"d{d.wrt}"] = direction
     got = run_numpy(to_numpy(step.check, np_sizes), bindings)
     if step.equals == "derivative":
-        want: Value = gradient
+        want: Value = derivative
+    elif step.equals == "gradient":
+        grad = fd_jacobian(point, d.of, d.wrt)
+        want = grad.reshape(_as_array(point.eval(d.wrt)).shape, order="F")
+    elif step.equals == "dgradient":
+        want = fd_hessian(point, d.of, d.wrt) @ _as_array(direction)
     else:
-        want = fd_directional(point, step.of, wrt, direction)
+        want = fd_directional(point, step.of, d.wrt, direction)
     return _error(got, want) <= TOLERANCE
 
 

@@ -145,6 +145,8 @@ def transpose(a: Node, symmetric: frozenset[str] = frozenset()) -> Node:
     """a', pushed through negation; a 1 x 1, a symmetric name or I is its own transpose."""
     if a.shape == SCALAR or is_identity(a) or (isinstance(a, Name) and a.id in symmetric):
         return a
+    if isinstance(a, Call) and a.func == "diag":
+        return a
     if isinstance(a, Transpose):
         return a.operand
     if isinstance(a, Neg):

@@ -2,166 +2,164 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from gen.derive import algebra as al
+from gen.derive.graph import Graph
+from gen.derive.jacobian import NotLinear, jacobian
 from gen.derive.layout import gradient_is_transposed, kind_of, result_shape
 from gen.derive.notes import Note, telling
-from gen.derive.rules import Ctx, adjoint, forward, inner
+from gen.derive.rules import inner
 from gen.derive.simplify import simplify
 from gen.derive.steps import Derivation, Step
-from gen.expr.ast import Name, Neg, Node, Num, children
+from gen.expr.ast import SCALAR, Name, Neg, Node
 from gen.program import Program
-from gen.spec.model import Method, Target
+from gen.spec.model import Layout, Method, Target
 
 
-class Graph:
-    """The definitions seen from one target: which depend on ``wrt``, and their expansions."""
+class Differentials:
+    """The differentials of the definitions on the path from ``of`` down to ``wrt``."""
 
-    def __init__(self, program: Program, wrt: str) -> None:
-        self.program = program
-        self.wrt = wrt
-        self.ctx = Ctx(program.symmetric)
-        self.exprs = {s.name: s.expr for s in program.definitions if s.expr is not None}
-        self.live: set[str] = {wrt}
-        self.full: dict[str, Node] = {}  # each definition in the variables alone
-        for name, expr in self.exprs.items():
-            if name != wrt and self.depends(expr):
-                self.live.add(name)
-            self.full[name] = simplify(al.substitute(expr, self.full), self.ctx.symmetric)
+    def __init__(self, program: Program, of: str, wrt: str) -> None:
+        self.graph = graph = Graph(program, wrt)
+        self.of, self.wrt = of, wrt
+        self.path = graph.path(of)
+        self.steps: list[Step] = []
+        self.shown: dict[str, Node] = {}  # each simplified differential, in d-names
+        self.named: dict[str, Node] = {wrt: graph.dname(wrt)}  # in d<wrt>, names kept
+        self.full: dict[str, Node] = {wrt: graph.dname(wrt)}  # in d<wrt> and the variables
+        sym = graph.ctx.symmetric
+        for name in reversed(self.path):  # leaves first, so each uses those below
+            notes: list[str] = []
+            raw = graph.differential(graph.exprs[name], notes)
+            self.shown[name] = simplify(raw, sym, graph.dnames)
+            self.named[name] = simplify(
+                al.substitute(self.shown[name], {f"d{n}": e for n, e in self.named.items()}),
+                sym, graph.dnames)
+            self.full[name] = simplify(self.check_form(self.shown[name]), sym)
+            lines = [Step(("d", name), raw, telling(notes))]
+            if self.shown[name] != raw:
+                lines.append(Step(None, self.shown[name], (Note("collect"),)))
+            self.steps[0:0] = [self.checked(s, "differential", name) for s in lines]
 
-    @property
-    def dnames(self) -> frozenset[str]:
-        """The differentials written in the steps."""
-        return frozenset(f"d{n}" for n in self.live)
+    def check_form(self, expr: Node) -> Node:
+        """expr in the variables and d<wrt> alone (the numeric check's form)."""
+        table: dict[str, Node] = {f"d{n}": e for n, e in self.full.items()}
+        table.update(self.graph.full)
+        return al.substitute(expr, table)
 
-    def depends(self, node: Node) -> bool:
-        """True when ``node`` changes with ``wrt`` (through live names)."""
-        if isinstance(node, Name):
-            return node.id in self.live
-        return any(self.depends(c) for c in children(node))
+    def checked(self, step: Step, equals: str, of: str | None = None) -> Step:
+        """The step with its check form attached."""
+        return Step(step.lhs, step.rhs, step.notes, self.check_form(step.rhs), equals,
+                    of or self.of)
 
-    def dname(self, name: str) -> Node:
-        """The differential ``d<name>`` as a name of the same shape."""
-        return Name(f"d{name}", shape=self.program.symbols[name].shape)
+    def substituted(self) -> Node:
+        """d(of) in d<wrt> alone, definitions kept as names; a step is recorded."""
+        g = self.graph
+        if not self.path:
+            return g.dname(self.wrt) if self.of == self.wrt else al.zero(
+                g.program.symbols[self.of].shape)
+        current = self.shown[self.of]
+        for name in self.path[1:]:
+            current = simplify(al.substitute(current, {f"d{name}": self.shown[name]}),
+                               g.ctx.symmetric, g.dnames)
+        if len(self.path) > 1:
+            subst = (Note("substitute", tuple(f"d{n}" for n in self.path[1:])),)
+            self.steps.append(self.checked(Step(("d", self.of), current, subst), "differential"))
+        return current
 
-    def differential(self, node: Node, notes: list[str]) -> Node:
-        """d(node) with ``d<name>`` for each live name, the rules applied recorded in notes."""
-        if isinstance(node, Name):
-            if node.id in self.live:
-                return self.dname(node.id)
-            return al.zero(node.shape or (1, 1))
-        if isinstance(node, Num) or not self.depends(node):
-            return al.zero(node.shape or (1, 1))
-        out, note = forward(node, lambda c: self.differential(c, notes), self.ctx)
-        if note:
-            notes.append(note)
-        return out
-
-    def gradient(self, of: str) -> Node:
-        """dz/d(wrt) for the scalar ``of`` as a gradient (the shape of ``wrt``), in names."""
-        if of == self.wrt:
-            return al.num(1)
-        acc: dict[str, Node] = {of: al.num(1)}
-        for name in reversed(list(self.exprs)):
-            if name not in acc or name == self.wrt:
-                continue
-            g = simplify(acc.pop(name), self.ctx.symmetric)
-            self._backprop(self.exprs[name], g, acc)
-        shape = self.program.symbols[self.wrt].shape
-        return simplify(acc.get(self.wrt, al.zero(shape)), self.ctx.symmetric)
-
-    def _backprop(self, node: Node, g: Node, acc: dict[str, Node]) -> None:
-        if isinstance(node, Name):
-            if node.id in self.live:
-                acc[node.id] = al.add(acc[node.id], g) if node.id in acc else g
-            return
-        for child, part in adjoint(node, g, self.ctx):
-            if self.depends(child):
-                self._backprop(child, part, acc)
-
-    def path(self, of: str) -> list[str]:
-        """The live definitions ``of`` reaches, from ``of`` down, in reverse spec order."""
-        wanted, out = {of}, []
-        for name in reversed(list(self.exprs)):
-            if name in wanted and name in self.live and name != self.wrt:
-                out.append(name)
-                wanted |= _names(self.exprs[name])
-        return out
-
-
-def _names(node: Node) -> set[str]:
-    if isinstance(node, Name):
-        return {node.id}
-    out: set[str] = set()
-    for c in children(node):
-        out |= _names(c)
-    return out
+    def read_off(self, oriented: Node, target: Target) -> Node:
+        """Record the read-off and the substitution of definitions; return the result."""
+        read = (Note("read_off", layout=target.layout.value),)
+        self.steps.append(self.checked(Step(("partial", self.of, self.wrt), oriented, read),
+                                       "derivative"))
+        result = simplify(self.check_form(oriented), self.graph.ctx.symmetric)
+        if result != oriented:
+            self.steps.append(self.checked(Step(None, result, (Note("definitions"),)),
+                                           "derivative"))
+        return result
 
 
 def derive_differential(program: Program, target: Target) -> Derivation:
-    """Derive d(of)/d(wrt) of a scalar target by differentials."""
+    """Derive d(of)/d(wrt) by differentials: a gradient, a Jacobian, or a Hessian."""
     of, wrt = target.of.value, target.wrt.value
-    graph = Graph(program, wrt)
-    sym = graph.ctx.symmetric
-    path = graph.path(of)
-    steps: list[Step] = []
-    shown: dict[str, Node] = {}  # the simplified differential of each definition on the path
-    fwd_full: dict[str, Node] = {wrt: graph.dname(wrt)}
-
-    def check_form(expr: Node) -> Node:
-        """expr in the variables and d<wrt> alone (the numeric check's form)."""
-        table: dict[str, Node] = {f"d{n}": fwd_full[n] for n in fwd_full}
-        table.update(graph.full)
-        return al.substitute(expr, table)
-
-    for name in reversed(path):  # from the leaves up, so each check can use those below
-        notes: list[str] = []
-        raw = graph.differential(graph.exprs[name], notes)
-        shown[name] = simplify(raw, sym, graph.dnames)
-        fwd_full[name] = simplify(check_form(shown[name]), sym)
-        lines = [Step(("d", name), raw, telling(notes))]
-        if shown[name] != raw:
-            lines.append(Step(None, shown[name], (Note("collect"),)))
-        steps[0:0] = [_checked(s, check_form, "differential", name) for s in lines]
-
-    gradient = graph.gradient(of)
-    wrt_shape = program.symbols[wrt].shape
-    of_shape = program.symbols[of].shape
-    if path:
-        _substitution_steps(steps, graph, of, path, shown, check_form)
-    trace_form = _trace_form(gradient, graph)
-    if not steps or steps[-1].rhs != trace_form:
-        steps.append(_checked(Step(("d", of), trace_form, (Note("trace_form"),)),
-                              check_form, "differential", of))
-    transposed = gradient_is_transposed(target.layout) and wrt_shape != (1, 1)
-    oriented = simplify(graph.ctx.T(gradient), sym) if transposed else gradient
-    read_off = (Note("read_off", layout=target.layout.value),)
-    steps.append(_checked(Step(("partial", of, wrt), oriented, read_off), check_form,
-                          "derivative", of))
-    result = simplify(check_form(oriented), sym)
-    if result != oriented:
-        steps.append(_checked(Step(None, result, (Note("definitions"),)), check_form,
-                              "derivative", of))
+    diffs = Differentials(program, of, wrt)
+    of_shape, wrt_shape = program.symbols[of].shape, program.symbols[wrt].shape
+    if target.order == 2:
+        result = _hessian(diffs, target)
+        shape = (wrt_shape[0], wrt_shape[0])
+        kind = "scalar-by-vector"
+    else:
+        kind = kind_of(of_shape, wrt_shape).name
+        shape = result_shape(of_shape, wrt_shape, target.layout)
+        if of_shape == SCALAR:
+            result = _gradient(diffs, target)
+        else:
+            result = _jacobian(diffs, target)
     return Derivation(
-        of=of, wrt=wrt, layout=target.layout, method=Method.DIFFERENTIAL,
-        kind=kind_of(of_shape, wrt_shape).name,
-        shape=result_shape(of_shape, wrt_shape, target.layout),
-        result=result, steps=tuple(steps),
-        text=target.text.value if target.text else None)
+        of=of, wrt=wrt, layout=target.layout, method=Method.DIFFERENTIAL, kind=kind,
+        shape=shape, result=result, steps=tuple(diffs.steps),
+        text=target.text.value if target.text else None, order=target.order)
 
 
-def _substitution_steps(steps: list[Step], graph: Graph, of: str, path: list[str],
-                        shown: dict[str, Node], check_form: Callable[[Node], Node]) -> None:
-    """dz with the differentials of the intermediates substituted, one level at a time."""
-    current = shown[of]
-    for name in path[1:]:
-        table = {f"d{name}": shown[name]}
-        current = simplify(al.substitute(current, table), graph.ctx.symmetric, graph.dnames)
-    if len(path) > 1:
-        subst = (Note("substitute", tuple(f"d{n}" for n in path[1:])),)
-        steps.append(_checked(Step(("d", of), current, subst),
-                              check_form, "differential", of))
+def _gradient(diffs: Differentials, target: Target) -> Node:
+    graph, sym = diffs.graph, diffs.graph.ctx.symmetric
+    gradient = graph.gradient(diffs.of)
+    diffs.substituted()
+    trace_form = _trace_form(gradient, graph)
+    if not diffs.steps or diffs.steps[-1].rhs != trace_form:
+        diffs.steps.append(diffs.checked(Step(("d", diffs.of), trace_form,
+                                              (Note("trace_form"),)), "differential"))
+    transposed = gradient_is_transposed(target.layout) and gradient.shape != SCALAR
+    oriented = simplify(graph.ctx.T(gradient), sym) if transposed else gradient
+    return diffs.read_off(oriented, target)
+
+
+def _jacobian(diffs: Differentials, target: Target) -> Node:
+    graph, sym = diffs.graph, diffs.graph.ctx.symmetric
+    lin = diffs.substituted()
+    dx = graph.dname(diffs.wrt)
+    assert isinstance(dx, Name)
+    try:
+        jac = simplify(jacobian(simplify(lin, sym, graph.dnames), dx, sym), sym)
+    except NotLinear as exc:
+        raise NotSupported(f"cannot write d{diffs.of} as J d{diffs.wrt}: {exc}") from exc
+    linear_form = al.mul(jac, dx) if dx.shape != SCALAR else al.mul(jac, dx)
+    diffs.steps.append(diffs.checked(Step(("d", diffs.of), linear_form, (Note("linear_form"),)),
+                                     "differential"))
+    denominator = target.layout is Layout.DENOMINATOR
+    oriented = simplify(graph.ctx.T(jac), sym) if denominator else jac
+    return diffs.read_off(oriented, target)
+
+
+def _hessian(diffs: Differentials, target: Target) -> Node:
+    """The Hessian of a scalar by a vector: the Jacobian of its gradient."""
+    graph, sym = diffs.graph, diffs.graph.ctx.symmetric
+    gradient = graph.gradient(diffs.of)
+    diffs.steps.append(diffs.checked(
+        Step(("partial", diffs.of, diffs.wrt), gradient, (Note("gradient"),)), "gradient"))
+    notes: list[str] = []
+    dg = graph.differential(gradient, notes)
+    named = {f"d{n}": e for n, e in diffs.named.items()}
+    lin = simplify(al.substitute(simplify(dg, sym, graph.dnames), named), sym, graph.dnames)
+    diffs.steps.append(diffs.checked(Step(("dgrad", diffs.of, diffs.wrt), lin, telling(notes)),
+                                     "dgradient"))
+    dx = graph.dname(diffs.wrt)
+    assert isinstance(dx, Name)
+    try:
+        hess = simplify(jacobian(lin, dx, sym), sym)
+    except NotLinear as exc:
+        raise NotSupported(f"cannot write the Hessian of {diffs.of}: {exc}") from exc
+    read = (Note("read_off_hessian"),)
+    diffs.steps.append(diffs.checked(Step(("hessian", diffs.of, diffs.wrt), hess, read),
+                                     "derivative"))
+    result = simplify(diffs.check_form(hess), sym)
+    if result != hess:
+        diffs.steps.append(diffs.checked(Step(None, result, (Note("definitions"),)),
+                                         "derivative"))
+    return result
+
+
+class NotSupported(Exception):
+    """The engine cannot (yet) derive this target; the message says why."""
 
 
 def _trace_form(gradient: Node, graph: Graph) -> Node:
@@ -169,7 +167,3 @@ def _trace_form(gradient: Node, graph: Graph) -> Node:
     if isinstance(gradient, Neg):
         return al.neg(_trace_form(gradient.operand, graph))
     return inner(gradient, graph.dname(graph.wrt), graph.ctx)
-
-
-def _checked(step: Step, check_form: Callable[[Node], Node], equals: str, of: str) -> Step:
-    return Step(step.lhs, step.rhs, step.notes, check_form(step.rhs), equals, of)

@@ -38,7 +38,7 @@ def simplify(node: Node, symmetric: frozenset[str] = frozenset(),
         symmetric: Names equal to their transpose.
         last: Names to keep at the right end of a 1 x 1 product (``z' dz``, not ``dz' z``).
     """
-    return _rebuild(_collect(_terms(node, symmetric), symmetric, last), _shape(node))
+    return _rebuild(_collect(_terms(node, symmetric), symmetric, last), _shape(node), last)
 
 
 def _shape(node: Node) -> Shape:
@@ -103,6 +103,8 @@ def _times(a: Term, b: Term) -> Term:
         chain, shape = a.chain + b.chain, (b.shape if a.shape == SCALAR else a.shape)
     else:
         chain, shape = a.chain + b.chain, (a.shape[0], b.shape[1])
+    if len(chain) > 1:  # I A = A
+        chain = tuple(f for f in chain if not al.is_identity(f)) or chain[:1]
     return Term(a.coef * b.coef, a.scalars + b.scalars, chain, shape)
 
 
@@ -118,10 +120,34 @@ def _inner(node: Node, sym: frozenset[str]) -> Node:
         inner = simplify(node.operand, sym)
         return al.transpose(inner, sym)
     if isinstance(node, Binary):
-        return al.binary(node.op, simplify(node.left, sym), simplify(node.right, sym))
+        return _entrywise(node.op, simplify(node.left, sym), simplify(node.right, sym))
     if isinstance(node, Call) and node.args and node.func not in ("eye", "ones", "zeros"):
-        return Call(node.func, tuple(simplify(a, sym) for a in node.args), shape=node.shape)
+        args = tuple(simplify(a, sym) for a in node.args)
+        if node.func == "diag" and _is_ones(args[0]):
+            return al.identity(args[0].shape[0] if args[0].shape else 1)
+        return Call(node.func, args, shape=node.shape)
     return node
+
+
+def _is_ones(node: Node) -> bool:
+    return al.is_one(node) or (isinstance(node, Call) and node.func == "ones")
+
+
+def _entrywise(op: str, a: Node, b: Node) -> Node:
+    """Entrywise products and quotients with their units folded: 1 .* x = x, x .* x = x.^2."""
+    if op == ".*":
+        if _is_ones(a) and a.shape == b.shape:
+            return b
+        if _is_ones(b) and a.shape == b.shape:
+            return a
+        if a == b:
+            return al.binary(".^", a, al.num(2))
+    if op == "./":
+        if al.is_zero(a):
+            return al.zero(_shape(a) if a.shape != SCALAR else _shape(b))
+        if isinstance(a, Call) and a.func == "ones":
+            return al.binary("./", al.num(1), b)
+    return al.binary(op, a, b)
 
 
 def _chain_node(chain: tuple[Node, ...]) -> Node:
@@ -168,12 +194,12 @@ def _collect(terms: list[Term], sym: frozenset[str], last: frozenset[str]) -> li
     return [t for t in merged.values() if t.coef != 0]
 
 
-def _rebuild(terms: list[Term], shape: Shape) -> Node:
+def _rebuild(terms: list[Term], shape: Shape, last: frozenset[str] = frozenset()) -> Node:
     if not terms:
         return al.zero(shape)
     out: Node | None = None
     for term in sorted(terms, key=lambda t: t.coef < 0):
-        body = _term_node(Term(abs(term.coef), term.scalars, term.chain, term.shape), shape)
+        body = _term_node(Term(abs(term.coef), term.scalars, term.chain, term.shape), shape, last)
         if out is None:
             out = al.neg(body) if term.coef < 0 else body
         else:
@@ -182,11 +208,12 @@ def _rebuild(terms: list[Term], shape: Shape) -> Node:
     return out
 
 
-def _term_node(term: Term, shape: Shape) -> Node:
+def _term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
     factors: list[Node] = []
     if term.coef != 1 or (not term.scalars and not term.chain):
         factors.append(al.num(term.coef))
-    factors.extend(sorted(term.scalars, key=lambda f: (not isinstance(f, Name | Num), repr(f))))
+    factors.extend(sorted(term.scalars, key=lambda f: (
+        _mentions(f, last), not isinstance(f, Name | Num), repr(f))))
     if term.chain:
         factors.append(_chain_node(term.chain))
     out = factors[0]

@@ -53,4 +53,5 @@ class Derivation:
     result: Node  # in the variables, in the layout stated
     steps: tuple[Step, ...]
     text: str | None = None
+    order: int = 1
     check: Check | None = field(default=None)

@@ -29,6 +29,11 @@ def lhs_latex(lhs: tuple[str, ...], names: Mapping[str, str]) -> str:
     """The left-hand side of a step: ``\\mathrm{d}J`` or ``\\frac{\\partial J}{\\partial w}``."""
     if lhs[0] == "d":
         return rf"\mathrm{{d}}{names[lhs[1]]}"
+    if lhs[0] == "dgrad":
+        return rf"\mathrm{{d}}\left({derivative_latex(lhs[1], lhs[2], names)}\right)"
+    if lhs[0] == "hessian":
+        of, wrt = names[lhs[1]], names[lhs[2]]
+        return rf"\frac{{\partial^{{2}} {of}}}{{\partial {wrt}\,\partial {wrt}^{{\top}}}}"
     return derivative_latex(lhs[1], lhs[2], names)
 
 

@@ -79,6 +79,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "note.trace_form": "bring to the form {form}",
         "note.read_off": "read off in {layout} layout",
         "note.definitions": "substitute the definitions",
+        "note.linear_form": "the form {form}: the matrix is the derivative",
+        "note.gradient": "the gradient, as derived by differentials",
+        "note.read_off_hessian": "read off the Hessian from the differential of the gradient",
     },
     "zh": {
         "colon": "：",
@@ -147,5 +150,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "note.trace_form": "化为 {form} 的形式",
         "note.read_off": "按{layout}读出导数",
         "note.definitions": "代回定义",
+        "note.linear_form": "化为 {form} 的形式，其中的矩阵即导数",
+        "note.gradient": "梯度（由微分法求得）",
+        "note.read_off_hessian": "由梯度的微分读出黑塞矩阵",
     },
 }

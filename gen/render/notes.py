@@ -10,6 +10,7 @@ from gen.program import Program
 from gen.render.messages import MESSAGES
 from gen.render.sheet import fill
 
+LINEAR_FORM = (r"\mathrm{d}y = J\,\mathrm{d}x", "dy = J dx")
 TRACE_FORM = {
     # wrt's role -> (LaTeX, plain)
     "scalar": (r"g\,\mathrm{d}x", "g dx"),
@@ -24,7 +25,7 @@ def note_latex(note: Note, lang: str, names: Mapping[str, str], wrt_role: str) -
     values = {
         "names": ", ".join(rf"\({names.get(n, n)}\)" for n in note.names),
         "layout": fill(msg[f"layout.{note.layout}"]) if note.layout else "",
-        "form": rf"\({TRACE_FORM[wrt_role][0]}\)",
+        "form": rf"\({(LINEAR_FORM if note.key == 'linear_form' else TRACE_FORM[wrt_role])[0]}\)",
     }
     words = fill(msg[f"note.{note.key}"], **values)
     formula = FORMULAS.get(note.key)
@@ -37,7 +38,8 @@ def note_text(note: Note, wrt_role: str) -> str:
     """The note in plain English words, for the JSON ``note``."""
     msg = MESSAGES["en"]
     words = msg[f"note.{note.key}"].format(
-        names=", ".join(note.names), layout=note.layout, form=TRACE_FORM[wrt_role][1])
+        names=", ".join(note.names), layout=note.layout,
+        form=(LINEAR_FORM if note.key == "linear_form" else TRACE_FORM[wrt_role])[1])
     formula = FORMULAS.get(note.key)
     return f"{words}: {formula[1]}" if formula else words
 

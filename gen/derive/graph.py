@@ -1,0 +1,102 @@
+"""The definitions seen from one target: what depends on ``wrt``, differentials, gradients."""
+
+from __future__ import annotations
+
+from gen.derive import algebra as al
+from gen.derive.rules import Ctx, adjoint, forward
+from gen.derive.simplify import simplify
+from gen.expr.ast import Name, Node, Num, children
+from gen.program import Program
+
+
+class Graph:
+    """The definitions seen from one target: which depend on ``wrt``, and their expansions."""
+
+    def __init__(self, program: Program, wrt: str) -> None:
+        self.program = program
+        self.wrt = wrt
+        self.ctx = Ctx(program.symmetric)
+        self.exprs = {s.name: s.expr for s in program.definitions if s.expr is not None}
+        self.live: set[str] = {wrt}
+        self._depends: dict[int, bool] = {}
+        self._keep: list[Node] = []
+        self.full: dict[str, Node] = {}  # each definition in the variables alone
+        for name, expr in self.exprs.items():
+            if name != wrt and self.depends(expr):
+                self.live.add(name)
+            self.full[name] = simplify(al.substitute(expr, self.full), self.ctx.symmetric)
+
+    @property
+    def dnames(self) -> frozenset[str]:
+        """The differentials written in the steps."""
+        return frozenset(f"d{n}" for n in self.live)
+
+    def depends(self, node: Node) -> bool:
+        """True when ``node`` changes with ``wrt`` (through live names)."""
+        key = id(node)
+        hit = self._depends.get(key)
+        if hit is None:
+            if isinstance(node, Name):
+                hit = node.id in self.live
+            else:
+                hit = any(self.depends(c) for c in children(node))
+            self._depends[key] = hit
+            self._keep.append(node)  # ids stay valid while the node lives
+        return hit
+
+    def dname(self, name: str) -> Node:
+        """The differential ``d<name>`` as a name of the same shape."""
+        return Name(f"d{name}", shape=self.program.symbols[name].shape)
+
+    def differential(self, node: Node, notes: list[str]) -> Node:
+        """d(node) with ``d<name>`` for each live name, the rules applied recorded in notes."""
+        if isinstance(node, Name):
+            if node.id in self.live:
+                return self.dname(node.id)
+            return al.zero(node.shape or (1, 1))
+        if isinstance(node, Num) or not self.depends(node):
+            return al.zero(node.shape or (1, 1))
+        out, note = forward(node, lambda c: self.differential(c, notes), self.ctx)
+        if note:
+            notes.append(note)
+        return out
+
+    def gradient(self, of: str) -> Node:
+        """dz/d(wrt) for the scalar ``of`` as a gradient (the shape of ``wrt``), in names."""
+        if of == self.wrt:
+            return al.num(1)
+        acc: dict[str, Node] = {of: al.num(1)}
+        for name in reversed(list(self.exprs)):
+            if name not in acc or name == self.wrt:
+                continue
+            g = simplify(acc.pop(name), self.ctx.symmetric)
+            self._backprop(self.exprs[name], g, acc)
+        shape = self.program.symbols[self.wrt].shape
+        return simplify(acc.get(self.wrt, al.zero(shape)), self.ctx.symmetric)
+
+    def _backprop(self, node: Node, g: Node, acc: dict[str, Node]) -> None:
+        if isinstance(node, Name):
+            if node.id in self.live:
+                acc[node.id] = al.add(acc[node.id], g) if node.id in acc else g
+            return
+        for child, part in adjoint(node, g, self.ctx):
+            if self.depends(child):
+                self._backprop(child, part, acc)
+
+    def path(self, of: str) -> list[str]:
+        """The live definitions ``of`` reaches, from ``of`` down, in reverse spec order."""
+        wanted, out = {of}, []
+        for name in reversed(list(self.exprs)):
+            if name in wanted and name in self.live and name != self.wrt:
+                out.append(name)
+                wanted |= _names(self.exprs[name])
+        return out
+
+
+def _names(node: Node) -> set[str]:
+    if isinstance(node, Name):
+        return {node.id}
+    out: set[str] = set()
+    for c in children(node):
+        out |= _names(c)
+    return out
