@@ -10,7 +10,7 @@ from gen.expr.ast import SCALAR, Name, Node, Shape, children
 from gen.expr.names import latex_name
 from gen.expr.parser import parse
 from gen.expr.shape import infer
-from gen.spec.model import Definition, Method, Prop, Spec, Target, Text, Variable
+from gen.spec.model import Definition, Prop, Spec, Target, Text, Variable
 
 SQUARE_PROPS = (Prop.SYMMETRIC, Prop.POSITIVE_DEFINITE, Prop.INVERTIBLE, Prop.DIAGONAL)
 
@@ -55,10 +55,32 @@ class Program:
         return [s for s in self.symbols.values() if s.expr is not None]
 
     def latex_names(self) -> dict[str, str]:
-        """LaTeX for every name, and ``d<name>`` for its differential."""
-        out = {s.name: s.latex for s in self.symbols.values()}
+        """LaTeX for every name, ``d<name>`` for its differential, ``∂a/∂b`` for a derivative."""
+        out = LatexNames({s.name: s.latex for s in self.symbols.values()})
         out.update({f"d{s.name}": rf"\mathrm{{d}}{s.latex}" for s in self.symbols.values()})
         return out
+
+
+def derivative_name(of: str, wrt: str) -> str:
+    """The name that stands for d(of)/d(wrt) inside a step of the chain or index method."""
+    return f"∂{of}/∂{wrt}"
+
+
+class LatexNames(dict[str, str]):
+    """Names to LaTeX; a derivative name ``∂a/∂b`` typesets as a fraction."""
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        """The LaTeX of ``key``."""
+        if key.startswith("∂") and "/∂" in key:
+            of, wrt = key[1:].split("/∂", 1)
+            return rf"\frac{{\partial {super().get(of, of)}}}{{\partial {super().get(wrt, wrt)}}}"
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> str:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
 
 
 def shape_of(variable: Variable) -> Shape:
@@ -151,10 +173,6 @@ def _check_target(target: Target, symbols: dict[str, Symbol], spec: Spec,
             f"d{of.name}/d{wrt.name} ([{of.shape[0]}, {of.shape[1]}] by "
             f"[{wrt.shape[0]}, {wrt.shape[1]}]) goes through vec: not supported yet",
             target.of.span))
-    for method in target.methods:
-        if method is not Method.DIFFERENTIAL:
-            errors.append(GenError(
-                f"method '{method.value}' is not supported yet (use differential)", target.span))
     if target.order == 2 and (of.shape != SCALAR or wrt_matrix):
         errors.append(GenError(
             "order 2 asks for a Hessian: 'of' must be a scalar and 'wrt' a vector or a scalar",

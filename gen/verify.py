@@ -168,17 +168,22 @@ def fd_hessian(point: Point, of: str, wrt: str) -> np.ndarray:
     return hess
 
 
-def expected(point: Point, d: Derivation, symbols: Mapping[str, Symbol]) -> np.ndarray:
-    """The derivative the result must equal, in its layout and shape."""
-    if d.order == 2:
-        return fd_hessian(point, d.of, d.wrt)
-    jac = fd_jacobian(point, d.of, d.wrt)
-    of_shape = _as_array(point.eval(d.of)).shape
-    wrt_shape = _as_array(point.eval(d.wrt)).shape
-    if symbols[d.of].shape == SCALAR:
+def expected(point: Point, d: Derivation, symbols: Mapping[str, Symbol],
+             of: str | None = None, wrt: str | None = None) -> np.ndarray:
+    """The derivative the result must equal, in its layout and shape.
+
+    ``of`` and ``wrt`` name another pair than the derivation's (a link of a chain).
+    """
+    of, wrt = of or d.of, wrt or d.wrt
+    if d.order == 2 and (of, wrt) == (d.of, d.wrt):
+        return fd_hessian(point, of, wrt)
+    jac = fd_jacobian(point, of, wrt)
+    of_shape = _as_array(point.eval(of)).shape
+    wrt_shape = _as_array(point.eval(wrt)).shape
+    if symbols[of].shape == SCALAR:
         grad = jac.reshape(wrt_shape, order="F")
         return grad.T if d.layout is Layout.NUMERATOR else grad
-    if symbols[d.wrt].shape == SCALAR:
+    if symbols[wrt].shape == SCALAR:
         deriv = jac.reshape(of_shape, order="F")
         return deriv.T if d.layout is Layout.DENOMINATOR else deriv
     return jac.T if d.layout is Layout.DENOMINATOR else jac
@@ -231,8 +236,10 @@ def _check_step(step: Step, point: Point, np_sizes: dict[str, str], derivative: 
     bindings = point.bindings()
     bindings[f"d{d.wrt}"] = direction
     got = run_numpy(to_numpy(step.check, np_sizes), bindings)
-    if step.equals == "derivative":
-        want: Value = derivative
+    if step.equals == "derivative" and step.wrt and (step.of, step.wrt) != (d.of, d.wrt):
+        want: Value = expected(point, d, point.program.symbols, step.of, step.wrt)
+    elif step.equals == "derivative":
+        want = derivative
     elif step.equals == "gradient":
         grad = fd_jacobian(point, d.of, d.wrt)
         want = grad.reshape(_as_array(point.eval(d.wrt)).shape, order="F")

@@ -45,6 +45,9 @@ FORMULAS: dict[str, tuple[str, str]] = {
                   r"\mathrm{d}x", "d logsumexp(x) = softmax(x)' dx"),
     "diag": (r"\mathrm{d}\operatorname{diag}(x) = \operatorname{diag}(\mathrm{d}x)",
              "d diag(x) = diag(dx)"),
+    "adjoint_rule": (r"\mathrm{d}z = \operatorname{tr}(G^{\top}A\,\mathrm{d}W) = "
+                     r"\operatorname{tr}((A^{\top}G)^{\top}\mathrm{d}W)",
+                     "dz = tr(G' A dW) = tr((A' G)' dW)"),
     "trace_form": (r"a = \operatorname{tr}a,\ \operatorname{tr}(AB) = \operatorname{tr}(BA)",
                    "a = tr(a), tr(AB) = tr(BA)"),
 }

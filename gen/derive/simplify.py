@@ -67,7 +67,10 @@ def _terms(node: Node, sym: frozenset[str]) -> list[Term]:
             return [_transposed(inner[0], sym)]
     if al.is_zero(node):
         return []
-    return [_atom(_inner(node, sym))]
+    inner = _inner(node, sym)
+    if isinstance(inner, Binary) and inner.op in ("+", "-", "*", "/") or isinstance(inner, Neg):
+        return _terms(inner, sym)  # an entrywise unit folded into a plain product
+    return [_atom(inner)]
 
 
 def _product(node: Binary, sym: frozenset[str]) -> list[Term]:
@@ -133,6 +136,21 @@ def _is_ones(node: Node) -> bool:
     return al.is_one(node) or (isinstance(node, Call) and node.func == "ones")
 
 
+def _scaled_ones(node: Node) -> Fraction | None:
+    """c when ``node`` is c times a matrix or vector of ones, else None."""
+    terms = _terms(node, frozenset())
+    if len(terms) != 1 or terms[0].scalars:
+        return None
+    chain = terms[0].chain
+    if chain and all(
+        (isinstance(f, Call) and f.func == "ones")
+        or (isinstance(f, Transpose) and isinstance(f.operand, Call) and f.operand.func == "ones")
+        for f in chain
+    ) and len(chain) <= 2:
+        return terms[0].coef
+    return None
+
+
 def _entrywise(op: str, a: Node, b: Node) -> Node:
     """Entrywise products and quotients with their units folded: 1 .* x = x, x .* x = x.^2."""
     if op == ".*":
@@ -140,6 +158,10 @@ def _entrywise(op: str, a: Node, b: Node) -> Node:
             return b
         if _is_ones(b) and a.shape == b.shape:
             return a
+        for one, other in ((a, b), (b, a)):
+            coef = _scaled_ones(one)
+            if coef is not None and one.shape == other.shape:
+                return al.mul(al.num(coef), other)  # (c 1 1^T) .* Y = c Y
         if a == b:
             return al.binary(".^", a, al.num(2))
     if op == "./":

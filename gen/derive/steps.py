@@ -27,6 +27,8 @@ class Step:
     check: Node | None = None
     equals: str | None = None
     of: str = ""
+    wrt: str = ""  # for a derivative of another pair than the derivation's (a chain link)
+    tex: str | None = None  # an entry-by-entry line: its LaTeX replaces the printed rhs
     verified: bool | None = None
 
 
