@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from gen.derive.steps import Check, Derivation, Step
+from gen.derive.steps import Agreement, Check, Derivation, Step
 from gen.expr.ast import SCALAR, Node
 from gen.expr.evaluate import evaluate
 from gen.expr.to_numpy import to_numpy
@@ -253,3 +253,32 @@ def _check_step(step: Step, point: Point, np_sizes: dict[str, str], derivative: 
 def numpy_form(node: Node, program: Program) -> str:
     """The published numpy form of a typed expression."""
     return to_numpy(node, numpy_sizes(program))
+
+
+def agree(program: Program, derivations: list[Derivation], *, points: int = POINTS,
+          seed: int = 1) -> list[Derivation]:
+    """Mark each derivation of a target derived by several methods with their agreement.
+
+    The results are evaluated at the same random points and compared, so that
+    "the methods agree" on a sheet is a checked statement, not an assumption.
+    """
+    groups: dict[tuple[str, str, str, int], list[int]] = {}
+    for i, d in enumerate(derivations):
+        groups.setdefault((d.of, d.wrt, d.layout.value, d.order), []).append(i)
+    out = list(derivations)
+    np_sizes = numpy_sizes(program)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        rng = np.random.default_rng(seed)
+        worst = 0.0
+        for _ in range(points):
+            bindings = Point(program, sample_sizes(program.dims), rng).bindings()
+            values = [run_numpy(to_numpy(derivations[i].result, np_sizes), bindings)
+                      for i in members]
+            worst = max([worst] + [_error(v, values[0]) for v in values[1:]])
+        agreement = Agreement(tuple(derivations[i].method.value for i in members),
+                              worst <= TOLERANCE, worst)
+        for i in members:
+            out[i] = dataclasses.replace(derivations[i], agreement=agreement)
+    return out

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from gen.expr.ast import SCALAR, Binary, Call, DimT, Name, Neg, Node, Num, Shape, Transpose
-from gen.expr.shape import binary_shape, call_shape
+from gen.expr.shape import binary_shape, call_shape, integer_exponent
 
 
 def num(value: Fraction | int) -> Node:
@@ -133,7 +133,8 @@ def binary(op: str, a: Node, b: Node) -> Node:
         return mul(a, b)
     if op == "/":
         return div(a, b)
-    shape = binary_shape(op, _s(a), _s(b))
+    integer = op == "^" and integer_exponent(b) is not None
+    shape = binary_shape(op, _s(a), _s(b), integer_exponent=integer)
     if op == ".*" and (is_zero(a) or is_zero(b)):
         return zero(shape)
     if op in (".*", "./") and is_one(b):

@@ -123,9 +123,49 @@ def _forward_binary(node: Binary, d: Callable[[Node], Node], ctx: Ctx) -> tuple[
 
 
 def _forward_power(node: Binary, da: Node, db: Node) -> Node:
+    a, k = node.left, node.right
+    if node.op == "^" and a.shape != SCALAR:
+        return _matrix_power_forward(a, _integer(k), da)
+    out = _ew(power_derivative(node), da) if not al.is_zero(da) else al.zero(node.shape or SCALAR)
     if not al.is_zero(db):
-        raise NotImplementedError("a variable exponent")
-    return _ew(power_derivative(node), da)
+        if a.shape != SCALAR or k.shape != SCALAR:
+            raise NotImplementedError("a variable exponent of a matrix")
+        out = al.add(out, al.mul(al.mul(node, al.call("log", a)), db))  # d(x^y) = x^y log x dy
+    return out
+
+
+def _integer(k: Node) -> int:
+    if isinstance(k, Num) and k.value.denominator == 1:
+        return int(k.value)
+    if isinstance(k, Neg) and isinstance(k.operand, Num) and k.operand.value.denominator == 1:
+        return -int(k.operand.value)
+    raise NotImplementedError("a matrix power needs an integer exponent")
+
+
+def _mpow(a: Node, j: int) -> Node:
+    """A^j as a node (A^0 = I, A^1 = A)."""
+    assert a.shape is not None
+    if j == 0:
+        return al.identity(a.shape[0])
+    if j == 1:
+        return a
+    return Binary("^", a, al.num(j), shape=a.shape)
+
+
+def _power_terms(a: Node, k: int) -> list[tuple[Node, Node, int]]:
+    """d(A^k) = sum of sign * L dA R: the (L, R, sign) of each term."""
+    if k >= 0:
+        return [(_mpow(a, i), _mpow(a, k - 1 - i), 1) for i in range(k)]
+    m = -k  # A^k = B^m with B = A^-1, dB = -B dA B
+    return [(_mpow(a, -(i + 1)), _mpow(a, -(m - i)), -1) for i in range(m)]
+
+
+def _matrix_power_forward(a: Node, k: int, da: Node) -> Node:
+    out: Node = al.zero(a.shape or SCALAR)
+    for left, right, sign in _power_terms(a, k):
+        term = al.mul(al.mul(left, da), right)
+        out = al.add(out, term) if sign > 0 else al.sub(out, term)
+    return out
 
 
 def power_derivative(node: Binary) -> Node:
@@ -133,8 +173,6 @@ def power_derivative(node: Binary) -> Node:
     from gen.derive.simplify import simplify  # folds k - 1
 
     a, k = node.left, node.right
-    if node.op == "^" and a.shape != SCALAR:
-        raise NotImplementedError("matrix powers")
     km1 = simplify(al.sub(k, al.num(1)))
     if al.is_zero(km1):
         return al.mul(k, _one_like(a))
@@ -222,10 +260,19 @@ def _adjoint_binary(node: Binary, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
         if a.shape == SCALAR and b.shape != SCALAR:
             return [(a, inner(q, _ones_like(b), ctx)), (b, part_b)]
         return [(a, q), (b, part_b)]
+    if node.op == "^" and a.shape != SCALAR:
+        total: Node = al.zero(a.shape or SCALAR)
+        for left, right, sign in _power_terms(a, _integer(b)):
+            term = al.mul(al.mul(ctx.T(left), g), ctx.T(right))
+            total = al.add(total, term) if sign > 0 else al.sub(total, term)
+        return [(a, total)]
     if node.op in ("^", ".^"):
-        if b.shape != SCALAR or not isinstance(b, Num | Neg):
-            raise NotImplementedError("a variable exponent")
-        return [(a, _ew(g, power_derivative(node)))]
+        parts = [(a, _ew(g, power_derivative(node)))]
+        if not isinstance(b, Num | Neg):
+            if a.shape != SCALAR or b.shape != SCALAR:
+                raise NotImplementedError("a variable exponent of a matrix")
+            parts.append((b, al.mul(g, al.mul(node, al.call("log", a)))))
+        return parts
     raise NotImplementedError(node.op)
 
 

@@ -43,6 +43,15 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Agreement:
+    """Whether the methods asked for one target gave the same derivative (checked numerically)."""
+
+    methods: tuple[str, ...]
+    ok: bool
+    max_rel_error: float
+
+
+@dataclass(frozen=True)
 class Derivation:
     """One derivative, derived by one method."""
 
@@ -57,3 +66,4 @@ class Derivation:
     text: str | None = None
     order: int = 1
     check: Check | None = field(default=None)
+    agreement: Agreement | None = None
