@@ -77,8 +77,10 @@ def _product(node: Binary, sym: frozenset[str]) -> list[Term]:
     left, right = _terms(node.left, sym), _terms(node.right, sym)
     scaling = _shape(node.left) == SCALAR or _shape(node.right) == SCALAR
     if not scaling and (len(left) != 1 or len(right) != 1):
-        # A matrix times a sum stays factored: X'*(X*w - y).
-        return [_atom(al.mul(simplify(node.left, sym), simplify(node.right, sym)))]
+        # A matrix times a sum stays factored: X'*(X*w - y); the sum is one factor.
+        lt = left[0] if len(left) == 1 else _atom(simplify(node.left, sym))
+        rt = right[0] if len(right) == 1 else _atom(simplify(node.right, sym))
+        return [_times(lt, rt)]
     if scaling:
         sc_side, other = (left, right) if _shape(node.left) == SCALAR else (right, left)
         if len(sc_side) != 1:
@@ -216,9 +218,21 @@ def _collect(terms: list[Term], sym: frozenset[str], last: frozenset[str]) -> li
     return [t for t in merged.values() if t.coef != 0]
 
 
+def _flip_difference(term: Term) -> Term:
+    """-(a - b) F = (b - a) F: a lone negative term absorbs its sign into a difference."""
+    for i, f in enumerate(term.chain):
+        if isinstance(f, Binary) and f.op == "-":
+            flipped = al.sub(f.right, f.left)
+            chain = term.chain[:i] + (flipped,) + term.chain[i + 1:]
+            return Term(-term.coef, term.scalars, chain, term.shape)
+    return term
+
+
 def _rebuild(terms: list[Term], shape: Shape, last: frozenset[str] = frozenset()) -> Node:
     if not terms:
         return al.zero(shape)
+    if len(terms) == 1 and terms[0].coef < 0:
+        terms = [_flip_difference(terms[0])]
     out: Node | None = None
     for term in sorted(terms, key=lambda t: t.coef < 0):
         body = _term_node(Term(abs(term.coef), term.scalars, term.chain, term.shape), shape, last)
