@@ -16,7 +16,7 @@ from gen.render.results import derivation_json, dumps, results
 from gen.render.sheet import render_tex
 from gen.render.view import sheet_context
 from gen.spec.load import load_spec
-from gen.verify import verify
+from gen.verify import agree, verify
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 
@@ -50,8 +50,9 @@ def find_specs(paths: list[str]) -> tuple[list[Path], list[GenError]]:
 
 def derive_all(program: Program) -> list[Derivation]:
     """Every target in every method it names, each verified."""
-    return [verify(program, derive(program, target, method))
-            for target in program.targets for method in target.methods]
+    derived = [verify(program, derive(program, target, method))
+               for target in program.targets for method in target.methods]
+    return agree(program, derived)
 
 
 def check_spec(path: Path) -> tuple[Program | None, list[Derivation], Outcome]:
@@ -61,7 +62,10 @@ def check_spec(path: Path) -> tuple[Program | None, list[Derivation], Outcome]:
         program = build_program(load_spec(str(path)))
     except GenErrors as errs:
         return None, [], _failed(path, name, errs.errors)
-    derivations = derive_all(program)
+    try:
+        derivations = derive_all(program)
+    except GenError as err:
+        return program, [], _failed(path, name, [err])
     errors = [_unverified(program, d) for d in derivations if not (d.check and d.check.numeric)]
     body = [derivation_json(program, d) for d in derivations]
     obj = results(name, program.spec.title.value, body, errors)

@@ -1,21 +1,32 @@
-"""Which engine derives a target by which method."""
+"""Which engine derives a target by which method; what an engine cannot do is a located error."""
 
 from __future__ import annotations
 
 from gen.derive.chain import derive_chain
-from gen.derive.differential import derive_differential
+from gen.derive.differential import NotSupported, derive_differential
 from gen.derive.index import derive_index
+from gen.derive.jacobian import NotLinear
 from gen.derive.steps import Derivation
+from gen.errors import GenError
 from gen.program import Program
 from gen.spec.model import Method, Target
 
+ENGINES = {
+    Method.DIFFERENTIAL: derive_differential,
+    Method.CHAIN: derive_chain,
+    Method.INDEX: derive_index,
+}
+
 
 def derive(program: Program, target: Target, method: Method) -> Derivation:
-    """Derive one target by one method (program.py has refused the methods not built yet)."""
-    if method is Method.DIFFERENTIAL:
-        return derive_differential(program, target)
-    if method is Method.CHAIN:
-        return derive_chain(program, target)
-    if method is Method.INDEX:
-        return derive_index(program, target)
-    raise NotImplementedError(f"method {method.value}")
+    """Derive one target by one method.
+
+    Raises:
+        GenError: at the target, when this method cannot derive it (and why).
+    """
+    try:
+        return ENGINES[method](program, target)
+    except (NotSupported, NotLinear, NotImplementedError) as exc:
+        raise GenError(
+            f"cannot derive d{target.of.value}/d{target.wrt.value} by the {method.value} "
+            f"method: {exc}", target.span) from exc
