@@ -10,20 +10,22 @@ max|computed - finite difference| / max(1, max|finite difference|).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import functools
+from collections.abc import Hashable, Mapping
+from types import CodeType
 from typing import Any
 
 import numpy as np
 
 from gen.derive.steps import Agreement, Check, Derivation, Step
-from gen.expr.ast import SCALAR, Node
+from gen.expr.ast import SCALAR, Name, Node, children
 from gen.expr.evaluate import evaluate
 from gen.expr.to_numpy import to_numpy
 from gen.program import Program, Symbol
 from gen.spec.model import Layout, Prop
 
 TOLERANCE = 1e-6
-STEP = 1e-5
+STEP = 1e-4
 POINTS = 3
 
 Value = Any  # a float or a 2-D float64 array
@@ -80,20 +82,35 @@ class Point:
             s.name: _sample(s, sizes, rng) for s in program.symbols.values() if s.variable
         }
         self.pins: dict[str, Value] = {}
+        self._envs: dict[Hashable, dict[str, Value]] = {}
 
     def eval(self, name: str, override: Mapping[str, Value] | None = None) -> Value:
         """The value of ``name``, with ``override`` pinning some names."""
+        return self.env(override)[name]
+
+    def env(self, override: Mapping[str, Value] | None = None,
+            key: Hashable | None = None) -> dict[str, Value]:
+        """Every name's value, with ``override`` pinning some; cached under ``key`` if given."""
+        if key is not None and key in self._envs:
+            return self._envs[key]
         override = {**self.pins, **(override or {})}
         env: dict[str, Value] = dict(self.values)
         env.update(override)
         for sym in self.program.definitions:
-            if sym.name in override:
-                continue
-            assert sym.expr is not None
-            env[sym.name] = evaluate(sym.expr, env, self.sizes)
-            if sym.name == name:
-                break
-        return env[name]
+            if sym.name not in override:
+                assert sym.expr is not None
+                env[sym.name] = evaluate(sym.expr, env, self.sizes)
+        if key is not None:
+            self._envs[key] = env
+        return env
+
+    def shifted(self, wrt: str, direction: Value, h: float, key: Hashable) -> dict[str, Value]:
+        """Every name's value with ``wrt`` moved by h * direction (cached under ``key``)."""
+        full_key = ("shift", wrt, h, key)
+        if full_key not in self._envs:
+            x = self.eval(wrt)
+            self.env({wrt: _perturbed(x, direction, h)}, full_key)
+        return self._envs[full_key]
 
     @staticmethod
     def pinned(point: Point, name: str, value: Value) -> Point:
@@ -102,6 +119,7 @@ class Point:
         out.program, out.sizes = point.program, point.sizes
         out.values = dict(point.values)
         out.pins = {**point.pins, name: value}
+        out._envs = {}
         return out
 
     def bindings(self) -> dict[str, Value]:
@@ -113,7 +131,12 @@ def run_numpy(code: str, bindings: Mapping[str, Value]) -> Value:
     """Evaluate a numpy form that this tool generated (never user text)."""
     namespace: dict[str, Any] = {"np": np, "__builtins__": {}}
     namespace.update(bindings)
-    return eval(compile(code, "<numpy form>", "eval"), namespace)  # noqa: S307
+    return eval(_compiled(code), namespace)  # noqa: S307
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(code: str) -> CodeType:
+    return compile(code, "<numpy form>", "eval")
 
 
 def _as_array(v: Value) -> np.ndarray:
@@ -146,10 +169,19 @@ def fd_jacobian(point: Point, of: str, wrt: str) -> np.ndarray:
         e = np.zeros(base.size)
         e[j] = 1.0
         step: Value = float(e[0]) if isinstance(x, float) else e.reshape(base.shape, order="F")
-        plus = _as_array(point.eval(of, {wrt: _perturbed(x, step, STEP)}))
-        minus = _as_array(point.eval(of, {wrt: _perturbed(x, step, -STEP)}))
-        jac[:, j] = ((plus - minus) / (2 * STEP)).reshape(-1, order="F")
+        jac[:, j] = _as_array(_central(point, of, wrt, step, ("e", j))).reshape(-1, order="F")
     return jac
+
+
+def _central(point: Point, of: str, wrt: str, direction: Value, key: Hashable) -> Value:
+    """The directional derivative by central differences at h and 2h, Richardson-combined
+    (error of order h^4), so that ill-conditioned points do not fail a right result."""
+    def diff(h: float) -> Value:
+        plus = np.asarray(point.shifted(wrt, direction, h, key)[of], dtype=float)
+        minus = np.asarray(point.shifted(wrt, direction, -h, key)[of], dtype=float)
+        return (plus - minus) / (2 * h)
+
+    return (4 * diff(STEP) - diff(2 * STEP)) / 3
 
 
 def fd_hessian(point: Point, of: str, wrt: str) -> np.ndarray:
@@ -191,10 +223,7 @@ def expected(point: Point, d: Derivation, symbols: Mapping[str, Symbol],
 
 def fd_directional(point: Point, of: str, wrt: str, direction: Value) -> Value:
     """The differential of ``of`` at the point in the direction ``direction`` of ``wrt``."""
-    x = point.eval(wrt)
-    plus = point.eval(of, {wrt: _perturbed(x, direction, STEP)})
-    minus = point.eval(of, {wrt: _perturbed(x, direction, -STEP)})
-    return (np.asarray(plus) - np.asarray(minus)) / (2 * STEP)
+    return _central(point, of, wrt, direction, ("d", id(direction)))
 
 
 def verify(program: Program, derivation: Derivation, *, points: int = POINTS,
@@ -211,7 +240,7 @@ def verify(program: Program, derivation: Derivation, *, points: int = POINTS,
         point = Point(program, sizes, rng)
         try:
             want = expected(point, derivation, program.symbols)
-            got = run_numpy(to_numpy(derivation.result, np_sizes), point.bindings())
+            got = run_numpy(numpy_form(derivation.result, program), point.bindings())
             worst = max(worst, _error(got, want))
             wrt_value = point.eval(wrt)
             direction: Value = (float(rng.normal()) if isinstance(wrt_value, float)
@@ -235,7 +264,7 @@ def _check_step(step: Step, point: Point, np_sizes: dict[str, str], derivative: 
         return True
     bindings = point.bindings()
     bindings[f"d{d.wrt}"] = direction
-    got = run_numpy(to_numpy(step.check, np_sizes), bindings)
+    got = run_numpy(numpy_form(step.check, point.program), bindings)
     if step.equals == "derivative" and step.wrt and (step.of, step.wrt) != (d.of, d.wrt):
         want: Value = expected(point, d, point.program.symbols, step.of, step.wrt)
     elif step.equals == "derivative":
@@ -251,8 +280,38 @@ def _check_step(step: Step, point: Point, np_sizes: dict[str, str], derivative: 
 
 
 def numpy_form(node: Node, program: Program) -> str:
-    """The published numpy form of a typed expression."""
-    return to_numpy(node, numpy_sizes(program))
+    """The published numpy form of a typed expression.
+
+    Definitions the expression still names are bound by lambdas around it, in
+    spec order, so the form uses only ``np`` and the variables, and stays as
+    small as the expression (a deep network is not expanded).
+    """
+    sizes = numpy_sizes(program)
+    needed = _definitions_needed(node, program)
+    code = to_numpy(node, sizes)
+    for sym in reversed(needed):
+        assert sym.expr is not None
+        code = f"(lambda {sym.name}: {code})({to_numpy(sym.expr, sizes)})"
+    return code
+
+
+def _definitions_needed(node: Node, program: Program) -> list[Symbol]:
+    """The definitions ``node`` uses, directly or through others, in spec order."""
+    wanted: set[str] = set()
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, Name):
+            sym = program.symbols.get(n.id)
+            if sym is not None and sym.expr is not None and n.id not in wanted:
+                wanted.add(n.id)
+                stack.append(sym.expr)
+        stack.extend(children(n))
+    return [s for s in program.definitions if s.name in wanted]
 
 
 def agree(program: Program, derivations: list[Derivation], *, points: int = POINTS,
@@ -266,7 +325,6 @@ def agree(program: Program, derivations: list[Derivation], *, points: int = POIN
     for i, d in enumerate(derivations):
         groups.setdefault((d.of, d.wrt, d.layout.value, d.order), []).append(i)
     out = list(derivations)
-    np_sizes = numpy_sizes(program)
     for members in groups.values():
         if len(members) < 2:
             continue
@@ -274,7 +332,7 @@ def agree(program: Program, derivations: list[Derivation], *, points: int = POIN
         worst = 0.0
         for _ in range(points):
             bindings = Point(program, sample_sizes(program.dims), rng).bindings()
-            values = [run_numpy(to_numpy(derivations[i].result, np_sizes), bindings)
+            values = [run_numpy(numpy_form(derivations[i].result, program), bindings)
                       for i in members]
             worst = max([worst] + [_error(v, values[0]) for v in values[1:]])
         agreement = Agreement(tuple(derivations[i].method.value for i in members),

@@ -112,7 +112,7 @@ def derive_chain(program: Program, target: Target) -> Derivation:
     simplified = simplify(composed, c.sym)
     if simplified != composed:
         c.record(None, simplified, Note("collect"), c.of, c.wrt)
-    result = simplify(c.diffs.check_form(simplified), c.sym)
+    result = c.diffs.graph.finish(simplified)
     if result != simplified:
         c.record(None, result, Note("definitions"), c.of, c.wrt)
     return Derivation(

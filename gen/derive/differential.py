@@ -25,7 +25,6 @@ class Differentials:
         self.steps: list[Step] = []
         self.shown: dict[str, Node] = {}  # each simplified differential, in d-names
         self.named: dict[str, Node] = {wrt: graph.dname(wrt)}  # in d<wrt>, names kept
-        self.full: dict[str, Node] = {wrt: graph.dname(wrt)}  # in d<wrt> and the variables
         sym = graph.ctx.symmetric
         for name in reversed(self.path):  # leaves first, so each uses those below
             notes: list[str] = []
@@ -34,17 +33,14 @@ class Differentials:
             self.named[name] = simplify(
                 al.substitute(self.shown[name], {f"d{n}": e for n, e in self.named.items()}),
                 sym, graph.dnames)
-            self.full[name] = simplify(self.check_form(self.shown[name]), sym)
             lines = [Step(("d", name), raw, telling(notes))]
             if self.shown[name] != raw:
                 lines.append(Step(None, self.shown[name], (Note("collect"),)))
             self.steps[0:0] = [self.checked(s, "differential", name) for s in lines]
 
     def check_form(self, expr: Node) -> Node:
-        """expr in the variables and d<wrt> alone (the numeric check's form)."""
-        table: dict[str, Node] = {f"d{n}": e for n, e in self.full.items()}
-        table.update(self.graph.full)
-        return al.substitute(expr, table)
+        """expr with every differential written in d<wrt> (the numeric check's form)."""
+        return al.substitute(expr, {f"d{n}": e for n, e in self.named.items()})
 
     def checked(self, step: Step, equals: str, of: str | None = None) -> Step:
         """The step with its check form attached."""
@@ -71,7 +67,7 @@ class Differentials:
         read = (Note("read_off", layout=target.layout.value),)
         self.steps.append(self.checked(Step(("partial", self.of, self.wrt), oriented, read),
                                        "derivative"))
-        result = simplify(self.check_form(oriented), self.graph.ctx.symmetric)
+        result = self.graph.finish(oriented)
         if result != oriented:
             self.steps.append(self.checked(Step(None, result, (Note("definitions"),)),
                                            "derivative"))
@@ -151,7 +147,7 @@ def _hessian(diffs: Differentials, target: Target) -> Node:
     read = (Note("read_off_hessian"),)
     diffs.steps.append(diffs.checked(Step(("hessian", diffs.of, diffs.wrt), hess, read),
                                      "derivative"))
-    result = simplify(diffs.check_form(hess), sym)
+    result = graph.finish(hess)
     if result != hess:
         diffs.steps.append(diffs.checked(Step(None, result, (Note("definitions"),)),
                                          "derivative"))

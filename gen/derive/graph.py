@@ -6,6 +6,7 @@ from gen.derive import algebra as al
 from gen.derive.rules import Ctx, adjoint, forward
 from gen.derive.simplify import simplify
 from gen.expr.ast import Name, Node, Num, children
+from gen.expr.measure import size
 from gen.program import Program
 
 
@@ -20,11 +21,23 @@ class Graph:
         self.live: set[str] = {wrt}
         self._depends: dict[int, bool] = {}
         self._keep: list[Node] = []
-        self.full: dict[str, Node] = {}  # each definition in the variables alone
+        self._expanded: dict[str, Node] = {}
         for name, expr in self.exprs.items():
             if name != wrt and self.depends(expr):
                 self.live.add(name)
-            self.full[name] = simplify(al.substitute(expr, self.full), self.ctx.symmetric)
+
+    def expand(self, node: Node) -> Node:
+        """``node`` with every definition replaced, down to the variables."""
+        for name, expr in self.exprs.items():
+            if name not in self._expanded:
+                self._expanded[name] = simplify(al.substitute(expr, self._expanded),
+                                                self.ctx.symmetric)
+        return simplify(al.substitute(node, self._expanded), self.ctx.symmetric)
+
+    def finish(self, node: Node) -> Node:
+        """The result in the variables alone, unless that would blow it up (then in names)."""
+        expanded = self.expand(node)
+        return expanded if size(expanded) <= 2 * size(node) + 24 else node
 
     @property
     def dnames(self) -> frozenset[str]:

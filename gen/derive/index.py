@@ -115,7 +115,7 @@ def derive_index(program: Program, target: Target) -> Derivation:
     substituted = simplify(al.substitute(matrix_form, c.values), c.sym)
     if y != c.of:
         c.record(None, substituted, Note("substitute_links"), c.of, w)
-    result = simplify(c.diffs.check_form(substituted), c.sym)
+    result = c.diffs.graph.finish(substituted)
     if result != substituted:
         c.record(None, result, Note("definitions"), c.of, w)
     return Derivation(

@@ -38,7 +38,33 @@ def simplify(node: Node, symmetric: frozenset[str] = frozenset(),
         symmetric: Names equal to their transpose.
         last: Names to keep at the right end of a 1 x 1 product (``z' dz``, not ``dz' z``).
     """
-    return _rebuild(_collect(_terms(node, symmetric), symmetric, last), _shape(node), last)
+    key = (node, node.shape, symmetric, last)
+    hit = _MEMO.get(key)
+    if hit is not None:
+        return hit
+    out = _rebuild(_collect(_terms(node, symmetric), symmetric, last), _shape(node), last)
+    _remember(_MEMO, key, out)
+    return out
+
+
+# Derived trees repeat the same subtrees many times over; without these memos a chain of
+# L links costs 2^L. They hold within one program (forget() between programs). Keys are the trees themselves (their hashes are cached, see ast.py);
+# the shape is part of the key, as it is not part of a node's equality.
+_MEMO: dict[tuple[Node, Shape | None, frozenset[str], frozenset[str]], Node] = {}
+_TERMS: dict[tuple[Node, Shape | None, frozenset[str]], list[Term]] = {}
+_LIMIT = 100_000
+
+
+def forget() -> None:
+    """Drop the memos: a name may have another shape in the next program."""
+    _MEMO.clear()
+    _TERMS.clear()
+
+
+def _remember(memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
+    if len(memo) >= _LIMIT:
+        memo.clear()
+    memo[key] = value
 
 
 def _shape(node: Node) -> Shape:
@@ -47,6 +73,16 @@ def _shape(node: Node) -> Shape:
 
 
 def _terms(node: Node, sym: frozenset[str]) -> list[Term]:
+    key = (node, node.shape, sym)
+    hit = _TERMS.get(key)
+    if hit is not None:
+        return hit
+    out = _terms_of(node, sym)
+    _remember(_TERMS, key, out)
+    return out
+
+
+def _terms_of(node: Node, sym: frozenset[str]) -> list[Term]:
     if isinstance(node, Num):
         return [Term(node.value, (), (), SCALAR)] if node.value else []
     if isinstance(node, Neg):

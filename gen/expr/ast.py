@@ -95,3 +95,30 @@ def children(node: Node) -> tuple[Node, ...]:
     if isinstance(node, Call):
         return node.args
     return ()
+
+
+def _cache(cls: type) -> None:
+    """Nodes are immutable: compute each one's hash and repr once (derived trees share
+    subtrees many times over, and both are asked for again and again)."""
+    plain_hash, plain_repr = cls.__hash__, cls.__repr__
+
+    def cached_hash(self: Node) -> int:
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = plain_hash(self)  # type: ignore[misc]
+            object.__setattr__(self, "_hash", found)
+        return found  # type: ignore[no-any-return]
+
+    def cached_repr(self: Node) -> str:
+        found = self.__dict__.get("_repr")
+        if found is None:
+            found = plain_repr(self)
+            object.__setattr__(self, "_repr", found)
+        return found  # type: ignore[no-any-return]
+
+    cls.__hash__ = cached_hash  # type: ignore[method-assign,assignment]
+    cls.__repr__ = cached_repr  # type: ignore[method-assign]
+
+
+for _cls in (Num, Name, Neg, Binary, Transpose, Call):
+    _cache(_cls)
