@@ -33,6 +33,8 @@ def inner(g: Node, b: Node, ctx: Ctx) -> Node:
         return al.mul(g, b)
     if g.shape is not None and g.shape[1] == 1:
         return al.mul(ctx.T(g), b)
+    if g.shape is not None and g.shape[0] == 1:
+        return al.mul(g, ctx.T(b))  # rows: g b'
     return al.call("tr", al.mul(ctx.T(g), b))
 
 

@@ -104,7 +104,9 @@ def _terms_of(node: Node, sym: frozenset[str]) -> list[Term]:
     if al.is_zero(node):
         return []
     inner = _inner(node, sym)
-    if isinstance(inner, Binary) and inner.op in ("+", "-", "*", "/") or isinstance(inner, Neg):
+    plain = isinstance(inner, Neg) or (isinstance(inner, Binary) and inner.op in ("+", "-", "*"))
+    was_plain = isinstance(node, Binary) and node.op in ("+", "-", "*", "/")
+    if plain and not was_plain:
         return _terms(inner, sym)  # an entrywise unit folded into a plain product
     return [_atom(inner)]
 
@@ -144,8 +146,9 @@ def _times(a: Term, b: Term) -> Term:
         chain, shape = a.chain + b.chain, (b.shape if a.shape == SCALAR else a.shape)
     else:
         chain, shape = a.chain + b.chain, (a.shape[0], b.shape[1])
-    if len(chain) > 1:  # I A = A
+    if len(chain) > 1:  # I A = A; A A = A^2
         chain = tuple(f for f in chain if not al.is_identity(f)) or chain[:1]
+        chain = tuple(_powers(list(chain)))
     return Term(a.coef * b.coef, a.scalars + b.scalars, chain, shape)
 
 
@@ -281,16 +284,49 @@ def _rebuild(terms: list[Term], shape: Shape, last: frozenset[str] = frozenset()
 
 
 def _term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
+    divisors = [f.right for f in term.scalars if _is_reciprocal(f)]
+    scalars = [f for f in term.scalars if not _is_reciprocal(f)]
     factors: list[Node] = []
-    if term.coef != 1 or (not term.scalars and not term.chain):
+    if term.coef != 1 or (not scalars and not term.chain):
         factors.append(al.num(term.coef))
-    factors.extend(sorted(term.scalars, key=lambda f: (
-        _mentions(f, last), not isinstance(f, Name | Num), repr(f))))
+    factors.extend(_powers(sorted(scalars, key=lambda f: (
+        _mentions(f, last), not isinstance(f, Name | Num), repr(f)))))
     if term.chain:
-        factors.append(_chain_node(term.chain))
+        factors.append(_chain_node(tuple(_powers(list(term.chain)))))
     out = factors[0]
     for f in factors[1:]:
         out = al.mul(out, f)
+    for d in _powers(sorted(divisors, key=repr)):  # x/norm2(x), not 1/norm2(x)*x
+        out = al.div(out, d)
     if out.shape != shape:  # a bare number standing for a multiple of a 1 x 1 shape
         raise AssertionError(f"term of shape {out.shape} in a sum of shape {shape}")
     return out
+
+
+def _is_reciprocal(node: Node) -> bool:
+    return isinstance(node, Binary) and node.op == "/" and al.is_one(node.left)
+
+
+def _powers(factors: list[Node]) -> list[Node]:
+    """Runs of one factor become a power: x x = x^2, A A A = A^3 (A square)."""
+    out: list[Node] = []
+    for f in factors:
+        base, k = _base_power(f)
+        if out and _base(out[-1]) == base and base.shape is not None and (
+                base.shape[0] == base.shape[1]) and not al.is_identity(base):
+            _, k0 = _base_power(out[-1])
+            out[-1] = al.binary("^", base, al.num(k0 + k)) if k0 + k != 1 else base
+        else:
+            out.append(f)
+    return out
+
+
+def _base_power(node: Node) -> tuple[Node, int]:
+    if isinstance(node, Binary) and node.op == "^" and isinstance(node.right, Num) and (
+            node.right.value.denominator == 1):
+        return node.left, int(node.right.value)
+    return node, 1
+
+
+def _base(node: Node) -> Node:
+    return _base_power(node)[0]
