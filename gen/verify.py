@@ -83,6 +83,7 @@ class Point:
         }
         self.pins: dict[str, Value] = {}
         self._envs: dict[Hashable, dict[str, Value]] = {}
+        self.env(key="base")
 
     def eval(self, name: str, override: Mapping[str, Value] | None = None) -> Value:
         """The value of ``name``, with ``override`` pinning some names."""
@@ -91,15 +92,24 @@ class Point:
     def env(self, override: Mapping[str, Value] | None = None,
             key: Hashable | None = None) -> dict[str, Value]:
         """Every name's value, with ``override`` pinning some; cached under ``key`` if given."""
+        if override is None and key is None:
+            key = "base"
         if key is not None and key in self._envs:
             return self._envs[key]
+        base = self._envs.get("base") if override else None
         override = {**self.pins, **(override or {})}
         env: dict[str, Value] = dict(self.values)
         env.update(override)
+        changed = set(override)
         for sym in self.program.definitions:
-            if sym.name not in override:
-                assert sym.expr is not None
-                env[sym.name] = evaluate(sym.expr, env, self.sizes)
+            if sym.name in override:
+                continue
+            if base is not None and not (_uses(sym) & changed):
+                env[sym.name] = base[sym.name]  # untouched by the override
+                continue
+            assert sym.expr is not None
+            env[sym.name] = evaluate(sym.expr, env, self.sizes)
+            changed.add(sym.name)
         if key is not None:
             self._envs[key] = env
         return env
@@ -120,11 +130,29 @@ class Point:
         out.values = dict(point.values)
         out.pins = {**point.pins, name: value}
         out._envs = {}
+        out.env(key="base")
         return out
 
     def bindings(self) -> dict[str, Value]:
         """Names bound for the numpy forms: the variables."""
         return dict(self.values)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_in(node: Node) -> frozenset[str]:
+    out: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Name):
+            out.add(n.id)
+        stack.extend(children(n))
+    return frozenset(out)
+
+
+def _uses(sym: Symbol) -> frozenset[str]:
+    assert sym.expr is not None
+    return _names_in(sym.expr)
 
 
 def run_numpy(code: str, bindings: Mapping[str, Value]) -> Value:
@@ -231,22 +259,26 @@ def verify(program: Program, derivation: Derivation, *, points: int = POINTS,
     """The derivation with its result and checkable steps verified at ``points`` points."""
     rng = np.random.default_rng(seed)
     sizes = sample_sizes(program.dims)
-    np_sizes = numpy_sizes(program)
     worst = 0.0
     step_ok = [True] * len(derivation.steps)
     message = ""
     wrt = derivation.wrt
+    result_code = numpy_form(derivation.result, program)
+    # Steps are evaluated with the definitions bound to their values at the point (their
+    # published forms wrap the same expression in lambdas that compute those values).
+    np_sizes = numpy_sizes(program)
+    codes = [to_numpy(s.check, np_sizes) if s.check is not None else "" for s in derivation.steps]
     for _ in range(points):
         point = Point(program, sizes, rng)
         try:
             want = expected(point, derivation, program.symbols)
-            got = run_numpy(numpy_form(derivation.result, program), point.bindings())
+            got = run_numpy(result_code, point.bindings())
             worst = max(worst, _error(got, want))
             wrt_value = point.eval(wrt)
             direction: Value = (float(rng.normal()) if isinstance(wrt_value, float)
                                 else rng.normal(size=np.shape(wrt_value)))
             for i, step in enumerate(derivation.steps):
-                step_ok[i] &= _check_step(step, point, np_sizes, want, direction, derivation)
+                step_ok[i] &= _check_step(step, codes[i], point, want, direction, derivation)
         except (FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError, ValueError) as exc:
             worst, message = float("inf"), f"could not evaluate at a sampled point: {exc}"
     steps = tuple(
@@ -258,13 +290,13 @@ def verify(program: Program, derivation: Derivation, *, points: int = POINTS,
     return dataclasses.replace(derivation, steps=steps, check=check)
 
 
-def _check_step(step: Step, point: Point, np_sizes: dict[str, str], derivative: np.ndarray,
+def _check_step(step: Step, code: str, point: Point, derivative: np.ndarray,
                 direction: Value, d: Derivation) -> bool:
     if step.check is None:
         return True
-    bindings = point.bindings()
+    bindings = dict(point.env())
     bindings[f"d{d.wrt}"] = direction
-    got = run_numpy(numpy_form(step.check, point.program), bindings)
+    got = run_numpy(code, bindings)
     if step.equals == "derivative" and step.wrt and (step.of, step.wrt) != (d.of, d.wrt):
         want: Value = expected(point, d, point.program.symbols, step.of, step.wrt)
     elif step.equals == "derivative":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 from gen.expr.ast import SCALAR, Binary, Call, DimT, Name, Neg, Node, Num, Shape, Transpose
@@ -170,17 +170,31 @@ def call(func: str, *args: Node) -> Node:
 
 def substitute(node: Node, defs: Mapping[str, Node]) -> Node:
     """Replace names by their definitions (once, not recursively into the replacements)."""
+    if not defs:
+        return node
+    memo: dict[int, Node] = {}  # shared subtrees are rebuilt once
+
+    def walk(n: Node) -> Node:
+        key = id(n)
+        if key not in memo:
+            memo[key] = _substitute(n, defs, walk)
+        return memo[key]
+
+    return walk(node)
+
+
+def _substitute(node: Node, defs: Mapping[str, Node], walk: Callable[[Node], Node]) -> Node:
     if isinstance(node, Name):
         return defs.get(node.id, node)
     if isinstance(node, Neg):
-        return neg(substitute(node.operand, defs))
+        return neg(walk(node.operand))
     if isinstance(node, Transpose):
-        inner = substitute(node.operand, defs)
+        inner = walk(node.operand)
         return Transpose(inner, shape=node.shape) if inner.shape != SCALAR else inner
     if isinstance(node, Binary):
-        return binary(node.op, substitute(node.left, defs), substitute(node.right, defs))
+        return binary(node.op, walk(node.left), walk(node.right))
     if isinstance(node, Call) and node.args and node.func not in ("eye", "ones", "zeros"):
-        return Call(node.func, tuple(substitute(x, defs) for x in node.args), shape=node.shape)
+        return Call(node.func, tuple(walk(x) for x in node.args), shape=node.shape)
     return node
 
 

@@ -53,10 +53,7 @@ class Differentials:
         if not self.path:
             return g.dname(self.wrt) if self.of == self.wrt else al.zero(
                 g.program.symbols[self.of].shape)
-        current = self.shown[self.of]
-        for name in self.path[1:]:
-            current = simplify(al.substitute(current, {f"d{name}": self.shown[name]}),
-                               g.ctx.symmetric, g.dnames)
+        current = self.named[self.of]  # every inner differential already substituted
         if len(self.path) > 1:
             subst = (Note("substitute", tuple(f"d{n}" for n in self.path[1:])),)
             self.steps.append(self.checked(Step(("d", self.of), current, subst), "differential"))

@@ -8,6 +8,7 @@ its own transpose, so ``z'*dz`` and ``dz'*z`` are one term.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -48,8 +49,8 @@ def simplify(node: Node, symmetric: frozenset[str] = frozenset(),
 
 
 # Derived trees repeat the same subtrees many times over; without these memos a chain of
-# L links costs 2^L. They hold within one program (forget() between programs). Keys are the trees themselves (their hashes are cached, see ast.py);
-# the shape is part of the key, as it is not part of a node's equality.
+# L links costs 2^L. They hold within one program (forget() between programs). Keys are
+# the trees themselves (hashes cached, see ast.py) and their shapes, which equality ignores.
 _MEMO: dict[tuple[Node, Shape | None, frozenset[str], frozenset[str]], Node] = {}
 _TERMS: dict[tuple[Node, Shape | None, frozenset[str]], list[Term]] = {}
 _LIMIT = 100_000
@@ -240,9 +241,14 @@ def _rank(chain: tuple[Node, ...], last: frozenset[str]) -> tuple[int, int, str]
 
 
 def _mentions(node: Node, names: frozenset[str]) -> bool:
+    return bool(names) and not names.isdisjoint(_names(node))
+
+
+@functools.lru_cache(maxsize=65536)
+def _names(node: Node) -> frozenset[str]:
     if isinstance(node, Name):
-        return node.id in names
-    return any(_mentions(c, names) for c in children(node))
+        return frozenset((node.id,))
+    return frozenset().union(*(_names(c) for c in children(node)))
 
 
 def _collect(terms: list[Term], sym: frozenset[str], last: frozenset[str]) -> list[Term]:

@@ -63,14 +63,14 @@ class _Evaluator:
     """One evaluation."""
 
     def __init__(self, values: Mapping[str, Any], sizes: Mapping[str, int]) -> None:
-        self.values = {name: as_matrix(value) for name, value in values.items()}
+        self.values = values  # converted on first use: an environment may be large
         self.sizes = sizes
 
     def value(self, node: Node) -> Array:
         if isinstance(node, Num):
             return np.array([[float(node.value)]])
         if isinstance(node, Name):
-            return self.values[node.id]
+            return as_matrix(self.values[node.id])
         if isinstance(node, Neg):
             return -self.value(node.operand)
         if isinstance(node, Transpose):
