@@ -59,23 +59,76 @@ def _columns(lin: Node, dx: Name, sym: frozenset[str]) -> Node:
     raise NotLinear(f"cannot read a Jacobian off {lin!r}")
 
 
+def _flatten(node: Node) -> list[Node]:
+    """The factors of a product, matrix products and scalings alike."""
+    if isinstance(node, Binary) and node.op == "*":
+        # A 1 x 1 side scales: it stays one factor (dx' y is a scalar, not a row and a column).
+        left = [node.left] if node.left.shape == SCALAR else _flatten(node.left)
+        right = [node.right] if node.right.shape == SCALAR else _flatten(node.right)
+        return left + right
+    return [node]
+
+
 def _product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
-    a, b = lin.left, lin.right
-    in_a, in_b = mentions(a, dx.id), mentions(b, dx.id)
-    if in_a and in_b:
-        raise NotLinear("dx on both sides of a product")
-    if in_b:
-        if b.shape == SCALAR and a.shape != SCALAR:
-            # v (a' dx): the scalar b is linear in dx; J = v J_b.
-            return al.mul(a, _columns(b, dx, sym))
-        return al.mul(a, _columns(b, dx, sym))
-    # dx in the left factor.
-    if b.shape == SCALAR:
-        return al.mul(b, _columns(a, dx, sym))
-    if a.shape == SCALAR:
-        # (a' dx) v with v a column: J = v (a').
-        return al.mul(b, _columns(a, dx, sym))
-    raise NotLinear("dx in the left factor of a matrix product")
+    """J for a product with dx in exactly one factor: L F R, read off whatever F's shape."""
+    factors = _flatten(lin)
+    where = [i for i, f in enumerate(factors) if mentions(f, dx.id)]
+    if len(where) != 1:
+        raise NotLinear("dx in several factors of a product")
+    i = where[0]
+    scalars = [f for j, f in enumerate(factors) if j != i and f.shape == SCALAR]
+    left = [f for f in factors[:i] if f.shape != SCALAR]
+    right = [f for f in factors[i + 1:] if f.shape != SCALAR]
+    f = factors[i]
+    if isinstance(f, Binary) and f.op in ("+", "-") or isinstance(f, Neg):
+        # L (F1 + F2) R = L F1 R + L F2 R.
+        parts = [f.operand] if isinstance(f, Neg) else [f.left, f.right]
+        signs = [-1] if isinstance(f, Neg) else [1, 1 if f.op == "+" else -1]
+        total: Node | None = None
+        for part, sign in zip(parts, signs):
+            piece = _columns(_chain(factors[:i] + [part] + factors[i + 1:]), dx, sym)
+            piece = piece if sign > 0 else al.neg(piece)
+            total = piece if total is None else al.add(total, piece)
+        assert total is not None
+        return total
+    if f.shape == SCALAR:
+        # A 1 x 1 factor commutes: (y' dx) L R = (L R) (y' dx).
+        outer = _chain(left + right)
+        core = _columns(f, dx, sym) if outer is None else al.mul(outer, _columns(f, dx, sym))
+    elif f.shape is not None and f.shape[1] == 1:
+        # L F r with F a column and r 1 x 1 (or nothing): J = L J_F.
+        core = _columns(f, dx, sym) if not left else al.mul(_chain(left), _columns(f, dx, sym))
+        if right:
+            r = _chain(right)
+            if r is None or r.shape != SCALAR:
+                raise NotLinear("a column factor followed by a matrix")
+            core = al.mul(r, core)  # L F (x'y): the 1 x 1 tail scales
+    elif f.shape is not None and f.shape[0] == 1 and right:
+        # L (F r) with F a row: F r = r' F' is 1 x 1, so J = L r' J_F'.
+        r = _chain(right)
+        assert r is not None
+        inner = al.mul(al.transpose(r, sym), _columns(al.transpose(f, sym), dx, sym))
+        core = inner if not left else al.mul(_chain(left), inner)
+    elif isinstance(f, Call) and f.func == "diag" and right:
+        # L diag(v) r = L diag(r) v.
+        r = _chain(right)
+        assert r is not None
+        inner = al.mul(al.call("diag", r), _columns(f.args[0], dx, sym))
+        core = inner if not left else al.mul(_chain(left), inner)
+    else:
+        raise NotLinear("dx inside a matrix factor")
+    for sc in scalars:
+        core = al.mul(sc, core)
+    return core
+
+
+def _chain(factors: list[Node]) -> Node | None:
+    if not factors:
+        return None
+    out = factors[0]
+    for f in factors[1:]:
+        out = al.mul(out, f)
+    return out
 
 
 def _hadamard(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:

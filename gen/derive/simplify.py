@@ -98,6 +98,11 @@ def _terms_of(node: Node, sym: frozenset[str]) -> list[Term]:
                 for t in _terms(node.left, sym)]
     if isinstance(node, Binary) and node.op == "*":
         return _product(node, sym)
+    if isinstance(node, Binary) and node.op == "/" and node.right.shape == SCALAR:
+        # A / c: each term of A gains the factor 1/c (so that c/c cancels).
+        recip = al.div(al.num(1), simplify(node.right, sym))
+        return [Term(t.coef, t.scalars + (recip,), t.chain, t.shape)
+                for t in _terms(node.left, sym)]
     if isinstance(node, Transpose):
         inner = _terms(node.operand, sym)
         if len(inner) == 1:  # (c A B)' = c B' A'; a transposed sum stays whole
@@ -292,6 +297,10 @@ def _rebuild(terms: list[Term], shape: Shape, last: frozenset[str] = frozenset()
 def _term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
     divisors = [f.right for f in term.scalars if _is_reciprocal(f)]
     scalars = [f for f in term.scalars if not _is_reciprocal(f)]
+    for d in list(divisors):  # s / s = 1
+        if d in scalars:
+            scalars.remove(d)
+            divisors.remove(d)
     factors: list[Node] = []
     if term.coef != 1 or (not scalars and not term.chain):
         factors.append(al.num(term.coef))
