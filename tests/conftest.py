@@ -96,13 +96,25 @@ def make_context(lang: str = "en") -> dict[str, Any]:
     t = _PROSE[lang]
     msg = MESSAGES[lang]
     d = r"\mathrm{d}"
-    return {
+    context = {
         "title": t["title"],
         "subtitle": t["subtitle"],
         "author": t["author"],
         "lang": lang,
         "msg": msg,
-        "layout": {"name": "mixed", "summary": msg["layout_summary.mixed"]},
+        "style": {"bold": False, "transpose": "top", "mark": r"^{\top}"},
+        "layout": {
+            "name": "mixed",
+            "summary": msg["layout_summary.mixed"],
+            "implied": [
+                {"lhs": r"\partial J/\partial w", "space": r"\mathbb{R}^{n \times 1}",
+                 "layout": "mixed"},
+                {"lhs": r"\partial J/\partial w", "space": r"\mathbb{R}^{n \times 1}",
+                 "layout": "denominator"},
+                {"lhs": r"\partial J/\partial W", "space": r"\mathbb{R}^{n \times n_{1}}",
+                 "layout": "mixed"},
+            ],
+        },
         "dims": [{"latex": "m", "note": t["m"]}, {"latex": "n", "note": t["n"]}],
         "variables": [
             {"latex": "X", "shape": r"m \times n", "text": t["X"], "props": ["constant"]},
@@ -123,7 +135,12 @@ def make_context(lang: str = "en") -> dict[str, Any]:
         ],
         "derivations": [
             {
+                "number": 1,
                 "title": r"\frac{\partial J}{\partial w}",
+                "inline": r"\partial J/\partial w",
+                "of": "J",
+                "wrt": "w",
+                "order": 1,
                 "layout": "denominator",
                 "method": "differential",
                 "kind": "scalar-by-vector",
@@ -155,10 +172,17 @@ def make_context(lang: str = "en") -> dict[str, Any]:
                 ],
                 "result_lhs": r"\frac{\partial J}{\partial w}",
                 "result": r"X^{\top} \left(X w - y\right) + \lambda w",
-                "verified": {"ok": True, "max_rel_error": 3.1e-11, "points": 5},
+                "verified": {"ok": True, "max_rel_error": 3.1e-11, "points": 5, "steps": 0,
+                             "checkable": 0},
+                "agree": None,
             },
             {
+                "number": 2,
                 "title": r"\frac{\partial J}{\partial w}",
+                "inline": r"\partial J/\partial w",
+                "of": "J",
+                "wrt": "w",
+                "order": 1,
                 "layout": "mixed",
                 "method": "chain",
                 "kind": "scalar-by-vector",
@@ -170,6 +194,19 @@ def make_context(lang: str = "en") -> dict[str, Any]:
                     {
                         "lhs": r"\frac{\partial J}{\partial w}",
                         "rhs": r"\left(\frac{\partial z}{\partial w}\right)^{\top}"
+                        r" \frac{\partial J}{\partial z}",
+                        "note": escape_tex(t["chain"]),
+                        "factors": [
+                            {"latex": r"\left(\frac{\partial z}{\partial w}\right)^{\top}",
+                             "shape": r"n \times m"},
+                            {"latex": r"\frac{\partial J}{\partial z}", "shape": r"m \times 1"},
+                        ],
+                        "lhs_shape": r"n \times 1",
+                        "checked": True,
+                    },
+                    {
+                        "lhs": "",
+                        "rhs": r"\left(\frac{\partial z}{\partial w}\right)^{\top}"
                         r" \frac{\partial J}{\partial z} + \lambda w"
                         r" = X^{\top} z + \lambda w",
                         "note": escape_tex(t["chain"]),
@@ -177,10 +214,18 @@ def make_context(lang: str = "en") -> dict[str, Any]:
                 ],
                 "result_lhs": r"\frac{\partial J}{\partial w}",
                 "result": r"X^{\top} \left(X w - y\right) + \lambda w",
-                "verified": {"ok": True, "max_rel_error": 2.4e-10, "points": 5},
+                "verified": {"ok": True, "max_rel_error": 2.4e-10, "points": 5, "steps": 3,
+                             "checkable": 3},
+                "agree": {"methods": ["differential", "chain"], "ok": True,
+                          "max_rel_error": 1.5e-15},
             },
             {
+                "number": 3,
                 "title": r"\frac{\partial J}{\partial W_{ij}}",
+                "inline": r"\partial J/\partial W",
+                "of": "J",
+                "wrt": "W",
+                "order": 1,
                 "layout": "mixed",
                 "method": "index",
                 "kind": "scalar-by-matrix",
@@ -209,10 +254,18 @@ def make_context(lang: str = "en") -> dict[str, Any]:
                 ],
                 "result_lhs": r"\frac{\partial J}{\partial W}",
                 "result": r"A^{\top} \frac{\partial J}{\partial Y}",
-                "verified": {"ok": False, "max_rel_error": 0.42, "points": 5},
+                "verified": {"ok": False, "max_rel_error": 0.42, "points": 5, "steps": 0,
+                             "checkable": 2},
+                "agree": None,
             },
         ],
     }
+    for derivation in context["derivations"]:
+        for step in derivation["steps"]:
+            step.setdefault("factors", [])
+            step.setdefault("lhs_shape", None)
+            step.setdefault("checked", None)
+    return context
 
 
 @pytest.fixture()

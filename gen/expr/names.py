@@ -22,7 +22,7 @@ ACCENTS = ("hat", "bar", "tilde", "dot", "vec")
 _LETTERS_DIGITS = re.compile(r"([A-Za-z]+?)([0-9]+)")
 
 
-def latex_name(name: str, override: str | None = None) -> str:
+def latex_name(name: str, override: str | None = None, bold: bool = False) -> str:
     """The LaTeX of an identifier.
 
     Greek names become letters (``alpha`` -> ``\\alpha``, ``lam`` ->
@@ -35,13 +35,17 @@ def latex_name(name: str, override: str | None = None) -> str:
 
     Args:
         name: An identifier of the spec syntax.
-        override: The spec's ``latex`` for the name; used as is when given.
+        override: The spec's ``latex`` for the name; used as is when given
+            (in ``\\boldsymbol`` when ``bold``).
+        bold: Typeset the base in bold (``\\boldsymbol{W}_{1}``, upright names in
+            ``\\mathbf``), as a spec's ``style: {bold: true}`` asks for vectors
+            and matrices; accents and subscripts stay as they are.
 
     Returns:
         The LaTeX of the name.
     """
     if override is not None:
-        return override
+        return r"\boldsymbol{" + override + "}" if bold else override
     parts = [part for part in name.split("_") if part]
     if not parts:
         return r"\mathrm{" + name.replace("_", r"\_") + "}"
@@ -50,7 +54,7 @@ def latex_name(name: str, override: str | None = None) -> str:
     if split is not None and base not in GREEK:
         base = split.group(1)
         subscripts.append(split.group(2))
-    tex = _base(base)
+    tex = _base(base, bold)
     for part in parts[1:]:
         if part in ACCENTS:
             tex = f"\\{part}{{{tex}}}"
@@ -61,13 +65,12 @@ def latex_name(name: str, override: str | None = None) -> str:
     return tex
 
 
-def _base(base: str) -> str:
-    """A base name: Greek, a single letter, or upright text."""
-    if base in GREEK:
-        return GREEK[base]
-    if len(base) == 1:
-        return base
-    return r"\mathrm{" + base + "}"
+def _base(base: str, bold: bool = False) -> str:
+    """A base name: Greek, a single letter, or upright text (bold when asked)."""
+    if base in GREEK or len(base) == 1:
+        letter = GREEK.get(base, base)
+        return r"\boldsymbol{" + letter + "}" if bold else letter
+    return (r"\mathbf{" if bold else r"\mathrm{") + base + "}"
 
 
 def _subscript(part: str) -> str:

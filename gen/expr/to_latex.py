@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -10,6 +11,10 @@ from gen.expr.names import latex_name
 from gen.expr.precedence import ADD, ATOM, BINARY, MUL, NEG, POSTFIX, POW
 
 FRAC_LIMIT = 40  # a division prints as \frac when both sides are at most this long
+BREAK = r"\gsbreak"  # where a long right-hand side may break: before a top-level + or -
+BREAK_INNER = r"\gsbreakin"  # the same inside brackets, taken only when the above do not do
+_MARKS = {"top": BREAK, "inner": BREAK_INNER}
+DIFFERENTIAL = r"\mathrm{d}"
 
 _MUL_JOIN = {"*": " ", ".*": r" \odot ", "./": r" \oslash ", "/": " / "}
 _PLAIN = {
@@ -27,6 +32,11 @@ _PLAIN = {
     "softmax": r"\operatorname{softmax}",
     "logsumexp": r"\operatorname{logsumexp}",
 }
+# Content this tall needs brackets that grow with it.
+_TALL = re.compile(r"\\(?:frac|dfrac|tfrac|sum|prod|int|left|underbrace|overbrace|sqrt|begin)\b")
+# Brackets by what they hold: plain, one size up around plain ones, two sizes up around those.
+_BRACKETS = (("(", ")"), (r"\bigl(", r"\bigr)"), (r"\Bigl(", r"\Bigr)"))
+TALL = len(_BRACKETS) + 1  # the level of \left( \right) and of tall content
 
 
 class _Tex(NamedTuple):
@@ -34,120 +44,181 @@ class _Tex(NamedTuple):
 
     ``sup`` is true when a superscript may not follow the text as it is: it
     ends in one already (a second would be a double superscript) or it is a
-    ``\\frac``; ``op`` is the binary operator at its top.
+    ``\\frac``; ``op`` is the binary operator at its top; ``dfirst`` and
+    ``dlast`` say that it starts or ends with a differential factor (a thin
+    space sets it apart from its neighbours in a product); ``level`` is the
+    size of the largest brackets inside (0 none or only a function's plain
+    brackets, 1 plain, 2 ``\\bigl``, 3 ``\\Bigl``, 4 ``\\left``).
     """
 
     text: str
     prec: int
     sup: bool = False
     op: str | None = None
+    dfirst: bool = False
+    dlast: bool = False
+    level: int = 0
 
 
 def to_latex(
     node: Node,
     names: Mapping[str, str] | None = None,
     transpose: str = r"^{\top}",
+    *,
+    bold: bool = False,
+    breaks: bool = False,
 ) -> str:
     """Typeset ``node`` as LaTeX math.
 
-    Products are juxtaposed (``X^{\\top} \\left(X w - y\\right)``), with
-    ``\\cdot`` before a factor that starts with a digit; Hadamard product
-    and division are ``\\odot`` and ``\\oslash``; short divisions are
-    ``\\frac``; ``inv(A)`` is ``A^{-1}``. Brackets appear where the
-    precedence table needs them, and also around a negated right operand
-    (``a \\left(-b\\right)``), around a base that already ends in a
-    superscript (``\\left(A^{\\top}\\right)^{2}``), and around a left factor
-    whose product operator differs (``\\left(a \\odot b\\right) c``).
+    Products are juxtaposed (``X^{\\top} (X w - y)``), with ``\\cdot`` before a
+    factor that starts with a digit and a thin space beside a differential
+    (``X\\,\\mathrm{d}w``); Hadamard product and division are ``\\odot`` and
+    ``\\oslash``; short divisions are ``\\frac``; ``inv(A)`` is ``A^{-1}``.
+    Brackets appear where the precedence table needs them, and also around a
+    negated right operand (``a (-b)``), around a base that already ends in a
+    superscript (``(A^{\\top})^{2}``), and around a left factor whose product
+    operator differs (``(a \\odot b) c``). Brackets grow with what they hold:
+    ``(`` around plain content, ``\\bigl(`` around brackets, ``\\Bigl(``
+    around those, ``\\left(`` around fractions and other tall content.
 
     Args:
         node: Any expression tree; a ``shape`` on the argument of ``norm2``
             chooses between the 2-norm and the Frobenius norm.
         names: LaTeX for identifiers; others go through ``latex_name``.
-        transpose: What a transpose appends, e.g. ``^{\\top}`` or ``^{T}``.
+        transpose: What a transpose appends, e.g. ``^{\\top}``, ``^{T}`` or ``'``.
+        bold: The identity and zero matrices in bold (``\\boldsymbol{I}``), to
+            match names typeset in bold.
+        breaks: Put ``\\gsbreak`` before each ``+`` and ``-`` of the top-level
+            sum, and ``\\gsbreakin`` before those of a sum in brackets that is a
+            factor at the top (``(a + b)^{\\top} \\mathrm{d}w``): the places where
+            the sheet may break a long line. Such brackets are never ``\\left(``
+            (a line cannot break inside those) but sized: ``\\biggl(`` around
+            tall content. The macros are the sheet's (JSON never asks for them).
 
     Returns:
         The LaTeX, with balanced braces.
     """
-    return _Printer(names or {}, transpose).tex(node).text
+    return _Printer(names or {}, transpose, bold).tex(node, "top" if breaks else None).text
 
 
 class _Printer:
     """One typesetting pass."""
 
-    def __init__(self, names: Mapping[str, str], transpose: str) -> None:
+    def __init__(self, names: Mapping[str, str], transpose: str, bold: bool) -> None:
         self.names = names
         self.transpose = transpose
+        self.bold = bold
 
     def name(self, name: str) -> str:
         return latex_name(name, self.names.get(name))
 
-    def tex(self, node: Node) -> _Tex:
+    def tex(self, node: Node, mode: str | None = None) -> _Tex:
+        """Print ``node``; ``mode`` (``top``, ``inner`` or None) marks its sum's breaks."""
+        inner_mode = "inner" if mode else None
         if isinstance(node, Num):
             value = node.value
             if value.denominator == 1:
                 return _Tex(str(value.numerator), ATOM)
-            return _Tex(rf"\frac{{{value.numerator}}}{{{value.denominator}}}", ATOM, sup=True)
+            return _Tex(rf"\frac{{{value.numerator}}}{{{value.denominator}}}", ATOM, sup=True,
+                        level=TALL)
         if isinstance(node, Name):
             text = self.name(node.id)
-            return _Tex(text, ATOM, sup="^" in text or "'" in text)
+            d = text.startswith(DIFFERENTIAL)
+            sup = "^" in text or "'" in text or text.startswith(r"\frac")
+            return _Tex(text, ATOM, sup=sup, dfirst=d, dlast=d,
+                        level=TALL if _TALL.search(text) else 0)
         if isinstance(node, Neg):
-            inner = self.tex(node.operand)
+            inner = self.tex(node.operand, inner_mode)
             # -(A B) reads the same as -A B, so only a sum needs brackets.
-            return _Tex("-" + _wrap(inner, inner.prec < MUL or _negative(inner)), NEG)
+            text, level = _wrap(inner, inner.prec < MUL or _negative(inner))
+            return _Tex("-" + text, NEG, level=level)
         if isinstance(node, Transpose):
-            inner = self.tex(node.operand)
-            return _Tex(_base(inner) + self.transpose, POSTFIX, sup=True)
+            inner = self.tex(node.operand, inner_mode)
+            base, level = _base(inner)
+            d = inner.dfirst and base == inner.text
+            return _Tex(base + self.transpose, POSTFIX, sup=True, dfirst=d, dlast=d,
+                        level=level)
         if isinstance(node, Call):
             return self.call(node)
         if isinstance(node, Binary):
-            return self.binary(node)
+            return self.binary(node, mode)
         raise TypeError(f"not an expression node: {node!r}")
 
-    def binary(self, node: Binary) -> _Tex:
+    def binary(self, node: Binary, mode: str | None = None) -> _Tex:
         op = node.op
-        left, right = self.tex(node.left), self.tex(node.right)
+        sum_op = op in ("+", "-")
+        if op in ("^", ".^") or not mode:
+            left, right = self.tex(node.left), self.tex(node.right)
+        elif sum_op:  # the left operand continues the same chain of terms
+            left, right = self.tex(node.left, mode), self.tex(node.right, "inner")
+        else:  # a bracketed sum among the factors may break inside its brackets
+            left, right = self.tex(node.left, "inner"), self.tex(node.right, "inner")
         if op in ("^", ".^"):
             entrywise = op == ".^" and node.shape != (1, 1)
             mark = r"\circ " if entrywise else ""
-            return _Tex(f"{_base(left)}^{{{mark}{right.text}}}", POW, sup=True)
+            base, level = _base(left)
+            return _Tex(f"{base}^{{{mark}{right.text}}}", POW, sup=True,
+                        level=max(level, right.level))
         if op == "/" and len(left.text) <= FRAC_LIMIT and len(right.text) <= FRAC_LIMIT:
-            return _Tex(rf"\frac{{{left.text}}}{{{right.text}}}", ATOM, sup=True)
+            return _Tex(rf"\frac{{{left.text}}}{{{right.text}}}", ATOM, sup=True,
+                        level=TALL)
         level = BINARY[op]
         # Sums and products associate: a + (b - c) and A (B C) print without brackets.
         associative = right.prec == level and op in ("+", "*") and right.op == op
         associative |= op == "+" and right.prec == ADD
-        right_text = _wrap(right, (right.prec <= level and not associative) or _negative(right))
+        right_wrapped = (right.prec <= level and not associative) or _negative(right)
+        if mode and sum_op and op == "+" and not right_wrapped:
+            right = self.tex(node.right, mode)  # a + b - c: one chain of terms
+        right_text, right_level = _wrap(right, right_wrapped)
         if level == ADD:
-            left_text = _wrap(left, left.prec < level)
-            return _Tex(f"{left_text} {op} {right_text}", ADD, op=op)
+            left_text, left_level = _wrap(left, left.prec < level)
+            mark = f"{_MARKS[mode]} " if mode else ""
+            return _Tex(f"{left_text} {mark}{op} {right_text}", ADD, op=op,
+                        level=max(left_level, right_level))
         mixed = left.prec == MUL and left.op != op
-        left_text = _wrap(left, left.prec < level or mixed)
+        left_wrapped = left.prec < level or mixed
+        left_text, left_level = _wrap(left, left_wrapped)
         join = _MUL_JOIN[op]
+        dlast = right.dlast and not right_wrapped
         if op == "*" and right_text[:1].isdigit():
             join = r" \cdot "
-        return _Tex(f"{left_text}{join}{right_text}", MUL, op=op)
+        elif op == "*" and ((left.dlast and not left_wrapped) or (right.dfirst
+                                                                   and not right_wrapped)):
+            join = r"\,"
+        return _Tex(f"{left_text}{join}{right_text}", MUL, op=op,
+                    dfirst=left.dfirst and not left_wrapped, dlast=dlast,
+                    level=max(left_level, right_level))
 
     def call(self, node: Call) -> _Tex:
         func = node.func
+        identity = r"\boldsymbol{I}" if self.bold else "I"
         if func == "I":
-            return _Tex("I", ATOM)
+            return _Tex(identity, ATOM)
         if func == "eye":
-            return _Tex(f"I_{{{self.size(node.args[0])}}}", ATOM)
+            return _Tex(f"{identity}_{{{self.size(node.args[0])}}}", ATOM)
         if func == "ones":
             return _Tex(rf"\mathbf{{1}}_{{{self.size(node.args[0])}}}", ATOM)
         if func == "zeros":
             rows, cols = (self.size(arg) for arg in node.args)
-            return _Tex(rf"0_{{{rows} \times {cols}}}", ATOM)
+            zero = r"\boldsymbol{0}" if self.bold else "0"
+            return _Tex(rf"{zero}_{{{rows} \times {cols}}}", ATOM)
         arg = self.tex(node.args[0])
         if func == "inv":
-            return _Tex(_base(arg) + "^{-1}", POW, sup=True)
+            base, level = _base(arg)
+            return _Tex(base + "^{-1}", POW, sup=True, level=level)
         if func == "sqrt":
-            return _Tex(rf"\sqrt{{{arg.text}}}", ATOM)
+            return _Tex(rf"\sqrt{{{arg.text}}}", ATOM, level=TALL)
         if func == "norm2":
             shape = node.args[0].shape
             matrix = shape is not None and shape[0] != 1 and shape[1] != 1
-            return _Tex(rf"\lVert {arg.text} \rVert_{{{'F' if matrix else '2'}}}", ATOM)
-        return _Tex(rf"{_PLAIN[func]}\left({arg.text}\right)", ATOM)
+            return _Tex(rf"\lVert {arg.text} \rVert_{{{'F' if matrix else '2'}}}", ATOM,
+                        level=arg.level)
+        text, level = _brackets(arg)
+        # A function's own plain brackets around a plain argument, tanh(A x), read
+        # as part of its name: they do not make the brackets around it grow.
+        if level == 1 and "(" not in arg.text:
+            level = 0
+        return _Tex(_PLAIN[func] + text, ATOM, level=level)
 
     def size(self, node: Node) -> str:
         """A size argument of eye, ones or zeros."""
@@ -161,11 +232,25 @@ def _negative(tex: _Tex) -> bool:
     return tex.text.startswith("-")
 
 
-def _base(tex: _Tex) -> str:
+def _base(tex: _Tex) -> tuple[str, int]:
     """``tex`` as the base of a superscript (bracketed when compound or superscripted)."""
     return _wrap(tex, tex.prec <= POW or tex.sup)
 
 
-def _wrap(tex: _Tex, needed: bool) -> str:
-    """The text, in ``\\left( \\right)`` when ``needed``."""
-    return rf"\left({tex.text}\right)" if needed else tex.text
+def _wrap(tex: _Tex, needed: bool) -> tuple[str, int]:
+    """The text, in brackets sized to it when ``needed``, and its bracket level."""
+    return _brackets(tex) if needed else (tex.text, tex.level)
+
+
+def _brackets(tex: _Tex) -> tuple[str, int]:
+    """``tex`` in round brackets one size above the brackets it holds, and their level.
+
+    Tall content (fractions, sums, ``\\left``) gets ``\\left( \\right)``.
+    """
+    level = max(tex.level, TALL if _TALL.search(tex.text) else 0) + 1
+    if level > len(_BRACKETS) and BREAK in tex.text:  # a line may break inside
+        return rf"\biggl({tex.text}\biggr)", TALL
+    if level > len(_BRACKETS):
+        return rf"\left({tex.text}\right)", TALL
+    opening, closing = _BRACKETS[level - 1]
+    return f"{opening}{tex.text}{closing}", level

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from gen.derive.steps import Step
 from gen.expr.ast import Shape
 from gen.expr.names import latex_name
+from gen.render.style import DIFFERENTIAL, Names, Typeset
 
 
 def shape_text(shape: Shape) -> list[str | int]:
@@ -25,28 +26,54 @@ def _dim(d: str | int, names: Mapping[str, str] | None) -> str:
     return (names or {}).get(d, latex_name(d))
 
 
-def lhs_latex(lhs: tuple[str, ...], names: Mapping[str, str]) -> str:
-    """The left-hand side of a step: ``\\mathrm{d}J`` or ``\\frac{\\partial J}{\\partial w}``."""
-    if lhs[0] == "d":
-        return rf"\mathrm{{d}}{names[lhs[1]]}"
-    if lhs[0] == "dgrad":
-        return rf"\mathrm{{d}}\left({derivative_latex(lhs[1], lhs[2], names)}\right)"
-    if lhs[0] == "hessian":
-        of, wrt = names[lhs[1]], names[lhs[2]]
-        return rf"\frac{{\partial^{{2}} {of}}}{{\partial {wrt}\,\partial {wrt}^{{\top}}}}"
-    return derivative_latex(lhs[1], lhs[2], names)
+def _typeset(ts: Typeset | Mapping[str, str]) -> Typeset:
+    """A Typeset, from a plain mapping of names when given one."""
+    if isinstance(ts, Typeset):
+        return ts
+    return Typeset(ts if isinstance(ts, Names) else Names(ts))
 
 
-def derivative_latex(of: str, wrt: str, names: Mapping[str, str]) -> str:
+def lhs_latex(lhs: tuple[str, ...], ts: Typeset | Mapping[str, str]) -> str:
+    r"""The left-hand side of a step.
+
+    ``("d", J)`` is ``\mathrm{d}J``; ``("partial", J, w)`` the derivative;
+    ``("dgrad", J, w)`` the differential of a gradient; ``("hessian", J, w)``
+    the Hessian; ``("entry", J, W)`` the derivative by one entry, ``W_{ij}``
+    (``w_{i}`` for a vector).
+    """
+    ts = _typeset(ts)
+    kind = lhs[0]
+    if kind == "d":
+        return DIFFERENTIAL + ts.name(lhs[1])
+    if kind == "dgrad":
+        return rf"{DIFFERENTIAL}\left({ts.derivative(lhs[1], lhs[2])}\right)"
+    if kind == "hessian":
+        return ts.derivative(lhs[1], lhs[2], order=2)
+    if kind == "entry":
+        return rf"\frac{{\partial {ts.name(lhs[1])}}}{{\partial {entry_latex(lhs[2], ts)}}}"
+    return ts.derivative(lhs[1], lhs[2])
+
+
+def entry_latex(name: str, ts: Typeset) -> str:
+    """One entry of a name: ``W_{ij}``, ``w_{i}``, ``(W_{1})_{ij}`` (entries are never bold)."""
+    shape = ts.shapes.get(name)
+    index = "i" if shape is not None and shape[1] == 1 else "ij"
+    tex = ts.plain.get(name) or latex_name(name)
+    if "_" in tex or "^" in tex or "'" in tex:
+        return rf"\left({tex}\right)_{{{index}}}"
+    return f"{tex}_{{{index}}}"
+
+
+def derivative_latex(of: str, wrt: str, ts: Typeset | Mapping[str, str]) -> str:
     r"""``\frac{\partial J}{\partial w}``."""
-    return rf"\frac{{\partial {names[of]}}}{{\partial {names[wrt]}}}"
+    return _typeset(ts).derivative(of, wrt)
 
 
-def full_lhs(steps: tuple[Step, ...], names: Mapping[str, str]) -> list[str]:
+def full_lhs(steps: tuple[Step, ...], ts: Typeset | Mapping[str, str]) -> list[str]:
     """The left-hand side that stands for each step, continuation lines included."""
     out, last = [], ""
     for step in steps:
         if step.lhs is not None:
-            last = lhs_latex(step.lhs, names)
+            last = lhs_latex(step.lhs, ts)
         out.append(last)
     return out

@@ -7,30 +7,35 @@ from typing import Any
 
 from gen.derive.steps import Derivation
 from gen.errors import GenError
-from gen.expr.to_latex import to_latex
 from gen.expr.to_text import to_text
 from gen.program import Program
 from gen.render.mathtext import full_lhs, shape_text
 from gen.render.notes import notes_text, wrt_role
+from gen.render.style import Typeset, typeset
 from gen.verify import numpy_form
 
 
-def derivation_json(program: Program, d: Derivation) -> dict[str, Any]:
-    """One entry of ``derivations``."""
-    names = program.latex_names()
-    lhs = full_lhs(d.steps, names)
+def derivation_json(program: Program, d: Derivation,
+                    ts: Typeset | None = None) -> dict[str, Any]:
+    """One entry of ``derivations``; its LaTeX follows the spec's ``style``."""
+    ts = ts or typeset(program)
+    lhs = full_lhs(d.steps, ts)
     role = wrt_role(program, d)
+    pair = (d.of, d.wrt)
     steps = []
     for step, left in zip(d.steps, lhs):
+        rhs = ts.formula(step.tex) if step.tex is not None else ts.expr(step.rhs)
         entry: dict[str, Any] = {
-            "latex": f"{left} = {to_latex(step.rhs, names)}",
-            "note": notes_text(step.notes, role),
+            "latex": f"{left} = {rhs}",
+            "note": notes_text(step.notes, role, pair),
         }
         if step.check is not None:
             entry["numpy"] = numpy_form(step.check, program)
             entry["equals"] = step.equals
             if step.of != d.of:
                 entry["of"] = step.of
+            if step.wrt and step.wrt != d.wrt:  # a chain link: the derivative of another pair
+                entry["wrt"] = step.wrt
             entry["verified"] = bool(step.verified)
         steps.append(entry)
     check = d.check
@@ -43,7 +48,7 @@ def derivation_json(program: Program, d: Derivation) -> dict[str, Any]:
         "shape": shape_text(d.shape),
         "result": {
             "text": to_text(d.result),
-            "latex": to_latex(d.result, names),
+            "latex": ts.expr(d.result),
             "numpy": numpy_form(d.result, program),
         },
         "steps": steps,

@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 import gen
+from gen.render.mathchars import MATH_CHARACTERS, code_points
 
 SHEET_TEMPLATE = "sheet.tex.j2"
 BODY_TEMPLATE = "body.tex.j2"
@@ -31,6 +32,7 @@ _TEX_SPECIALS = {
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
 }
+_TEX_SPECIALS.update({c: rf"\ensuremath{{\{name}}}" for c, name in MATH_CHARACTERS.items()})
 _TEX_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _TEX_SPECIALS))
 _SPACE_RE = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -43,6 +45,8 @@ def escape_tex(s: str) -> str:
 
     Line breaks and tabs become single spaces (a blank line would end a
     paragraph inside a macro argument); other control characters are removed.
+    Greek letters and common math symbols (``λ ≤ α``) become math
+    (``\\ensuremath{\\lambda}``): they print in any host document and font.
 
     Args:
         s: Any text, e.g. a title or a description from a spec.
@@ -120,11 +124,32 @@ def _tex_filter(value: object) -> str:
     return escape_tex(str(value))
 
 
+def loader(templates_dir: Path | str | None = None) -> jinja2.ChoiceLoader:
+    """Where templates are found: the user's folder first, then the shipped templates.
+
+    A folder that overrides only ``derivation.tex.j2`` takes every other
+    template (``sheet.tex.j2``, ``body.tex.j2``, ``macros.tex.j2``, ...) from the
+    defaults; a template that includes a name finds the user's version first.
+    The shipped templates are also reachable as ``default/NAME``, so that an
+    override may extend or include the template it replaces.
+
+    Args:
+        templates_dir: A folder of templates; None for the shipped ones alone.
+    """
+    default = default_templates_dir().resolve()
+    shipped = jinja2.FileSystemLoader(str(default))
+    prefixed = jinja2.PrefixLoader({"default": shipped})
+    if templates_dir is None or Path(templates_dir).resolve() == default:
+        return jinja2.ChoiceLoader([shipped, prefixed])
+    return jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(str(Path(templates_dir).resolve())), shipped, prefixed])
+
+
 @functools.lru_cache(maxsize=8)
 def _environment(templates_dir: str) -> jinja2.Environment:
-    """The Jinja environment for one templates folder, built once."""
+    """The Jinja environment for one templates folder (over the defaults), built once."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=loader(templates_dir),
         block_start_string="<%",
         block_end_string="%>",
         variable_start_string="<%=",
@@ -138,6 +163,7 @@ def _environment(templates_dir: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(tex=_tex_filter, fill=fill, space=real_space, sci=sci)
+    env.globals["math_characters"] = code_points()
     return env
 
 
@@ -153,8 +179,9 @@ def render_tex(context: Mapping[str, Any], templates_dir: Path | None = None) ->
     Args:
         context: The sheet context (title, lang, msg, layout, dims, variables,
             definitions, derivations); math strings are LaTeX, prose is raw.
-        templates_dir: A folder with ``sheet.tex.j2`` and ``body.tex.j2``;
-            the shipped templates when omitted.
+        templates_dir: A folder of templates overriding any of the shipped
+            ones (the others still come from the shipped folder); the shipped
+            templates alone when omitted.
 
     Returns:
         ``(sheet, body)``: the complete ``.tex`` source and the ``.body.tex`` source.

@@ -144,20 +144,90 @@ def test_sheet_sections(sample_context):
     assert r"$X$ & $\mathbb{R}^{m \times n}$" in body
     assert r"$\lambda$ & $\mathbb{R}$" in body
     assert r"\textbf{Layout}: mixed --- gradients of a scalar" in body
-    assert r"z &= X w - y &\qquad& \in \mathbb{R}^{m \times 1}\\" in body
-    assert r"J &= \frac{1}{2} z^{\top} z" in body
-    assert r"\quad \mathrm{d} J &= \frac{1}{2}" in body
-    row = r"\quad  &= z^{\top} \mathrm{d} z + \lambda w^{\top} \mathrm{d} w & \tag*{\gsnote{"
+    assert r"z &= \gsfit{\gsdefavail}{X w - y} &\qquad& \in \mathbb{R}^{m \times 1}\\" in body
+    assert r"\gsdefmeasure{z}{\mathbb{R}^{m \times 1}}" in body
+    assert r"J &= \gsfit{\gsdefavail}{\frac{1}{2} z^{\top} z" in body
+    assert r"\quad \mathrm{d} J &= \gsrhs{1}{\frac{1}{2}" in body
+    row = (r"\quad  &= \gsrhs{2}{z^{\top} \mathrm{d} z + \lambda w^{\top} \mathrm{d} w} & "
+           r"\tag*{\gsnote{2}{a scalar equals its transpose}}\\")
     assert row in body
-    assert r"\tag*{\gsnote{product rule}}\\" in body
-    assert r"\gsmeasure{}{z^{\top} \mathrm{d} z + \lambda w^{\top} \mathrm{d} w}" in body
+    assert r"\tag*{\gsnote{1}{product rule}}\\" in body
+    measure = (r"\gsmeasure{2}{}{z^{\top} \mathrm{d} z + \lambda w^{\top} \mathrm{d} w}"
+               r"{a scalar equals its transpose}")
+    assert measure in body
     assert (
-        r"\boxed{\frac{\partial J}{\partial w} = X^{\top} \left(X w - y\right) + \lambda w}"
-        r" \in \mathbb{R}^{n \times 1}" in body
+        r"\gsresult{\frac{\partial J}{\partial w}}{X^{\top} \left(X w - y\right) + \lambda w}"
+        r"{\mathbb{R}^{n \times 1}}" in body
     )
-    assert r"checked numerically at 5 points, max relative error $3.1 \times 10^{-11}$" in body
+    assert r"Result checked numerically at 5 points, max relative error $3.1 \times 10^{-11}$" in body
     assert r"\gsfailed{FAILED}" in body
-    assert "Method: differentials" in body and "Kind: scalar by matrix" in body
+    assert r"\subsection{$\partial J/\partial w$ by differentials}" in body
+    assert r"\subsection{$\partial J/\partial w$ by the chain rule}" in body
+    assert r"\subsection{$\partial J/\partial W$ in index notation}" in body
+    assert "Kind: scalar by matrix" in body and "Layout: denominator" in body
+
+
+def test_the_layout_states_the_shapes_it_implies(sample_context):
+    _, body = render_tex(sample_context("en"))
+    assert (
+        r"On this sheet: $\partial J/\partial w \in \mathbb{R}^{n \times 1}$, "
+        r"$\partial J/\partial w \in \mathbb{R}^{n \times 1}$ (denominator), "
+        r"$\partial J/\partial W \in \mathbb{R}^{n \times n_{1}}$." in body
+    )
+    ctx = sample_context("zh")
+    _, body = render_tex(ctx)
+    assert r"本讲义中：$\partial J/\partial w \in \mathbb{R}^{n \times 1}$、" in body
+    assert "（分母布局）" in body
+
+
+def test_chain_rule_factors_show_their_shapes_under_braces(sample_context):
+    _, body = render_tex(sample_context("en"))
+    lhs = r"\underbrace{\frac{\partial J}{\partial w}}_{n \times 1}"
+    rhs = (r"\underbrace{\left(\frac{\partial z}{\partial w}\right)^{\top}}_{n \times m} "
+           r"\underbrace{\frac{\partial J}{\partial z}}_{m \times 1}")
+    assert rf"\quad {lhs} &= \gsrhs{{3}}{{{rhs}}} & \tag*{{\gsnote{{3}}{{" in body
+    assert rf"\gsmeasure{{3}}{{{lhs}}}{{{rhs}}}" in body
+
+
+def test_a_factor_without_a_shape_is_not_braced(sample_context):
+    ctx = sample_context("en")
+    step = ctx["derivations"][1]["steps"][2]
+    step["factors"][1]["shape"] = ""
+    step["lhs_shape"] = None
+    _, body = render_tex(ctx)
+    assert r"\underbrace{\frac{\partial J}{\partial z}}" not in body
+    assert r"\quad \frac{\partial J}{\partial w} &= \gsrhs{3}{\underbrace{" in body
+
+
+def test_checked_steps_are_counted_in_the_verification_line(sample_context):
+    _, body = render_tex(sample_context("en"))
+    assert (r"\gscheck\ \gsmeta{Result and 3 steps checked numerically at 5 points, "
+            r"max relative error $2.4 \times 10^{-10}$}") in body
+
+
+def test_the_methods_agreement_is_stated(sample_context):
+    _, body = render_tex(sample_context("en"))
+    assert (r"\gscheck\ \gsmeta{The methods agree (differentials, chain rule), checked "
+            r"numerically: max relative difference $1.5 \times 10^{-15}$}") in body
+    assert body.count("methods agree") == 1
+    ctx = sample_context("en")
+    ctx["derivations"][1]["agree"] = {"methods": ["chain", "index"], "ok": False,
+                                      "max_rel_error": 0.3}
+    _, body = render_tex(ctx)
+    assert (r"\gsfailed{FAILED}\ \gsmeta{The methods disagree (chain rule, index notation): "
+            r"max relative difference $3.0 \times 10^{-1}$}") in body
+    _, body = render_tex(sample_context("zh"))
+    assert "各方法（微分法、链式法则）结果一致，经数值核对" in body
+
+
+def test_steps_stay_with_their_result_and_check(sample_context):
+    _, body = render_tex(sample_context("en"))
+    for chunk in body.split(r"\gsneedspace{12\baselineskip}")[1:]:
+        keep, steps, box = (chunk.index(r"\gskeep"), chunk.index(r"\begin{flalign*}"),
+                            chunk.index(r"\gsresult"))
+        release = chunk.index(r"\gsrelease")
+        check = max(chunk.find(r"\gscheck"), chunk.find(r"\gsfailed"))
+        assert keep < steps < box < check < release
 
 
 def test_align_rows_have_no_blank_lines(sample_context):
@@ -176,7 +246,10 @@ def test_body_is_only_the_derivation(sample_context):
     head = body.splitlines()[:4]
     assert any("amsmath,amssymb,mathtools,booktabs" in line for line in head)
     assert all(line.startswith("%") for line in head)
-    assert r"\providecommand{\gsnote}" in body
+    for macro in ("gsnote", "gsrhs", "gsbroken", "gsfit", "gsresult", "gsbreak", "gsbreakin",
+                  "gsmeasure", "gsdefmeasure", "gskeep", "gsneedspace"):
+        assert rf"\providecommand{{\{macro}}}" in body, macro
+    assert r"\newcommand" not in body
     assert r"\textcolor" not in body and r"\color" not in body
 
 
@@ -187,7 +260,9 @@ def test_chinese_sheet(sample_context):
     assert r"{\LARGE\bfseries 最小二乘的梯度\par}" in sheet
     assert r"\subsection*{记号}" in body
     assert r"\textbf{布局}：混合布局——标量的梯度与变量同形" in body
-    assert "已在 5 个点上数值验证" in body and r"\gsfailed{验证失败}" in body
+    assert "结果已在 5 个点上数值验证" in body and r"\gsfailed{验证失败}" in body
+    assert r"\subsection{用微分法求 $\partial J/\partial w$}" in body
+    assert r"\subsection{用链式法则求 $\partial J/\partial w$}" in body
     assert "变量 & 形状 & 说明 & 性质" in body
 
 
@@ -309,3 +384,35 @@ def test_placeholders_match_across_languages():
         assert set(re.findall(r"\{(\w+)\}", value)) == set(
             re.findall(r"\{(\w+)\}", MESSAGES["zh"][key])
         ), key
+
+
+def test_escape_tex_turns_math_characters_into_math():
+    assert escape_tex("λ ≤ α, ∂J/∂w → 0") == (
+        r"\ensuremath{\lambda} \ensuremath{\leq} \ensuremath{\alpha}, "
+        r"\ensuremath{\partial}J/\ensuremath{\partial}w \ensuremath{\to} 0")
+    assert escape_tex("克罗内克 δ") == r"克罗内克 \ensuremath{\delta}"
+
+
+def test_no_page_break_after_the_first_step_nor_around_the_last(sample_context):
+    _, body = render_tex(sample_context("en"))
+    block = re.search(r"\\begin\{flalign\*\}\n(.*?)\\end\{flalign\*\}", body, re.S)
+    assert block is not None
+    ends = block.group(1).splitlines()
+    assert ends[0].endswith("}\\\\*") and ends[1].endswith("}\\\\")
+    assert ends[2].endswith("}\\\\*") and ends[3].endswith("}}")
+    assert [r"\gslastrow" in line for line in ends] == [False, False, False, True]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_sheet_has_balanced_braces(sample_context, lang):
+    """A stray <# in a template would swallow TeX up to the next #> and unbalance it."""
+    sheet, _ = render_tex(sample_context(lang))
+    text = re.sub(r"\\[{}]", "", sheet)
+    text = re.sub(r"(?m)(?<!\\)%.*$", "", text)
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0
+    assert depth == 0
+    for name in ("gsneedspace", "gskeep", "gslastrow", "gsbreak", "gsrhs", "gsnote", "gsresult"):
+        assert f"\n\\providecommand{{\\{name}}}" in sheet, name

@@ -1,0 +1,21 @@
+"""Math characters that prose may hold (Greek letters, arrows, relations) and their commands."""
+
+from __future__ import annotations
+
+# character -> the math command that typesets it
+MATH_CHARACTERS: dict[str, str] = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu",
+    "ν": "nu", "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon",
+    "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "ϕ": "phi",
+    "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi",
+    "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
+    "∂": "partial", "∇": "nabla", "∈": "in", "∑": "sum", "∞": "infty", "≤": "leq",
+    "≥": "geq", "≠": "neq", "≈": "approx", "→": "to", "←": "leftarrow", "⊤": "top",
+    "⊗": "otimes", "∘": "circ", "⋅": "cdot", "×": "times", "⊙": "odot",
+}
+
+
+def code_points() -> dict[str, str]:
+    """The same table by code point (``"03B1": "alpha"``), for TeX's own declarations."""
+    return {f"{ord(char):04X}": name for char, name in MATH_CHARACTERS.items()}
