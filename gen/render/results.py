@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from gen.derive.steps import Derivation
 from gen.errors import GenError
+from gen.expr.measure import size
 from gen.expr.to_text import to_text
 from gen.program import Program
 from gen.render.mathtext import full_lhs, shape_text
@@ -15,9 +17,12 @@ from gen.render.style import Typeset, typeset
 from gen.verify import numpy_form
 
 
-def derivation_json(program: Program, d: Derivation,
-                    ts: Typeset | None = None) -> dict[str, Any]:
-    """One entry of ``derivations``; its LaTeX follows the spec's ``style``."""
+def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
+                    exact: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One entry of ``derivations``; its LaTeX follows the spec's ``style``.
+
+    ``exact`` (from the bridge's ``exact_json``, with ``check --exact``) joins ``verified``.
+    """
     ts = ts or typeset(program)
     lhs = full_lhs(d.steps, ts)
     role = wrt_role(program, d)
@@ -39,7 +44,13 @@ def derivation_json(program: Program, d: Derivation,
             entry["verified"] = bool(step.verified)
         steps.append(entry)
     check = d.check
-    return {
+    verified: dict[str, Any] = {
+        "numeric": bool(check and check.numeric),
+        "max_rel_error": _finite(check.max_rel_error) if check else None,
+        "points": check.points if check else 0,
+    }
+    verified.update(exact or {})
+    out: dict[str, Any] = {
         "of": d.of,
         "wrt": d.wrt,
         "layout": d.layout.value,
@@ -50,14 +61,20 @@ def derivation_json(program: Program, d: Derivation,
             "text": to_text(d.result),
             "latex": ts.expr(d.result),
             "numpy": numpy_form(d.result, program),
+            "size": size(d.result),
         },
         "steps": steps,
-        "verified": {
-            "numeric": bool(check and check.numeric),
-            "max_rel_error": _finite(check.max_rel_error) if check else None,
-            "points": check.points if check else 0,
-        },
+        "verified": verified,
     }
+    if d.order != 1:
+        out["order"] = d.order
+    if d.agreement is not None:
+        out["agreement"] = {
+            "methods": list(d.agreement.methods),
+            "ok": d.agreement.ok,
+            "max_rel_error": _finite(d.agreement.max_rel_error),
+        }
+    return out
 
 
 def _finite(x: float) -> float | None:
