@@ -66,6 +66,11 @@ def derivative_name(of: str, wrt: str) -> str:
     return f"∂{of}/∂{wrt}"
 
 
+def derivative_token(of: str, wrt: str) -> str:
+    """In a step's ``tex``: stands for the fraction d(of)/d(wrt), typeset by the renderer."""
+    return rf"\gsderivative{{{of}}}{{{wrt}}}"
+
+
 class LatexNames(dict[str, str]):
     """Names to LaTeX; a derivative name ``∂a/∂b`` typesets as a fraction."""
 

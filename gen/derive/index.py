@@ -22,7 +22,7 @@ from gen.derive.simplify import simplify
 from gen.derive.steps import Derivation, Step
 from gen.expr.ast import ENTRYWISE, SCALAR, Binary, Call, Name, Neg, Node, Transpose
 from gen.expr.to_latex import to_latex
-from gen.program import Program, derivative_name
+from gen.program import Program, derivative_name, derivative_token
 from gen.spec.model import Layout, Method, Target
 
 
@@ -130,7 +130,7 @@ def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, names: dict[st
                  vector: bool, layout: Layout) -> tuple[list[tuple[str, str]], Node]:
     """The entry-by-entry lines (note key, LaTeX) and the matrix form they arrive at."""
     z, y, w = link
-    gy = f"\\frac{{\\partial {names[z]}}}{{\\partial {names[y]}}}"
+    gy = derivative_token(z, y)  # the renderer typesets it in the sheet's style
     wi = _entry(names[w], "i" if vector else "ij")
     yk = _entry(names[y], "k" if vector else "kl")
     def g_entry(a: str, b: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -68,7 +69,9 @@ class Typeset:
         return self.names.get(name) or latex_name(name)
 
     def formula(self, latex: str) -> str:
-        """A rule's formula, written with ``^{\\top}``, in this sheet's transpose mark."""
+        """A rule's formula or an entry-by-entry line, in this sheet's transpose mark, with
+        each ``\\gsderivative{of}{wrt}`` token typeset as the fraction in this style."""
+        latex = _TOKEN.sub(lambda m: self.derivative(m.group(1), m.group(2)), latex)
         return latex.replace(DEFAULT_MARK, self.transpose)
 
     def derivative(self, of: str, wrt: str, order: int = 1) -> str:
@@ -86,6 +89,9 @@ class Typeset:
             return (rf"\partial^{{2}} {self.name(of)}/\partial {w}\,"
                     rf"\partial {_sup(w)}{self.transpose}")
         return rf"\partial {self.name(of)}/\partial {self.name(wrt)}"
+
+
+_TOKEN = re.compile(r"\\gsderivative\{([A-Za-z][A-Za-z0-9_]*)\}\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
 def _sup(tex: str) -> str:
