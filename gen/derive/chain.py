@@ -20,6 +20,7 @@ from gen.derive.notes import Note
 from gen.derive.simplify import simplify
 from gen.derive.steps import Derivation, Step
 from gen.expr.ast import SCALAR, Name, Node
+from gen.expr.to_text import to_text
 from gen.program import Program, derivative_name
 from gen.spec.model import Layout, Method, Target
 
@@ -110,7 +111,7 @@ def derive_chain(program: Program, target: Target) -> Derivation:
         composed = _jacobian_chain(c, chain)
     c.record(None, composed, Note("substitute_links"), c.of, c.wrt)
     simplified = simplify(composed, c.sym)
-    if simplified != composed:
+    if to_text(simplified) != to_text(composed):  # a line that reads differently
         c.record(None, simplified, Note("collect"), c.of, c.wrt)
     result = c.diffs.graph.finish(simplified)
     if result != simplified:
