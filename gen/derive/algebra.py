@@ -148,6 +148,8 @@ def transpose(a: Node, symmetric: frozenset[str] = frozenset()) -> Node:
         return a
     if isinstance(a, Call) and a.func == "diag":
         return a
+    if isinstance(a, Call) and a.func == "inv" and transpose(a.args[0], symmetric) == a.args[0]:
+        return a  # the inverse of a symmetric matrix is symmetric
     if isinstance(a, Binary) and a.op == "^" and _s(a.left) != SCALAR:
         return binary("^", transpose(a.left, symmetric), a.right)  # (A^k)' = (A')^k
     if isinstance(a, Transpose):

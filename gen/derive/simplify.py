@@ -122,8 +122,8 @@ def _product(node: Binary, sym: frozenset[str]) -> list[Term]:
     scaling = _shape(node.left) == SCALAR or _shape(node.right) == SCALAR
     if not scaling and (len(left) != 1 or len(right) != 1):
         # A matrix times a sum stays factored: X'*(X*w - y); the sum is one factor.
-        lt = left[0] if len(left) == 1 else _atom(simplify(node.left, sym))
-        rt = right[0] if len(right) == 1 else _atom(simplify(node.right, sym))
+        lt = left[0] if len(left) == 1 else _sum_factor(left, _shape(node.left))
+        rt = right[0] if len(right) == 1 else _sum_factor(right, _shape(node.right))
         return [_times(lt, rt)]
     if scaling:
         sc_side, other = (left, right) if _shape(node.left) == SCALAR else (right, left)
@@ -140,6 +140,21 @@ def _transposed(t: Term, sym: frozenset[str]) -> Term:
     """(c s F1 F2 ... Fk)' = c s Fk' ... F1'."""
     chain = tuple(al.transpose(f, sym) for f in reversed(t.chain))
     return Term(t.coef, t.scalars, chain, (t.shape[1], t.shape[0]))
+
+
+def _sum_factor(terms: list[Term], shape: Shape) -> Term:
+    """A sum as one factor of a product, its common coefficient outside: 1/2 (x - mu)."""
+    collected = _collect(terms, frozenset(), frozenset())
+    coefs = {abs(t.coef) for t in collected}
+    common = coefs.pop() if len(coefs) == 1 else Fraction(1)
+    if all(t.coef < 0 for t in collected):
+        common = -common
+    if common == 0:
+        common = Fraction(1)
+    inner = [Term(t.coef / common, t.scalars, t.chain, t.shape) for t in collected]
+    node = _rebuild(inner, shape)
+    atom = _atom(node)
+    return Term(common, atom.scalars, atom.chain, atom.shape)
 
 
 def _times(a: Term, b: Term) -> Term:
@@ -175,8 +190,27 @@ def _inner(node: Node, sym: frozenset[str]) -> Node:
         args = tuple(simplify(a, sym) for a in node.args)
         if node.func == "diag" and _is_ones(args[0]):
             return al.identity(args[0].shape[0] if args[0].shape else 1)
+        if node.func == "inv" and isinstance(args[0], Call) and args[0].func == "inv":
+            return args[0].args[0]  # inv(inv(X)) = X
+        if node.func == "tr":
+            return _trace(args[0], sym)
         return Call(node.func, args, shape=node.shape)
     return node
+
+
+def _trace(arg: Node, sym: frozenset[str]) -> Node:
+    """tr(c s A) = c s tr(A); tr of a sum stays whole; tr of a 1 x 1 is itself."""
+    if arg.shape == SCALAR:
+        return arg
+    terms = _terms(arg, sym)
+    if len(terms) != 1 or (terms[0].coef == 1 and not terms[0].scalars):
+        return Call("tr", (arg,), shape=SCALAR)
+    t = terms[0]
+    inner = _chain_node(t.chain) if t.chain else arg
+    out: Node = Call("tr", (inner,), shape=SCALAR)
+    for f in t.scalars:
+        out = al.mul(f, out)
+    return al.mul(al.num(t.coef), out) if t.coef != 1 else out
 
 
 def _is_ones(node: Node) -> bool:
