@@ -5,7 +5,7 @@ from __future__ import annotations
 from gen.derive import algebra as al
 from gen.derive.rules import Ctx, adjoint, forward
 from gen.derive.simplify import simplify
-from gen.expr.ast import Name, Node, Num, children
+from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, children
 from gen.expr.measure import size
 from gen.program import Program
 
@@ -37,7 +37,9 @@ class Graph:
     def finish(self, node: Node) -> Node:
         """The result in the variables alone, unless that would blow it up (then in names)."""
         expanded = self.expand(node)
-        return expanded if size(expanded) <= 2 * size(node) + 24 else node
+        out = expanded if size(expanded) <= 2 * size(node) + 24 else node
+        return _sized_identity(out)
+
 
     @property
     def dnames(self) -> frozenset[str]:
@@ -113,3 +115,16 @@ def _names(node: Node) -> set[str]:
     for c in children(node):
         out |= _names(c)
     return out
+
+
+def _sized_identity(node: Node) -> Node:
+    """A result that is I (or c I) says its size, eye(n): alone, I's size cannot be read."""
+    if isinstance(node, Call) and node.func == "I" and node.shape is not None:
+        return Call("eye", (al.dim(node.shape[0]),), shape=node.shape)
+    if isinstance(node, Binary) and node.op == "*" and node.left.shape == (1, 1):
+        right = _sized_identity(node.right)
+        return node if right is node.right else al.mul(node.left, right)
+    if isinstance(node, Neg):
+        inner = _sized_identity(node.operand)
+        return node if inner is node.operand else al.neg(inner)
+    return node

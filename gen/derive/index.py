@@ -140,9 +140,18 @@ def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, names: dict[st
         first, second = (b, a) if layout is Layout.NUMERATOR else (a, b)
         return f"\\left({gy}\\right)_{{{first}{second}}}"
     sum_kl = r"\sum_{k}" if vector else r"\sum_{k,l}"
+    gradient = g if layout is not Layout.NUMERATOR else al.transpose(g)
+    if isinstance(expr, Call) and expr.func == "tr" and not vector:
+        # z = tr(E) = sum_k E_kk: dz/dE is the identity, its entries delta_kl.
+        expr = expr.args[0]
+        assert expr.shape is not None
+        yk = _entry(to_latex(expr, names), "kl")
+        gradient = al.identity(expr.shape[0])
+
+        def g_entry(a: str, b: str) -> str:  # noqa: F811 - the trace's own dz/dE
+            return f"\\delta_{{{a}{b}}}"
     lines = [("entry_chain", f"{sum_kl} {g_entry('k', 'l')}\\,"
                              f"\\frac{{\\partial {yk}}}{{\\partial {wi}}}")]
-    gradient = g if layout is not Layout.NUMERATOR else al.transpose(g)
     if isinstance(expr, Call) and expr.func in ENTRYWISE and _is_w(expr.args[0], w):
         fprime = to_latex(derivative_entrywise(expr.func, Name(w, shape=expr.shape)), names)
         lines.append(("entry_delta", f"{g_entry('i', 'j')}\\,\\left({fprime}\\right)_{{"
