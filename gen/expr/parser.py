@@ -27,6 +27,8 @@ _SUM_OPS = ("+", "-")
 _PRODUCT_OPS = ("*", "/", ".*", "./")
 _POWER_OPS = ("^", ".^")
 
+_MAX_CONSTANT = 10**100  # a larger intermediate value of a constant exponent is refused
+
 # A parsed piece: the node and the offsets of its text (parentheses included).
 _Piece = tuple[Node, int, int]
 
@@ -266,13 +268,19 @@ class _Parser:
         return self._error(message, name.start, name.end)
 
     def _check_exponent(self, exponent: Node) -> None:
-        base, sign = exponent, 1
-        while isinstance(base, Neg):
-            base, sign = base.operand, -sign
-        if isinstance(base, Num) and base.value.denominator == 1 and base.value > MAX_EXPONENT:
+        """Refuse a constant exponent beyond ``MAX_EXPONENT`` (``2^2^2^2^2`` included)."""
+        try:
+            value = _constant(exponent)
+        except _TooLarge:
+            value = None
+            too_large = True
+        else:
+            too_large = value is not None and abs(value) > MAX_EXPONENT
+        if too_large:
+            shown = f"exponent {value}" if value is not None and value.denominator == 1 \
+                else "exponent"
             raise GenError(
-                f"exponent {sign * base.value} is too large"
-                f" (at most {MAX_EXPONENT} in absolute value)",
+                f"{shown} is too large (at most {MAX_EXPONENT} in absolute value)",
                 exponent.span,
             )
 
@@ -287,3 +295,49 @@ class _Parser:
                     f"expression is nested too deeply (more than {MAX_DEPTH} levels)", span
                 )
             stack.extend((child, depth + 1) for child in children(node))
+
+
+class _TooLarge(Exception):
+    """A constant expression grew past ``_MAX_CONSTANT``."""
+
+
+def _bounded(value: Fraction) -> Fraction:
+    if abs(value.numerator) > _MAX_CONSTANT or value.denominator > _MAX_CONSTANT:
+        raise _TooLarge
+    return value
+
+
+def _constant(node: Node) -> Fraction | None:
+    """The value of an expression of numbers alone (None if it has a name or a call).
+
+    Raises:
+        _TooLarge: Some intermediate value passes ``_MAX_CONSTANT``.
+    """
+    if isinstance(node, Num):
+        return _bounded(node.value)
+    if isinstance(node, Neg):
+        inner = _constant(node.operand)
+        return None if inner is None else -inner
+    if not isinstance(node, Binary):
+        return None
+    left, right = _constant(node.left), _constant(node.right)
+    if left is None or right is None:
+        return None
+    if node.op == "+":
+        return _bounded(left + right)
+    if node.op == "-":
+        return _bounded(left - right)
+    if node.op in ("*", ".*"):
+        return _bounded(left * right)
+    if node.op in ("/", "./"):
+        return None if right == 0 else _bounded(left / right)
+    if right.denominator != 1:
+        return None  # a fractional power: left to the shape check and the engine
+    if abs(right) > MAX_EXPONENT or (
+        abs(left) > 1 and abs(right) * max(len(str(left.numerator)),
+                                           len(str(left.denominator))) > 100
+    ):
+        raise _TooLarge
+    if left == 0 and right < 0:
+        return None
+    return _bounded(left ** int(right))

@@ -10,6 +10,7 @@ import yaml
 
 from gen.errors import GenError, GenErrors, Span
 from gen.expr.ast import RESERVED
+from gen.spec.chars import decode
 from gen.spec.model import (
     Definition,
     Dim,
@@ -17,14 +18,16 @@ from gen.spec.model import (
     Method,
     Prop,
     Spec,
+    Style,
     Target,
     Text,
     Variable,
 )
-from gen.spec.yamlnodes import MAX_BYTES, Reader, Source, compose, decode, did_you_mean
+from gen.spec.style import read_latex, read_style, read_template
+from gen.spec.yamlnodes import MAX_BYTES, Reader, Source, compose, did_you_mean
 
 _HEAD_KEYS = ("title", "subtitle", "author", "lang", "layout")
-_TOP_KEYS = (*_HEAD_KEYS, "dims", "variables", "define", "derive")
+_TOP_KEYS = (*_HEAD_KEYS, "style", "template", "dims", "variables", "define", "derive")
 _VARIABLE_KEYS = ("shape", "text", "latex", "props")
 _TARGET_KEYS = ("of", "wrt", "layout", "method", "text", "order")
 _LANGS = ("en", "zh")
@@ -136,6 +139,8 @@ class _Walker(Reader):
         author = self.optional(top, "author", "author")
         lang = self.choice(top["lang"], "lang", _LANGS) if "lang" in top else "en"
         layout = self.layout(top, "layout", Layout.MIXED)
+        style = read_style(self, top["style"]) if "style" in top else Style()
+        template = read_template(self, top["template"]) if "template" in top else None
         declared = (
             self.dims(top["dims"])
             if "dims" in top and not self.is_null(top["dims"])
@@ -151,7 +156,7 @@ class _Walker(Reader):
         )
         dims = self.shape_dims(declared, used)
         self.clashes()
-        if self.src.errors or title is None or lang is None or layout is None:
+        if self.src.errors or title is None or lang is None or layout is None or style is None:
             return None
         return Spec(
             name=PurePath(path).stem,
@@ -166,6 +171,8 @@ class _Walker(Reader):
             definitions=definitions,
             targets=targets,
             source=self.src.text,
+            style=style,
+            template=template,
         )
 
     def optional(self, fields: Fields, key: str, label: str) -> Text | None:
@@ -234,7 +241,8 @@ class _Walker(Reader):
             shape = self.shape(fields.get("shape"), f"{label}.shape", used)
             props = self.props(fields.get("props"), f"{label}.props")
             text = self.optional(fields, "text", f"{label}.text")
-            latex = self.optional(fields, "latex", f"{label}.latex")
+            latex = fields.get("latex")
+            latex = read_latex(self, latex, f"{label}.latex") if latex is not None else None
             if ok:
                 out.append(
                     Variable(name, shape, props, text, latex, self.key_span(key))

@@ -10,7 +10,8 @@ from typing import Any, cast
 
 import yaml
 
-from gen.errors import GenError, GenErrors, Span, Where
+from gen.errors import GenError, Span, Where
+from gen.spec.chars import check_bidi, shown
 from gen.spec.model import Text
 
 MAX_BYTES = 1024 * 1024
@@ -26,6 +27,7 @@ _NO_ANCHOR: Any = None  # composed nodes are never registered as anchors
 _BREAKS = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 
 
+
 @dataclass
 class Source:
     """The text of one spec file, its lines, and the errors found in it so far."""
@@ -38,7 +40,7 @@ class Source:
 
     def __post_init__(self) -> None:
         if not self.lines:
-            self.lines = tuple(_BREAKS.split(self.text))
+            self.lines = tuple(shown(line) for line in _BREAKS.split(self.text))
 
     def span(self, line: int, column: int, length: int = 1) -> Span:
         """A span at a 1-based ``line`` and ``column``, with the line's text."""
@@ -96,25 +98,6 @@ class Source:
         if index >= len(text) or text[index] in "\r\n\x85\u2028\u2029":
             return mark.index, mark.line, mark.column
         return index, mark.line, mark.column + index - mark.index
-
-
-def decode(data: bytes, file: str) -> str:
-    """The text of a spec file's bytes (UTF-8, an optional byte-order mark dropped).
-
-    Raises:
-        GenErrors: One error at the first byte that is not UTF-8.
-    """
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = exc.start
-    start = data.rfind(b"\n", 0, bad) + 1
-    end = data.find(b"\n", bad)
-    line = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace")
-    column = len(data[start:bad].decode("utf-8", "replace")) + 1
-    span = Span(file, data.count(b"\n", 0, bad) + 1, column, 1, line.rstrip("\r"))
-    message = f"spec file is not valid UTF-8 (byte 0x{data[bad]:02x})"
-    raise GenErrors([GenError(message, span)])
 
 
 class _Fatal(Exception):
@@ -193,6 +176,7 @@ def compose(source: Source) -> yaml.Node | None:
 
     Returns None when there is no usable tree (empty stream, invalid YAML, a limit passed).
     """
+    check_bidi(source)
     loader: _Loader | None = None
     node: yaml.Node | None = None
     try:

@@ -184,15 +184,15 @@ def test_declared_dims_only_and_null_note() -> None:
 def test_yaml_11_values_stay_text() -> None:
     spec = load(
         "title: NO\nsubtitle: 12\nauthor: 2001-01-01\n"
-        "variables:\n  x: {text: on, latex: 1:20}\n"
+        "variables:\n  x: {text: 1:20, latex: 0755}\n"
         "define:\n  c: 2\n  d: 0.5\n"
     )
     assert spec.title.value == "NO"
     assert spec.subtitle is not None and spec.subtitle.value == "12"
     assert spec.author is not None and spec.author.value == "2001-01-01"
     x = spec.variables[0]
-    assert x.text is not None and x.text.value == "on"
-    assert x.latex is not None and x.latex.value == "1:20"
+    assert x.text is not None and x.text.value == "1:20"
+    assert x.latex is not None and x.latex.value == "0755"
     assert [d.expr.value for d in spec.definitions] == ["2", "0.5"]
 
 
@@ -259,7 +259,7 @@ def test_unknown_key_lists_allowed_keys() -> None:
     assert one("title: T\nzzz: 1\n") == (
         (
             "unknown key 'zzz'; allowed keys: title, subtitle, author, lang, layout, "
-            "dims, variables, define, derive"
+            "style, template, dims, variables, define, derive"
         ),
         2,
         1,
