@@ -7,7 +7,8 @@ import re
 import shutil
 import signal
 import subprocess
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -15,11 +16,29 @@ Engine = Literal["pdflatex", "xelatex"]
 
 ENGINES: dict[str, Engine] = {"en": "pdflatex", "zh": "xelatex"}
 TEX_MISSING = (
-    "TeX not found: install texlive-latex-base texlive-latex-recommended "
+    "TeX not found: install the Debian packages texlive-latex-base texlive-latex-recommended "
     "texlive-fonts-recommended latexmk (and texlive-xetex texlive-lang-chinese for lang: zh)"
 )
 EXCERPT_LINES = 5
 _FILE_LINE_ERROR = re.compile(r"^(?:\./)?([^\s:][^:]*):(\d+): ")
+_CONTEXT_LINE = re.compile(r"^l\.(\d+) ")
+_OVERFULL = re.compile(r"^(Overfull \\[hv]box \([^)]*\)) .*?at lines? (\d+)")
+_LATEX_WARNING = re.compile(r"^LaTeX Warning: (.*)")
+_INPUT_LINE = re.compile(r"on input line (\d+)")
+_MISSING_CHAR = re.compile(r"^(Missing character: .*)")
+
+_LIVE: set[subprocess.Popen[bytes]] = set()  # latexmk runs in progress, for kill_all
+_LIVE_LOCK = threading.Lock()
+_STOPPED = threading.Event()  # set by stop_runs: no new run may start
+STOPPED_MESSAGE = "TeX was not run: the build was stopped"
+
+
+@dataclass(frozen=True)
+class TexWarning:
+    """A warning of a TeX run: its text and the line of the ``.tex`` file, if known."""
+
+    message: str
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -32,12 +51,20 @@ class CompileResult:
         log_excerpt: On failure, the first error of the log and the lines after it
             (or why TeX could not run); empty on success.
         log_path: The TeX log, when the run wrote one.
+        line: The line of the ``.tex`` file where the first error stands, if known.
+        message: TeX's one-line message for that error (``Undefined control sequence.``).
+        before: The text of that line up to where TeX stopped (its end, at least).
+        warnings: Overfull boxes, LaTeX warnings and missing characters, in log order.
     """
 
     ok: bool
     pdf: Path | None
     log_excerpt: str
     log_path: Path | None
+    line: int | None = None
+    message: str = ""
+    warnings: tuple[TexWarning, ...] = field(default=())
+    before: str = ""
 
 
 def engine_for(lang: str) -> Engine:
@@ -117,13 +144,101 @@ def _tail(text: str, lines: int = 10) -> str:
     return "\n".join(rows[-lines:])
 
 
+def first_error(log: str, tex_name: str) -> tuple[int | None, str]:
+    """The line of ``tex_name`` where the log's first error stands, and TeX's message.
+
+    Args:
+        log: The TeX log.
+        tex_name: The file name of the main ``.tex`` file.
+
+    Returns:
+        ``(line, message)``; the line is None when the error is in another file
+        or the log gives none.
+    """
+    rows = log.splitlines()
+    for i, row in enumerate(rows):
+        match = _FILE_LINE_ERROR.match(row)
+        if match is None and not row.startswith("! "):
+            continue
+        message = row[match.end():] if match else row[2:]
+        line = None
+        if match is not None and Path(match.group(1)).name == tex_name:
+            line = int(match.group(2))
+        elif match is None:
+            context = next((_CONTEXT_LINE.match(r) for r in rows[i + 1 : i + 12]
+                            if _CONTEXT_LINE.match(r)), None)
+            line = int(context.group(1)) if context else None
+        return line, message.strip()
+    return None, ""
+
+
+def error_context(log: str) -> str:
+    """The text TeX read on the error's line up to the error (``l.57 \\foo`` gives ``\\foo``).
+
+    A leading ``...`` (TeX cut the line short) is dropped; empty when the log has none.
+    """
+    for row in log.splitlines():
+        match = _CONTEXT_LINE.match(row)
+        if match is not None:
+            return row[match.end():].removeprefix("...")
+    return ""
+
+
+def tex_warnings(log: str) -> tuple[TexWarning, ...]:
+    """Overfull boxes, ``LaTeX Warning:`` lines and missing characters of a TeX log."""
+    out: list[TexWarning] = []
+    rows = log.splitlines()
+    for i, row in enumerate(rows):
+        if (m := _OVERFULL.match(row)) is not None:
+            out.append(TexWarning(m.group(1), int(m.group(2))))
+        elif (m := _LATEX_WARNING.match(row)) is not None:
+            text = m.group(1)
+            for more in rows[i + 1 : i + 4]:  # a warning goes on while lines are not blank
+                if not more.strip():
+                    break
+                text += " " + more.strip()
+            where = _INPUT_LINE.search(text)
+            out.append(TexWarning(text.rstrip("."), int(where.group(1)) if where else None))
+        elif (m := _MISSING_CHAR.match(row)) is not None:
+            out.append(TexWarning(m.group(1).rstrip("!")))
+    return tuple(dict.fromkeys(out))
+
+
+def allow_runs() -> None:
+    """Let TeX runs start again (after ``stop_runs``)."""
+    _STOPPED.clear()
+
+
+def stop_runs() -> int:
+    """Refuse new TeX runs and kill those in progress; return how many were killed."""
+    _STOPPED.set()
+    return kill_all()
+
+
+def kill_all() -> int:
+    """Kill every latexmk run in progress with its whole process group; return how many."""
+    with _LIVE_LOCK:
+        procs = list(_LIVE)
+    for proc in procs:
+        _kill(proc)
+    return len(procs)
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def compile_pdf(tex_path: Path, *, engine: Engine, timeout: float = 120) -> CompileResult:
     """Typeset ``tex_path`` to a PDF beside it with latexmk.
 
     The run happens in the ``.tex`` file's own folder (its working and output
     directory), which should be a private staging folder: TeX may read and
     write only there, shell escape is off, stdin is closed, and on timeout
-    the whole process group is killed.
+    (or when the caller is interrupted, or ``kill_all`` is called) the whole
+    process group is killed.
 
     Args:
         tex_path: The ``.tex`` file to typeset.
@@ -146,7 +261,9 @@ def compile_pdf(tex_path: Path, *, engine: Engine, timeout: float = 120) -> Comp
     workdir = tex_path.parent
     log_path = workdir / f"{tex_path.stem}.log"
     pdf = workdir / f"{tex_path.stem}.pdf"
-    with subprocess.Popen(
+    if _STOPPED.is_set():
+        return CompileResult(False, None, STOPPED_MESSAGE, None)
+    proc = subprocess.Popen(
         _command(latexmk, engine, tex_path.name),
         cwd=workdir,
         env=_environment(),
@@ -154,17 +271,35 @@ def compile_pdf(tex_path: Path, *, engine: Engine, timeout: float = 120) -> Comp
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-    ) as proc:
-        try:
-            output, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            message = f"TeX timed out after {timeout:g} s: latexmk and {engine} were killed"
-            return CompileResult(False, None, message, log_path if log_path.is_file() else None)
+    )
+    with _LIVE_LOCK:
+        _LIVE.add(proc)
+    if _STOPPED.is_set():  # stop_runs came between the check and the start
+        _kill(proc)
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        proc.communicate()
+        message = f"TeX timed out after {timeout:g} s: latexmk and {engine} were killed"
+        return CompileResult(False, None, message, log_path if log_path.is_file() else None)
+    except BaseException:  # interrupted: no TeX may outlive the build
+        _kill(proc)
+        proc.wait()
+        raise
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(proc)
+        if proc.stdout is not None:
+            proc.stdout.close()
     text = output.decode("utf-8", errors="replace")
     log = log_path.read_text("utf-8", errors="replace") if log_path.is_file() else ""
+    warnings = tex_warnings(log)
     if proc.returncode == 0 and pdf.is_file():
-        return CompileResult(True, pdf, "", log_path if log else None)
+        return CompileResult(True, pdf, "", log_path if log else None, warnings=warnings)
     excerpt = log_excerpt(log) or _tail(text) or f"latexmk exited with status {proc.returncode}"
-    return CompileResult(False, None, excerpt, log_path if log_path.is_file() else None)
+    if proc.returncode < 0:
+        excerpt = f"TeX was killed (signal {-proc.returncode})"
+    line, message = first_error(log, tex_path.name)
+    return CompileResult(False, None, excerpt, log_path if log_path.is_file() else None,
+                         line, message, warnings, error_context(log))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import signal
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -21,10 +22,29 @@ def _check_name(name: str) -> None:
 
 
 @contextlib.contextmanager
-def staging_dir() -> Iterator[Path]:
-    """A private, temporary folder for one spec's outputs, removed on exit."""
-    with tempfile.TemporaryDirectory(prefix="gradsheet-") as folder:
+def staging_dir(parent: Path | None = None) -> Iterator[Path]:
+    """A private, temporary folder for one spec's outputs, removed on exit.
+
+    Args:
+        parent: Where to make it (the system's temporary folder when None).
+    """
+    with tempfile.TemporaryDirectory(prefix="gradsheet-", dir=parent) as folder:
         yield Path(folder)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold back SIGINT and SIGTERM in this thread until the block ends.
+
+    Promotion runs inside, so that Ctrl-C never leaves one spec's outputs half
+    old and half new; a signal that arrives meanwhile is delivered after.
+    """
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -1,116 +1,351 @@
-"""The one orchestrator: walk a spec down the flow, from YAML to promoted outputs."""
+"""The one orchestrator: walk a spec down the flow, from YAML to promoted outputs.
+
+``check_spec`` loads, derives and verifies; ``prepare`` renders the sheet into
+a staging folder; ``typeset`` runs TeX there and promotes the outputs.
+``build_spec`` does all three for one spec; ``gen.build.runner`` schedules
+them for many (the TeX runs in parallel, the rest in the calling thread).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from gen.build.latexmk import compile_pdf
-from gen.build.outputs import promote, staging_dir, write_text
+import jinja2
+
+from gen.build import cache, outputs
+from gen.build.guard import guarded, inlined_size_error
+from gen.build.latexmk import CompileResult, compile_pdf, engine_for
+from gen.build.lint import lint
+from gen.build.options import BUILT, NO_TEX, BuildOptions, InternalError, Outcome
+from gen.build.specs import find_specs, output_name
+from gen.build.texerrors import tex_failure, tex_warning
+from gen.build.texmap import template_error
 from gen.derive.methods import derive
 from gen.derive.steps import Derivation
-from gen.errors import GenError, GenErrors, Span
+from gen.errors import GenError, Span
 from gen.program import Program, build_program
 from gen.render.results import derivation_json, dumps, results
-from gen.render.sheet import render_tex
+from gen.render.sheet import default_templates_dir, render_tex
 from gen.render.view import sheet_context
 from gen.spec.load import load_spec
 from gen.verify import agree, verify
 
-SPEC_SUFFIXES = (".yaml", ".yml")
+__all__ = ["Outcome", "build_spec", "check_spec", "derive_all", "find_specs", "prepare",
+           "typeset"]
 
 
 @dataclass
-class Outcome:
-    """What became of one spec."""
+class Prepared:
+    """A spec rendered into its staging folder, ready for TeX and promotion."""
 
-    path: str
-    name: str
-    ok: bool
-    errors: list[GenError] = field(default_factory=list)
-    results: dict[str, Any] = field(default_factory=dict)
-    written: list[str] = field(default_factory=list)
-
-
-def find_specs(paths: list[str]) -> tuple[list[Path], list[GenError]]:
-    """The spec files named, or found (sorted) in the folders named."""
-    found: list[Path] = []
-    errors: list[GenError] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found.extend(sorted(q for q in p.iterdir() if q.suffix in SPEC_SUFFIXES))
-        elif p.is_file():
-            found.append(p)
-        else:
-            errors.append(GenError(f"no such spec file or folder: {raw}", Span(raw)))
-    return found, errors
+    outcome: Outcome
+    program: Program
+    staging: Path
+    files: list[str]
+    tex: str
+    folder: Path  # the template folder used
+    key: str = ""  # the cache key of its inputs ("" when not known)
 
 
 def derive_all(program: Program) -> list[Derivation]:
-    """Every target in every method it names, each verified."""
+    """Every target in every method it names, each verified; methods of one target compared."""
     derived = [verify(program, derive(program, target, method))
                for target in program.targets for method in target.methods]
     return agree(program, derived)
 
 
-def check_spec(path: Path) -> tuple[Program | None, list[Derivation], Outcome]:
-    """Load, derive and verify one spec; nothing is written."""
-    name = path.stem
+def check_spec(path: Path, *, timeout: float | None = None, exact: bool = False
+               ) -> tuple[Program | None, list[Derivation], Outcome]:
+    """Load, derive and verify one spec; nothing is written, nothing is raised.
+
+    Args:
+        path: The spec file.
+        timeout: Seconds allowed to each derivation (in the main thread).
+        exact: Also check each result exactly with SymPy (``check --exact``).
+
+    Returns:
+        The program (None when the spec has errors), the derivations, and the outcome.
+    """
+    path = Path(path)
+    name = output_name(path)
+    where = Span(str(path))
+    program, errors = guarded(lambda: build_program(load_spec(str(path))), where,
+                              "reading the spec")
+    if program is None:
+        return None, [], _failed(path, name, errors)
+    too_big = inlined_size_error(program)
+    if too_big is not None:
+        return None, [], _failed(path, name, [too_big])
+    derivations: list[Derivation] = []
+    for target in program.targets:
+        for method in target.methods:
+            what = f"deriving d{target.of.value}/d{target.wrt.value} ({method.value})"
+            done, errs = guarded(lambda: verify(program, derive(program, target, method)),
+                                 target.span, what, timeout)
+            errors.extend(errs)
+            if done is not None:
+                derivations.append(done)
+    agreed, errs = guarded(lambda: agree(program, derivations), where, "comparing the methods",
+                           timeout)
+    errors.extend(errs)
+    derivations = agreed if agreed is not None else derivations
+    errors.extend(_unverified(program, d) for d in derivations
+                  if not (d.check and d.check.numeric))
+    exacts: list[dict[str, object] | None] = [None] * len(derivations)
+    if exact:
+        exacts = _exact_checks(program, derivations, errors, timeout)
+    body, errs = guarded(lambda: [derivation_json(program, d, exact=x)
+                                  for d, x in zip(derivations, exacts)], where,
+                         "writing the results")
+    errors.extend(errs)
+    obj = results(name, program.spec.title.value, body or [], errors)
+    outcome = Outcome(str(path), name, not errors, errors, obj, warnings=lint(program))
+    outcome.internal = any(isinstance(e, InternalError) for e in errors)
+    if errors:
+        outcome.fail()
+    return program, derivations, outcome
+
+
+def _exact_checks(program: Program, derivations: list[Derivation], errors: list[GenError],
+                  timeout: float | None) -> list[dict[str, object] | None]:
+    """The exact check of each derivation (SymPy is imported only here, when asked)."""
+    from gen.derive.bridge import exact_check, exact_json
+
+    out: list[dict[str, object] | None] = []
+    for d in derivations:
+        target = next(t for t in program.targets
+                      if (t.of.value, t.wrt.value, t.layout, t.order) ==
+                      (d.of, d.wrt, d.layout, d.order))
+        what = f"checking d{d.of}/d{d.wrt} ({d.method.value}) exactly"
+        done, errs = guarded(lambda d=d: exact_check(program, d), target.span, what, timeout)
+        errors.extend(errs)
+        if done is None:
+            out.append(None)
+            continue
+        if done.ok is False:
+            errors.append(GenError(
+                f"d{d.of}/d{d.wrt} ({d.method.value}) failed its exact check: {done.detail}",
+                target.span))
+        out.append(exact_json(done))
+    return out
+
+
+def template_folder(program: Program, override: Path | None) -> tuple[Path | None, GenError | None]:
+    """The template folder of a spec: ``--templates``, else its ``template:``, else the default.
+
+    A folder needs only the templates it overrides (the renderer takes the
+    others from the shipped ones).
+
+    Returns:
+        ``(folder, None)``, or ``(None, error)`` when the folder is missing
+        (located at the ``template:`` key when the spec named it).
+    """
+    spec = program.spec
+    if override is not None:
+        folder, span = override, Span(str(override))
+    elif spec.template is not None:
+        folder = Path(spec.path).parent / spec.template.value
+        span = spec.template.span
+    else:
+        return default_templates_dir(), None
+    if not folder.is_dir():
+        return None, GenError(f"template folder not found: {folder}", span)
+    return folder, None
+
+
+def prepare(path: Path, options: BuildOptions, staging: Path, *,
+            key: str = "") -> Prepared | Outcome:
+    """Check one spec and render its outputs into ``staging``.
+
+    Returns:
+        The prepared spec, or the failed outcome (nothing staged that matters).
+    """
+    program, derivations, outcome = check_spec(path, timeout=options.timeout)
+    if program is None or not outcome.ok:
+        return outcome
+    folder, error = template_folder(program, options.templates)
+    if folder is None:
+        return outcome.fail(error or GenError("no template folder", Span(str(path))))
+    context, errs = guarded(lambda: sheet_context(program, derivations), Span(str(path)),
+                            "preparing the sheet")
+    if context is None:
+        outcome.internal = any(isinstance(e, InternalError) for e in errs)
+        return outcome.fail(*errs)
     try:
-        program = build_program(load_spec(str(path)))
-    except GenErrors as errs:
-        return None, [], _failed(path, name, errs.errors)
+        tex, body = render_tex(context, folder)
+    except Exception as exc:  # noqa: BLE001 - shown in the template, or as a bug
+        if _in_template(exc):
+            return outcome.fail(template_error(exc, folder))
+        _, errs = guarded(_reraise(exc), Span(str(path)), "rendering the sheet")
+        outcome.internal = True
+        return outcome.fail(*errs)
+    name = outcome.name
+    staging.mkdir(parents=True, exist_ok=True)
+    outputs.write_text(staging / f"{name}.tex", tex)
+    outputs.write_text(staging / f"{name}.body.tex", body)
+    outputs.write_text(staging / f"{name}.json", dumps(outcome.results))
+    files = [f"{name}.tex", f"{name}.body.tex", f"{name}.json"]
+    return Prepared(outcome, program, staging, files, tex, folder, key)
+
+
+def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = None) -> Outcome:
+    """Run TeX on a prepared spec (unless ``options.pdf`` is off) and promote its outputs.
+
+    Promotes nothing when TeX fails, or when ``--strict`` meets a warning, or
+    when ``cancelled`` (a ``threading.Event``) is set. Without TeX installed the
+    ``.tex`` and ``.json`` are promoted and the status says so.
+    """
+    outcome, program = prepared.outcome, prepared.program
+    name, files = outcome.name, list(prepared.files)
+    pdf_made = False
+    if options.pdf:
+        work = prepared.staging / "tex"
+        work.mkdir(exist_ok=True)
+        outputs.write_text(work / "sheet.tex", prepared.tex)
+        compiled = compile_pdf(work / "sheet.tex", engine=engine_for(program.spec.lang),
+                               timeout=options.timeout)
+        if _is_set(cancelled):
+            return outcome.fail(GenError("interrupted", Span(outcome.path)))
+        outcome.warnings.extend(tex_warning(w, prepared, options.out_dir)
+                                for w in compiled.warnings)
+        if compiled.ok and compiled.pdf is not None:
+            compiled.pdf.replace(prepared.staging / f"{name}.pdf")
+            files.append(f"{name}.pdf")
+            pdf_made = True
+        elif not _tex_missing(compiled):
+            _keep_failure(prepared, compiled, options.out_dir)
+            return outcome.fail(tex_failure(compiled, prepared, options.out_dir))
+    if options.strict and outcome.warnings:
+        count = len(outcome.warnings)
+        return outcome.fail(GenError(
+            f"{count} warning{'s' if count > 1 else ''}, and --strict makes warnings fail the "
+            "build", Span(outcome.path)))
+    if _is_set(cancelled):
+        return outcome.fail(GenError("interrupted", Span(outcome.path)))
     try:
-        derivations = derive_all(program)
-    except GenError as err:
-        return program, [], _failed(path, name, [err])
-    errors = [_unverified(program, d) for d in derivations if not (d.check and d.check.numeric)]
-    body = [derivation_json(program, d) for d in derivations]
-    obj = results(name, program.spec.title.value, body, errors)
-    return program, derivations, Outcome(str(path), name, not errors, errors, obj)
+        with outputs.signals_deferred():
+            outcome.written = outputs.promote(prepared.staging, options.out_dir, name, files)
+            if prepared.key:
+                _remember(prepared, options, files, pdf_made)
+    except (OSError, ValueError, cache.CacheError) as exc:
+        return outcome.fail(GenError(f"cannot write the outputs of {name}: {exc}",
+                                     Span(outcome.path)))
+    outcome.status = BUILT if pdf_made or not options.pdf else NO_TEX
+    return outcome
 
 
 def build_spec(path: Path, out_dir: Path, *, pdf: bool = True,
                templates: Path | None = None) -> Outcome:
     """Check one spec, render it, compile it, and promote its outputs only if all succeeded."""
-    program, derivations, outcome = check_spec(path)
-    if program is None or not outcome.ok:
-        return outcome
-    tex, body = render_tex(sheet_context(program, derivations), templates)
-    name = outcome.name
-    with staging_dir() as staging:
-        write_text(staging / f"{name}.tex", tex)
-        write_text(staging / f"{name}.body.tex", body)
-        write_text(staging / f"{name}.json", dumps(outcome.results))
-        files = [f"{name}.tex", f"{name}.body.tex", f"{name}.json"]
-        if pdf:
-            work = staging / "tex"
-            work.mkdir()
-            write_text(work / "sheet.tex", tex)
-            engine = "xelatex" if program.spec.lang == "zh" else "pdflatex"
-            compiled = compile_pdf(work / "sheet.tex", engine=engine)
-            if not compiled.ok or compiled.pdf is None:
-                outcome.ok = False
-                outcome.errors.append(GenError(
-                    f"LaTeX failed on {name}.tex: {compiled.log_excerpt}", Span(str(path))))
-                return outcome
-            compiled.pdf.replace(staging / f"{name}.pdf")
-            files.append(f"{name}.pdf")
-        outcome.written = promote(staging, out_dir, name, files)
+    options = BuildOptions(Path(out_dir), pdf=pdf, templates=templates)
+    start = time.monotonic()
+    with staging(Path(out_dir)) as folder:
+        prepared = prepare(Path(path), options, folder / "spec")
+        outcome = prepared if isinstance(prepared, Outcome) else typeset(prepared, options)
+    outcome.seconds = time.monotonic() - start
     return outcome
 
 
+class staging:  # noqa: N801 - used as a context manager, like a function
+    """A private staging folder under ``OUT/.gradsheet/tmp``, removed on exit."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.path: Path | None = None
+
+    def __enter__(self) -> Path:
+        parent = cache.cache_dir(self.out_dir, "tmp")
+        self.path = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=parent))
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        if self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _in_template(exc: Exception) -> bool:
+    """Whether ``exc`` is Jinja's, or was raised while a template was running."""
+    if isinstance(exc, jinja2.TemplateError):
+        return True
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _reraise(exc: Exception) -> Callable[[], None]:
+    def again() -> None:
+        raise exc
+    return again
+
+
+def _is_set(event: object) -> bool:
+    is_set = getattr(event, "is_set", None)
+    return bool(is_set()) if callable(is_set) else False
+
+
+def _tex_missing(compiled: CompileResult) -> bool:
+    from gen.build.latexmk import TEX_MISSING
+
+    return compiled.log_excerpt == TEX_MISSING
+
+
+def _keep_failure(prepared: Prepared, compiled: CompileResult, out_dir: Path) -> None:
+    """Keep the failed run's .tex and log in ``OUT/.gradsheet/logs`` for the user to read."""
+    try:
+        logs = cache.cache_dir(out_dir, "logs")
+        name = prepared.outcome.name
+        outputs.write_text(logs / f"{name}.tex", prepared.tex)
+        if compiled.log_path is not None and compiled.log_path.is_file():
+            shutil.copyfile(compiled.log_path, logs / f"{name}.log")
+    except (OSError, cache.CacheError):
+        pass
+
+
+def _remember(prepared: Prepared, options: BuildOptions, files: list[str], pdf: bool) -> None:
+    """Write the manifest that makes the next build of this spec a no-op."""
+    out_dir = options.out_dir
+    manifest = cache.Manifest(
+        key=prepared.key,
+        templates=str(prepared.folder.resolve()),
+        templates_hash=cache.folder_hash(prepared.folder, out_dir),
+        pdf=pdf,
+        outputs=cache.stamp(out_dir, files),
+        warnings=[warning_json(w) for w in prepared.outcome.warnings],
+    )
+    cache.write_manifest(out_dir, prepared.outcome.name, manifest)
+    for stale in ("tex", "log"):
+        (out_dir / cache.CACHE_DIR / "logs" / f"{prepared.outcome.name}.{stale}").unlink(
+            missing_ok=True)
+
+
+def warning_json(err: GenError) -> dict[str, object]:
+    """A warning as a manifest keeps it (enough to print it again with its caret)."""
+    span = err.span or Span(None)
+    return {"message": err.message, "file": span.file, "line": span.line,
+            "column": span.column, "length": span.length, "source": span.source_line}
+
+
 def _failed(path: Path, name: str, errors: list[GenError]) -> Outcome:
-    return Outcome(str(path), name, False, errors, results(name, "", [], errors))
+    outcome = Outcome(str(path), name, False, errors, results(name, "", [], errors))
+    outcome.internal = any(isinstance(e, InternalError) for e in errors)
+    return outcome.fail()
 
 
 def _unverified(program: Program, d: Derivation) -> GenError:
     check = d.check
     detail = check.message if check and check.message else (
         f"max relative error {check.max_rel_error:.3g}" if check else "not checked")
-    target = next(t for t in program.targets if t.of.value == d.of and t.wrt.value == d.wrt)
+    target = next((t for t in program.targets if t.of.value == d.of and t.wrt.value == d.wrt),
+                  None)
     return GenError(
         f"d{d.of}/d{d.wrt} ({d.method.value}) failed its numeric check: {detail}; "
-        "it is not printed", target.span)
+        "it is not printed", target.span if target else Span(program.spec.path))

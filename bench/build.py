@@ -1,0 +1,179 @@
+"""Build benchmark: a cold build against latexmk alone, a no-op rebuild, -j 1 against -j N.
+
+Usage: python3 bench/build.py [--specs DIR] [--repeat R] [--jobs N] [--copies K]
+
+Everything runs in one go, on a private copy of the specs, as a user runs
+it (``python -m gen build``, a new process each time, so start-up counts):
+
+* cold build: a fresh output folder, ``-j 1`` and ``-j N``;
+* latexmk alone: the same ``.tex`` files (those the cold build wrote), each in
+  a fresh folder, with the very command gradsheet uses, one after another
+  and N at a time: the limit of what a build can cost;
+* no-op rebuild: the same build again, every spec up to date.
+
+Each figure is the median, and the best, of R rounds; the rounds interleave
+the kinds of run, so that a busy moment of a shared machine touches them all
+alike. The builds run a snapshot of gen/ and templates/ taken at the start.
+The ratios are printed against the targets of issue 5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from gen.build import latexmk  # noqa: E402
+from gen.spec.load import load_spec  # noqa: E402
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    """Seconds of one run of ``command``; it must succeed."""
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{done.stdout}{done.stderr}")
+    return seconds
+
+
+def gradsheet(work: Path, out: str, *args: str) -> float:
+    env = dict(os.environ, PYTHONPATH=str(work / "code"))
+    return timed([sys.executable, "-m", "gen", "build", "specs", "-o", out, "-q", *args],
+                 work, env)
+
+
+def latexmk_alone(jobs: list[tuple[Path, str]], parallel: int) -> float:
+    """Run latexmk on each (folder with sheet.tex, engine), ``parallel`` at a time."""
+    exe = latexmk.find_tex("pdflatex")
+    assert exe is not None, "latexmk is not installed"
+    env = latexmk._environment()
+
+    def one(job: tuple[Path, str]) -> None:
+        folder, engine = job
+        done = subprocess.run(latexmk._command(exe, engine, "sheet.tex"),  # type: ignore[arg-type]
+                              cwd=folder, env=env, capture_output=True,
+                              stdin=subprocess.DEVNULL)
+        if done.returncode != 0:
+            raise SystemExit(f"latexmk failed in {folder}")
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        list(pool.map(one, jobs))
+    return time.perf_counter() - start
+
+
+def stage_tex(work: Path, built: Path, round_: int, tag: str) -> list[tuple[Path, str]]:
+    """A fresh folder per spec holding its .tex as sheet.tex, and the engine it needs."""
+    jobs: list[tuple[Path, str]] = []
+    for spec in sorted((work / "specs").glob("*.yaml")):
+        name = spec.name[: -len(".yaml")]
+        folder = work / f"tex-{tag}-{round_}" / name
+        folder.mkdir(parents=True)
+        shutil.copyfile(built / f"{name}.tex", folder / "sheet.tex")
+        jobs.append((folder, latexmk.engine_for(load_spec(spec).lang)))
+    return jobs
+
+
+def copy_specs(source: Path, work: Path, copies: int) -> int:
+    target = work / "specs"
+    target.mkdir()
+    count = 0
+    for spec in sorted(source.glob("*.yaml")):
+        for k in range(copies):
+            suffix = "" if k == 0 else f"-copy{k}"
+            shutil.copyfile(spec, target / spec.name.replace(".yaml", f"{suffix}.yaml", 1))
+            count += 1
+    return count
+
+
+def latexmk_version() -> str:
+    if shutil.which("latexmk") is None:
+        return "no latexmk"
+    text = subprocess.run(["latexmk", "-v"], capture_output=True, text=True).stdout
+    return next((row.strip() for row in text.splitlines() if row.strip()), "latexmk")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--specs", type=Path, default=ROOT / "specs")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=cores())
+    parser.add_argument("--copies", type=int, default=1, help="build each spec K times over")
+    args = parser.parse_args()
+    n = args.jobs
+    with tempfile.TemporaryDirectory(prefix="gradsheet-bench-") as tmp:
+        work = Path(tmp)
+        count = copy_specs(args.specs, work, args.copies)
+        # A snapshot of the code: an edit made meanwhile must not change what is measured.
+        shutil.copytree(ROOT / "gen", work / "code" / "gen",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / "templates", work / "code" / "templates")
+        # Warm-up, alike for both sides: Python's bytecode, TeX's font and format caches.
+        gradsheet(work, "warm", "-j", str(n))
+        latexmk_alone(stage_tex(work, work / "warm", 0, "warm"), n)
+        runs: dict[str, list[float]] = {k: [] for k in
+                                        ("cold_n", "cold_1", "noop", "tex_serial", "tex_n")}
+        for r in range(1, args.repeat + 1):
+            runs["cold_n"].append(gradsheet(work, f"out-n-{r}", "-j", str(n)))
+            runs["noop"].append(gradsheet(work, f"out-n-{r}", "-j", str(n)))
+            runs["tex_n"].append(latexmk_alone(stage_tex(work, work / f"out-n-{r}", r, "n"), n))
+            runs["cold_1"].append(gradsheet(work, f"out-1-{r}", "-j", "1"))
+            runs["tex_serial"].append(
+                latexmk_alone(stage_tex(work, work / f"out-n-{r}", r, "s"), 1))
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    best = {k: min(v) for k, v in runs.items()}
+    ratios = [
+        ("cold build -j N / latexmk alone, N at a time", "cold_n", "tex_n", "<= 1.25",
+         lambda x: x <= 1.25),
+        ("cold build -j 1 / latexmk alone, one after another", "cold_1", "tex_serial",
+         "<= 1.25", lambda x: x <= 1.25),
+        ("no-op rebuild / cold build -j N", "noop", "cold_n", "< 0.10", lambda x: x < 0.10),
+        (f"cold -j 1 / cold -j {n} (speed-up)", "cold_1", "cold_n", ">= 1.6 (N = 2)",
+         lambda x: x >= 1.6),
+        (f"latexmk alone: one after another / {n} at a time (what TeX itself gains here)",
+         "tex_serial", "tex_n", "(context)", lambda x: True),
+    ]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"gradsheet build benchmark: {count} specs from {args.specs}, N = {n} "
+          f"({cores()} cores), {args.repeat} rounds; load average at the end {load}")
+    print(f"{platform.python_implementation()} {platform.python_version()}, "
+          f"{platform.machine()}, {latexmk_version()}")
+    print()
+    print("| run | median s | best s | all rounds s |")
+    print("| --- | ---: | ---: | --- |")
+    names = {"cold_n": f"cold build, -j {n}", "cold_1": "cold build, -j 1",
+             "noop": f"no-op rebuild, -j {n}", "tex_n": f"latexmk alone, {n} at a time",
+             "tex_serial": "latexmk alone, one after another"}
+    for key, label in names.items():
+        rounds = ", ".join(f"{x:.2f}" for x in runs[key])
+        print(f"| {label} | {med[key]:.2f} | {best[key]:.2f} | {rounds} |")
+    print()
+    print("| ratio | of medians | of bests | target | met (medians, bests) |")
+    print("| --- | ---: | ---: | --- | --- |")
+    for label, top, bottom, target, ok in ratios:
+        m, b = med[top] / med[bottom], best[top] / best[bottom]
+        verdict = f"{'yes' if ok(m) else 'NO'}, {'yes' if ok(b) else 'NO'}"
+        print(f"| {label} | {m:.3f} | {b:.3f} | {target} | {verdict} |")
+
+
+if __name__ == "__main__":
+    main()

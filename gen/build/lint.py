@@ -1,0 +1,44 @@
+"""Warnings about a valid spec: what it declares but never uses."""
+
+from __future__ import annotations
+
+from gen.errors import GenError
+from gen.expr.ast import Name, Node, children
+from gen.program import Program
+
+
+def _names(node: Node) -> set[str]:
+    found, stack = set(), [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Name):
+            found.add(item.id)
+        stack.extend(children(item))
+    return found
+
+
+def lint(program: Program) -> list[GenError]:
+    """Warnings for declared dimensions and variables that nothing uses.
+
+    A dimension is used by a shape or by ``eye``/``ones``/``zeros``; a
+    variable by a definition or as the ``of`` or ``wrt`` of a derivation.
+    """
+    spec = program.spec
+    used: set[str] = set()
+    for sym in program.definitions:
+        if sym.expr is not None:
+            used |= _names(sym.expr)
+    for target in spec.targets:
+        used |= {target.of.value, target.wrt.value}
+    shaped = {entry for var in spec.variables for entry in var.shape if isinstance(entry, str)}
+    out: list[GenError] = []
+    for dim in spec.dims:
+        if dim.name not in shaped and dim.name not in used:
+            out.append(GenError(f"dimension '{dim.name}' is declared but nothing uses it",
+                                dim.span, kind="warning"))
+    for var in spec.variables:
+        if var.name not in used:
+            out.append(GenError(
+                f"variable '{var.name}' is declared but no definition or derivation uses it",
+                var.span, kind="warning"))
+    return out

@@ -1,0 +1,87 @@
+"""What a build was asked to do, and what became of each spec (light: no heavy imports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gen.errors import GenError
+
+DEFAULT_TIMEOUT = 120.0
+
+# Outcome.status values.
+CHECKED = "checked"  # derived and verified, nothing written (gradsheet check)
+BUILT = "built"  # outputs promoted
+CURRENT = "up to date"  # nothing to do: inputs unchanged since the last build
+NO_TEX = "no TeX"  # .tex and .json promoted, no PDF: TeX is not installed
+FAILED = "failed"  # nothing promoted; the previous outputs stay as they were
+
+
+class InternalError(GenError):
+    """An error of gradsheet itself, not of the spec; ``detail`` keeps the traceback."""
+
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """The options of one build.
+
+    Attributes:
+        out_dir: The output folder.
+        pdf: Whether to run TeX (False: ``--dry-run``, ``--no-pdf``).
+        templates: ``--templates``: a template folder for every spec.
+        force: Rebuild even the specs whose inputs did not change.
+        strict: Warnings fail the spec.
+        jobs: How many TeX runs at once.
+        timeout: Seconds allowed to each TeX run and to each derivation.
+    """
+
+    out_dir: Path
+    pdf: bool = True
+    templates: Path | None = None
+    force: bool = False
+    strict: bool = False
+    jobs: int = 1
+    timeout: float = DEFAULT_TIMEOUT
+
+
+@dataclass
+class Outcome:
+    """What became of one spec.
+
+    Attributes:
+        path: The spec file, as given.
+        name: Its output name.
+        ok: False when the spec failed (errors, failed checks, TeX errors, or
+            warnings under ``--strict``).
+        errors: Its errors, each located.
+        results: The results object of SPEC section 6.
+        written: The output files written (unchanged files are not rewritten).
+        warnings: Its warnings, each located.
+        status: One of CHECKED, BUILT, CURRENT, NO_TEX, FAILED.
+        internal: True when an error was a bug of gradsheet itself.
+        seconds: How long the spec took.
+    """
+
+    path: str
+    name: str
+    ok: bool
+    errors: list[GenError] = field(default_factory=list)
+    results: dict[str, Any] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+    warnings: list[GenError] = field(default_factory=list)
+    status: str = CHECKED
+    internal: bool = False
+    seconds: float = 0.0
+
+    def fail(self, *errors: GenError) -> Outcome:
+        """Mark the spec failed with ``errors``; return it."""
+        self.ok = False
+        self.status = FAILED
+        self.errors.extend(errors)
+        if self.results:
+            self.results["ok"] = False
+            self.results["errors"] = [e.to_json() for e in self.errors]
+        return self

@@ -1,0 +1,252 @@
+"""Building many specs: the cache first, then derivation here and TeX in parallel threads.
+
+The calculus and the rendering run in the calling (main) thread, one spec
+after another; each rendered spec's TeX run goes to a pool of ``jobs``
+threads, so the next spec is derived while the last one is typeset. Ctrl-C
+or SIGTERM stops it all: the TeX process groups are killed, nothing
+unfinished is promoted, and the staging folders are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Protocol
+
+from gen.build import cache
+from gen.build.options import CURRENT, BuildOptions, InternalError, Outcome
+from gen.build.specs import name_problem, output_name, path_problem, shown_path
+from gen.errors import GenError, Span
+
+
+class Interrupted(BaseException):
+    """The build was stopped by a signal (``signum``: SIGINT or SIGTERM)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class Reporter(Protocol):
+    """Where the runner tells what it does (gen.build.progress has the real ones)."""
+
+    def begin(self, total: int) -> None:
+        """The run starts with ``total`` specs."""
+
+    def working(self, name: str, stage: str) -> None:
+        """Spec ``name`` enters ``stage``."""
+
+    def done(self, outcome: Outcome) -> None:
+        """A spec is finished."""
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into ``Interrupted`` in the block (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Interrupted(signum)
+
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextlib.contextmanager
+def _shielded() -> Iterator[None]:
+    """Ignore SIGINT and SIGTERM while cleaning up (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(out_dir: Path) -> None:
+    """Remove the staging folders of runs that were killed (their process is gone)."""
+    folder = Path(out_dir) / cache.CACHE_DIR / "tmp"
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    for entry in folder.iterdir():
+        parts = entry.name.split("-")
+        if len(parts) >= 3 and parts[0] == "run" and parts[1].isdigit() \
+                and not _alive(int(parts[1])):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _names(specs: list[Path]) -> tuple[list[tuple[Path, str]], list[Outcome]]:
+    """Each spec with its output name; a failed outcome for a bad or repeated name."""
+    good: list[tuple[Path, str]] = []
+    bad: list[Outcome] = []
+    owner: dict[str, Path] = {}
+    for path in specs:
+        name = output_name(path)
+        why = name_problem(name)
+        if why is None and name in owner:
+            why = f"{shown_path(owner[name])} has the same output name"
+        message = f"cannot name outputs after '{shown_path(name)}': {why}; rename the spec file"
+        folder = path_problem(path.parent)
+        if why is None and folder is not None:
+            message = f"cannot build this spec: {folder}; rename its folder"
+        if why is not None or folder is not None:
+            error = GenError(message, Span(shown_path(path)))
+            bad.append(Outcome(str(path), name, False, [error]).fail())
+            continue
+        owner[name] = path
+        good.append((path, name))
+    return good, bad
+
+
+def _warnings(stored: list[dict[str, object]]) -> list[GenError]:
+    out = []
+    for w in stored:
+        line, column, length = w.get("line"), w.get("column"), w.get("length")
+        span = Span(str(w.get("file")) if w.get("file") else None,
+                    line if isinstance(line, int) else None,
+                    column if isinstance(column, int) else None,
+                    length if isinstance(length, int) else 1,
+                    str(w["source"]) if w.get("source") is not None else None)
+        out.append(GenError(str(w.get("message", "")), span, kind="warning"))
+    return out
+
+
+def _up_to_date(path: Path, name: str, options: BuildOptions) -> tuple[Outcome | None, str]:
+    """The outcome of a spec whose outputs are current (else None), and its cache key."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None, ""
+    key = cache.input_key(path, data, options.templates)
+    if options.force:
+        return None, key
+    manifest = cache.current(options.out_dir, name, key, pdf=options.pdf, skip=options.out_dir)
+    if manifest is None:
+        return None, key
+    outcome = Outcome(str(path), name, True, status=CURRENT,
+                      warnings=_warnings(manifest.warnings))
+    if options.strict and outcome.warnings:
+        count = len(outcome.warnings)
+        outcome.fail(GenError(f"{count} warning{'s' if count > 1 else ''}, and --strict makes "
+                              "warnings fail the build", Span(str(path))))
+    return outcome, key
+
+
+def build_all(specs: list[Path], options: BuildOptions, reporter: Reporter) -> list[Outcome]:
+    """Build every spec that is not up to date; return the outcomes in spec order.
+
+    Raises:
+        Interrupted: On SIGINT or SIGTERM, after TeX is killed and staging removed.
+    """
+    named, outcomes = _names(specs)
+    reporter.begin(len(specs))
+    for outcome in outcomes:
+        reporter.done(outcome)
+    stale: list[tuple[Path, str, str]] = []
+    for path, name in named:
+        fresh, key = _up_to_date(path, name, options)
+        if fresh is None:
+            stale.append((path, name, key))
+        else:
+            outcomes.append(fresh)
+            reporter.done(fresh)
+    if stale:
+        outcomes.extend(_build(stale, options, reporter))
+    order = {str(p): i for i, p in enumerate(specs)}
+    return sorted(outcomes, key=lambda o: order.get(o.path, len(order)))
+
+
+def _build(stale: list[tuple[Path, str, str]], options: BuildOptions,
+           reporter: Reporter) -> list[Outcome]:
+    from gen.build import latexmk, pipeline
+
+    clean_stale(options.out_dir)
+    run = cache.cache_dir(options.out_dir, "tmp") / f"run-{os.getpid()}-{time.monotonic_ns()}"
+    run.mkdir()
+    cancelled = threading.Event()
+    latexmk.allow_runs()
+    pool = ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="tex")
+    pending: dict[Future[Outcome], float] = {}
+    done: list[Outcome] = []
+
+    def finish(future: Future[Outcome]) -> None:
+        outcome = future.result()
+        outcome.seconds += pending.pop(future)
+        done.append(outcome)
+        reporter.done(outcome)
+
+    def typeset(prepared: pipeline.Prepared) -> Callable[[], Outcome]:
+        def work() -> Outcome:
+            start = time.monotonic()
+            try:
+                outcome = pipeline.typeset(prepared, options, cancelled=cancelled)
+                outcome.seconds = time.monotonic() - start
+                return outcome
+            except Exception as exc:  # noqa: BLE001 - a bug must not stop the other specs
+                bug = InternalError(f"internal error while typesetting: {type(exc).__name__}: "
+                                    f"{exc} (a bug in gradsheet; please report it)",
+                                    Span(prepared.outcome.path))
+                bug.detail = "".join(traceback.format_exception(exc))
+                prepared.outcome.internal = True
+                return prepared.outcome.fail(bug)
+        return work
+
+    try:
+        with stop_on_signals():
+            for index, (path, name, key) in enumerate(stale):
+                start = time.monotonic()
+                reporter.working(name, "deriving")
+                prepared = pipeline.prepare(path, options, run / str(index), key=key)
+                if isinstance(prepared, pipeline.Outcome):
+                    prepared.seconds = time.monotonic() - start
+                    done.append(prepared)
+                    reporter.done(prepared)
+                else:
+                    reporter.working(name, "typesetting" if options.pdf else "writing")
+                    pending[pool.submit(typeset(prepared))] = time.monotonic() - start
+                for future in [f for f in pending if f.done()]:
+                    finish(future)
+            while pending:
+                finished, _ = wait(list(pending), timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    finish(future)
+    except BaseException:
+        with _shielded():
+            cancelled.set()
+            latexmk.stop_runs()
+            pool.shutdown(wait=True, cancel_futures=True)
+            shutil.rmtree(run, ignore_errors=True)
+        raise
+    pool.shutdown(wait=True)
+    shutil.rmtree(run, ignore_errors=True)
+    return done
