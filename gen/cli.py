@@ -1,40 +1,112 @@
-"""The command line: gradsheet build | check; the only module that prints."""
+"""The command line: gradsheet build | check | watch | new | schema; the only module that prints."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
+import threading
+import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gen import __version__
+from gen.build.cache import CACHE_DIR
+from gen.build.options import DEFAULT_TIMEOUT, FAILED, NO_TEX, BuildOptions, Outcome
+from gen.build.progress import Reporter, safe
+from gen.build.specs import find_specs, path_problem, shown_path
+from gen.errors import GenError, Span
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+EXIT_OK = 0  # every spec good (built, up to date or checked)
+EXIT_FAILED = 1  # some spec failed; the others were built
+EXIT_USAGE = 2  # the command was misused: bad option, no such path, no spec found
+EXIT_NO_TEX = 3  # no spec failed, but TeX is missing: .tex and .json written, no PDF
+EXIT_INTERNAL = 4  # a bug in gradsheet (the message says where; -v shows the traceback)
+EXIT_SIGNAL = 128  # + the signal: 130 after Ctrl-C (SIGINT), 143 after SIGTERM
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+        return value
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gradsheet",
-        description="Matrix-calculus derivation sheets from YAML specs, every step checked.")
+        description="Matrix-calculus derivation sheets from YAML specs, every step checked.",
+        epilog="Exit status: 0 all good, 1 a spec failed, 2 usage error, 3 TeX missing "
+               "(.tex and .json written), 4 internal error, 130/143 interrupted.")
     parser.add_argument("--version", action="version", version=f"gradsheet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    build = sub.add_parser("build", help="build specs into PDF, .tex, .body.tex and .json")
-    build.add_argument("paths", nargs="*", metavar="PATH", help="spec files or folders "
-                       "(default: specs)")
-    build.add_argument("-o", "--output", default="output", metavar="DIR",
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("paths", nargs="*", metavar="PATH",
+                       help="spec files or folders of them (default: specs)")
+        p.add_argument("--strict", action="store_true", help="warnings fail the spec")
+        p.add_argument("--timeout", type=_positive(float), default=DEFAULT_TIMEOUT,
+                       metavar="S", help="seconds allowed to each derivation and TeX run "
+                       f"(default: {DEFAULT_TIMEOUT:g})")
+        loud = p.add_mutually_exclusive_group()
+        loud.add_argument("-q", "--quiet", action="store_true",
+                          help="print errors and warnings only")
+        loud.add_argument("-v", "--verbose", action="store_true",
+                          help="print every spec, timings and tracebacks of internal errors")
+
+    def building(p: argparse.ArgumentParser) -> None:
+        common(p)
+        p.add_argument("-o", "--output", default="output", metavar="DIR",
                        help="the output folder (default: output)")
-    build.add_argument("--templates", metavar="DIR", help="a folder of templates to use instead "
-                       "of the default ones")
-    build.add_argument("--no-pdf", action="store_true", help="write .tex and .json, run no TeX")
+        p.add_argument("--templates", metavar="DIR",
+                       help="a folder of templates for every spec (wins over 'template:')")
+        p.add_argument("--dry-run", "--no-pdf", dest="dry_run", action="store_true",
+                       help="derive, verify and write .tex and .json; run no TeX")
+        p.add_argument("--force", action="store_true",
+                       help="rebuild every spec, even those whose inputs did not change")
+        p.add_argument("-j", "--jobs", type=_positive(int), default=_cores(), metavar="N",
+                       help=f"TeX runs at once (default: the number of cores, {_cores()})")
+
+    building(sub.add_parser("build", help="build specs into PDF, .tex, .body.tex and .json"))
     check = sub.add_parser("check", help="derive and verify specs; write nothing")
-    check.add_argument("paths", nargs="*", metavar="PATH")
-    check.add_argument("--json", action="store_true", help="print the results contract of "
-                       "every spec on standard output")
+    common(check)
+    check.add_argument("--json", action="store_true",
+                       help="print the results of every spec on standard output")
+    check.add_argument("--exact", action="store_true",
+                       help="also check each result exactly with SymPy, on explicit matrices "
+                            "of small sizes (verified.exact in the JSON)")
+    watch = sub.add_parser("watch", help="build, then rebuild what changes on save")
+    building(watch)
+    new = sub.add_parser("new", help="write a starter spec (specs/NAME.yaml)")
+    new.add_argument("name", metavar="NAME", help="a name (specs/NAME.yaml) or a path")
+    new.add_argument("--force", action="store_true", help="overwrite an existing spec")
+    sub.add_parser("schema", help="print the JSON Schema of the spec format")
     return parser
 
 
+def _err(text: str) -> None:
+    print(safe(text), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command; return 0 when all is well, 1 when a spec failed, 2 on misuse."""
+    """Run a command; return its exit status (see the EXIT_ constants and docs/cli.md)."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -43,47 +115,169 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_usage(sys.stderr)
         return EXIT_USAGE
-    from gen.build.pipeline import build_spec, check_spec, find_specs
+    verbose = getattr(args, "verbose", False)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        _err("gradsheet: interrupted")
+        return EXIT_SIGNAL + signal.SIGINT
+    except Exception as exc:  # noqa: BLE001 - the last guard: never a bare traceback
+        _err(f"gradsheet: internal error: {type(exc).__name__}: {exc} (a bug in gradsheet; "
+             "please report it" + ("" if verbose else "; -v shows the traceback") + ")")
+        if verbose:
+            _err("".join(traceback.format_exception(exc)).rstrip())
+        return EXIT_INTERNAL
 
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "schema":
+        from gen.build.schema import schema_text
+
+        sys.stdout.write(schema_text())
+        return EXIT_OK
+    if args.command == "new":
+        from gen.build.newspec import write_new
+
+        try:
+            written = write_new(args.name, force=args.force)
+        except GenError as refused:
+            _err(f"gradsheet: {refused.message}")
+            return EXIT_USAGE
+        for path in written:
+            _err(f"wrote {path}")
+        return EXIT_OK
     specs, missing = find_specs(args.paths or ["specs"])
-    for err in missing:
-        print(err, file=sys.stderr)
+    for lost in missing:
+        _err(f"gradsheet: {lost.message}")
     if missing:
         return EXIT_USAGE
     if not specs:
-        print("gradsheet: no spec files (*.yaml) found", file=sys.stderr)
+        _err("gradsheet: no spec files (*.yaml) found in " + ", ".join(args.paths or ["specs"]))
         return EXIT_USAGE
-    failed = False
+    verbosity = 0 if args.quiet else 2 if args.verbose else 1
     if args.command == "check":
-        objs = []
-        for path in specs:
-            _, _, outcome = check_spec(path)
-            failed |= not outcome.ok
-            _report(outcome, verb="checked")
-            objs.append(outcome.results)
-        if args.json:
-            print(json.dumps(objs if len(objs) != 1 else objs[0], indent=2, ensure_ascii=False))
-        return EXIT_FAILED if failed else EXIT_OK
-    out_dir = Path(args.output)
+        return _check(specs, args, verbosity)
+    options, problem = _options(args)
+    if options is None:
+        _err(f"gradsheet: {problem}")
+        return EXIT_USAGE
+    reporter = Reporter(sys.stderr, verbosity=verbosity, bar=_is_terminal(),
+                        out_dir=options.out_dir, pdf=options.pdf)
+    if args.command == "watch":
+        return _watch(args.paths or ["specs"], options, reporter)
+    return _build(specs, options, reporter)
+
+
+def _is_terminal() -> bool:
+    return sys.stderr.isatty() and os.environ.get("TERM", "") != "dumb"
+
+
+def _options(args: argparse.Namespace) -> tuple[BuildOptions | None, str]:
+    """The build options, or None and why they are unusable."""
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        return None, f"the output folder {out} exists and is not a folder"
+    state = out / CACHE_DIR
+    if state.is_symlink() or (state.exists() and not state.is_dir()):
+        return None, f"{state} is not a plain folder (a link, or a file); remove it"
     templates = Path(args.templates) if args.templates else None
-    for path in specs:
-        outcome = build_spec(path, out_dir, pdf=not args.no_pdf, templates=templates)
-        failed |= not outcome.ok
-        _report(outcome, verb="built", out_dir=out_dir)
-    return EXIT_FAILED if failed else EXIT_OK
+    if templates is not None and not templates.is_dir():
+        return None, f"no such template folder: {templates}"
+    return BuildOptions(out, pdf=not args.dry_run, templates=templates, force=args.force,
+                        strict=args.strict, jobs=args.jobs, timeout=args.timeout), ""
 
 
-def _report(outcome: object, *, verb: str, out_dir: Path | None = None) -> None:
-    from gen.build.pipeline import Outcome
+def _status(outcomes: list[Outcome]) -> int:
+    if any(o.internal for o in outcomes):
+        return EXIT_INTERNAL
+    if any(o.status == FAILED or not o.ok for o in outcomes):
+        return EXIT_FAILED
+    if any(o.status == NO_TEX for o in outcomes):
+        return EXIT_NO_TEX
+    return EXIT_OK
 
-    assert isinstance(outcome, Outcome)
-    if outcome.ok:
-        where = f" -> {out_dir / (outcome.name + '.pdf')}" if out_dir is not None else ""
-        print(f"{verb} {outcome.path}{where}", file=sys.stderr)
-        return
-    for err in outcome.errors:
-        print(err, file=sys.stderr)
-    print(f"failed {outcome.path} ({len(outcome.errors)} error(s))", file=sys.stderr)
+
+def _tex_missing_note(outcomes: list[Outcome], reporter: Reporter) -> None:
+    if any(o.status == NO_TEX for o in outcomes):
+        from gen.build.latexmk import TEX_MISSING
+
+        reporter.line(f"gradsheet: {TEX_MISSING}; the .tex and .json files were written, "
+                      "no PDF")
+
+
+def _build(specs: list[Path], options: BuildOptions, reporter: Reporter) -> int:
+    from gen.build.runner import Interrupted, build_all
+
+    try:
+        outcomes = build_all(specs, options, reporter)
+    except Interrupted as stop:
+        reporter.end([])
+        _err("gradsheet: interrupted; TeX stopped, unfinished outputs discarded, "
+             "finished ones kept")
+        return EXIT_SIGNAL + stop.signum
+    reporter.end(outcomes)
+    _tex_missing_note(outcomes, reporter)
+    return _status(outcomes)
+
+
+def _check(specs: list[Path], args: argparse.Namespace, verbosity: int) -> int:
+    from gen.build.pipeline import check_spec
+    from gen.build.runner import Interrupted, stop_on_signals
+
+    reporter = Reporter(sys.stderr, verbosity=verbosity)
+    reporter.begin(len(specs))
+    outcomes = []
+    try:
+        with stop_on_signals():
+            for path in specs:
+                reporter.working(path.name, "checking")
+                unshowable = path_problem(path)
+                if unshowable is not None:
+                    refused = GenError(f"cannot check this spec: {unshowable}; rename it",
+                                       Span(shown_path(path)))
+                    outcome = Outcome(str(path), path.stem, False, [refused]).fail()
+                else:
+                    _, _, outcome = check_spec(path, timeout=args.timeout, exact=args.exact)
+                if args.strict and outcome.warnings and outcome.ok:
+                    outcome.fail(GenError(f"{len(outcome.warnings)} warning(s), and --strict "
+                                          "makes warnings fail", Span(str(path))))
+                outcomes.append(outcome)
+                reporter.done(outcome)
+    except Interrupted as stop:
+        _err("gradsheet: interrupted")
+        return EXIT_SIGNAL + stop.signum
+    reporter.end(outcomes)
+    if args.json:
+        objs = [o.results for o in outcomes]
+        print(json.dumps(objs if len(objs) != 1 else objs[0], indent=2, ensure_ascii=False))
+    return _status(outcomes)
+
+
+def _watch(paths: list[str], options: BuildOptions, reporter: Reporter) -> int:
+    from gen.build.runner import Interrupted, build_all, stop_on_signals
+    from gen.build.watch import watch
+
+    stop = threading.Event()
+
+    def build(specs: list[Path]) -> list[Outcome]:
+        outcomes = build_all(specs, options, reporter) if specs else []
+        reporter.end(outcomes)
+        _tex_missing_note(outcomes, reporter)
+        return outcomes
+
+    def waiting(count: int) -> None:
+        if reporter.verbosity > 0:
+            reporter.line(f"gradsheet: watching {count} spec(s) and their templates; "
+                          "Ctrl-C stops")
+
+    try:
+        with stop_on_signals():
+            watch(paths, options, build, stop=stop, on_wait=waiting)
+    except Interrupted as stopped:
+        reporter.end([])
+        _err("gradsheet: stopped watching")
+        return EXIT_OK if stopped.signum == signal.SIGINT else EXIT_SIGNAL + stopped.signum
+    return EXIT_OK
 
 
 def main_entry() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 import gen
 from gen.render.mathchars import MATH_CHARACTERS, code_points
@@ -148,7 +149,7 @@ def loader(templates_dir: Path | str | None = None) -> jinja2.ChoiceLoader:
 @functools.lru_cache(maxsize=8)
 def _environment(templates_dir: str) -> jinja2.Environment:
     """The Jinja environment for one templates folder (over the defaults), built once."""
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(  # a template folder from elsewhere runs no code
         loader=loader(templates_dir),
         block_start_string="<%",
         block_end_string="%>",
