@@ -111,6 +111,16 @@ def mul(a: Node, b: Node) -> Node:
     return Binary("*", a, b, shape=shape)
 
 
+def product(factors: list[Node]) -> Node | None:
+    """The product of the factors in order (None for no factors)."""
+    if not factors:
+        return None
+    out = factors[0]
+    for f in factors[1:]:
+        out = mul(out, f)
+    return out
+
+
 def div(a: Node, c: Node) -> Node:
     """a / c with c a scalar."""
     shape = binary_shape("/", _s(a), _s(c))

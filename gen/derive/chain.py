@@ -91,6 +91,15 @@ class Chain:
         return simplify(al.transpose(jac, self.sym), self.sym) if (
             self.layout is Layout.DENOMINATOR) else jac
 
+    def derivation(self, method: Method, result: Node) -> Derivation:
+        """The finished derivation, with the steps recorded so far."""
+        return Derivation(
+            of=self.of, wrt=self.wrt, layout=self.layout, method=method,
+            kind=kind_of(self.shape(self.of), self.shape(self.wrt)).name,
+            shape=result_shape(self.shape(self.of), self.shape(self.wrt), self.layout),
+            result=result, steps=tuple(self.steps),
+            text=self.target.text.value if self.target.text else None)
+
     def record(self, lhs: tuple[str, ...] | None, rhs: Node, note: Note, of: str,
                wrt: str) -> None:
         """A derivative step, checked against d(of)/d(wrt)."""
@@ -116,12 +125,7 @@ def derive_chain(program: Program, target: Target) -> Derivation:
     result = c.diffs.graph.finish(simplified)
     if result != simplified:
         c.record(None, result, Note("definitions"), c.of, c.wrt)
-    return Derivation(
-        of=c.of, wrt=c.wrt, layout=c.layout, method=Method.CHAIN,
-        kind=kind_of(c.shape(c.of), c.shape(c.wrt)).name,
-        shape=result_shape(c.shape(c.of), c.shape(c.wrt), c.layout),
-        result=result, steps=tuple(c.steps),
-        text=target.text.value if target.text else None)
+    return c.derivation(Method.CHAIN, result)
 
 
 def _jacobian_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
@@ -133,16 +137,16 @@ def _jacobian_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
     factors = [c.dname(y, x) for y, x in chain]  # top link first
     scalar_top = c.shape(c.of) == SCALAR
     if c.layout is Layout.NUMERATOR:
-        rule = _product(factors)
+        rule = _chain_product(factors)
     elif c.layout is Layout.DENOMINATOR:
-        rule = _product(list(reversed(factors)))
+        rule = _chain_product(list(reversed(factors)))
     elif scalar_top and len(factors) > 1:
         # (dy_k-1/dy_k-2 ... dy_1/dx)^T dz/dy_k-1, as the seed writes it.
-        rule = al.mul(al.transpose(_product(factors[1:]), c.sym), factors[0])
+        rule = al.mul(al.transpose(_chain_product(factors[1:]), c.sym), factors[0])
     elif scalar_top:
         rule = factors[0]
     else:
-        rule = _product(factors)
+        rule = _chain_product(factors)
     c.record(("partial", c.of, c.wrt), rule, Note("chain_rule", layout=c.layout.value),
              c.of, c.wrt)
     return al.substitute(rule, c.values)
@@ -170,8 +174,7 @@ def _adjoint_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
     return c.values[derivative_name(c.of, c.wrt)]
 
 
-def _product(factors: list[Node]) -> Node:
-    out = factors[0]
-    for f in factors[1:]:
-        out = al.mul(out, f)
+def _chain_product(factors: list[Node]) -> Node:
+    out = al.product(factors)
+    assert out is not None
     return out

@@ -15,7 +15,6 @@ from gen.derive import algebra as al
 from gen.derive.chain import Chain, links
 from gen.derive.differential import NotSupported
 from gen.derive.graph import Graph
-from gen.derive.layout import kind_of, result_shape
 from gen.derive.notes import Note
 from gen.derive.rules import derivative_entrywise
 from gen.derive.simplify import simplify
@@ -64,7 +63,7 @@ def linear_terms(expr: Node, w: str) -> list[LinearTerm]:
             raise NotSupported("index notation here handles links of the form P W Q, "
                                "P W^T Q and f(W)")
         i = at[0]
-        out.append(LinearTerm(sign, _product(factors[:i]), _product(factors[i + 1:]),
+        out.append(LinearTerm(sign, al.product(factors[:i]), al.product(factors[i + 1:]),
                               isinstance(factors[i], Transpose)))
     return out
 
@@ -78,15 +77,6 @@ def _mentions(node: Node, name: str) -> bool:
     from gen.derive.jacobian import mentions
 
     return mentions(node, name)
-
-
-def _product(factors: list[Node]) -> Node | None:
-    if not factors:
-        return None
-    out = factors[0]
-    for f in factors[1:]:
-        out = al.mul(out, f)
-    return out
 
 
 def derive_index(program: Program, target: Target) -> Derivation:
@@ -118,12 +108,7 @@ def derive_index(program: Program, target: Target) -> Derivation:
     result = c.diffs.graph.finish(substituted)
     if result != substituted:
         c.record(None, result, Note("definitions"), c.of, w)
-    return Derivation(
-        of=c.of, wrt=c.wrt, layout=c.layout, method=Method.INDEX,
-        kind=kind_of(c.shape(c.of), c.shape(c.wrt)).name,
-        shape=result_shape(c.shape(c.of), c.shape(c.wrt), c.layout),
-        result=result, steps=tuple(c.steps),
-        text=target.text.value if target.text else None)
+    return c.derivation(Method.INDEX, result)
 
 
 def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, names: dict[str, str],

@@ -86,49 +86,40 @@ def _product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
         signs = [-1] if isinstance(f, Neg) else [1, 1 if f.op == "+" else -1]
         total: Node | None = None
         for part, sign in zip(parts, signs):
-            piece = _columns(_chain(factors[:i] + [part] + factors[i + 1:]), dx, sym)
+            piece = _columns(al.product(factors[:i] + [part] + factors[i + 1:]), dx, sym)
             piece = piece if sign > 0 else al.neg(piece)
             total = piece if total is None else al.add(total, piece)
         assert total is not None
         return total
     if f.shape == SCALAR:
         # A 1 x 1 factor commutes: (y' dx) L R = (L R) (y' dx).
-        outer = _chain(left + right)
+        outer = al.product(left + right)
         core = _columns(f, dx, sym) if outer is None else al.mul(outer, _columns(f, dx, sym))
     elif f.shape is not None and f.shape[1] == 1:
         # L F r with F a column and r 1 x 1 (or nothing): J = L J_F.
-        core = _columns(f, dx, sym) if not left else al.mul(_chain(left), _columns(f, dx, sym))
+        core = _columns(f, dx, sym) if not left else al.mul(al.product(left), _columns(f, dx, sym))
         if right:
-            r = _chain(right)
+            r = al.product(right)
             if r is None or r.shape != SCALAR:
                 raise NotLinear("a column factor followed by a matrix")
             core = al.mul(r, core)  # L F (x'y): the 1 x 1 tail scales
     elif f.shape is not None and f.shape[0] == 1 and right:
         # L (F r) with F a row: F r = r' F' is 1 x 1, so J = L r' J_F'.
-        r = _chain(right)
+        r = al.product(right)
         assert r is not None
         inner = al.mul(al.transpose(r, sym), _columns(al.transpose(f, sym), dx, sym))
-        core = inner if not left else al.mul(_chain(left), inner)
+        core = inner if not left else al.mul(al.product(left), inner)
     elif isinstance(f, Call) and f.func == "diag" and right:
         # L diag(v) r = L diag(r) v.
-        r = _chain(right)
+        r = al.product(right)
         assert r is not None
         inner = al.mul(al.call("diag", r), _columns(f.args[0], dx, sym))
-        core = inner if not left else al.mul(_chain(left), inner)
+        core = inner if not left else al.mul(al.product(left), inner)
     else:
         raise NotLinear("dx inside a matrix factor")
     for sc in scalars:
         core = al.mul(sc, core)
     return core
-
-
-def _chain(factors: list[Node]) -> Node | None:
-    if not factors:
-        return None
-    out = factors[0]
-    for f in factors[1:]:
-        out = al.mul(out, f)
-    return out
 
 
 def _hadamard(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
