@@ -36,7 +36,7 @@ _TEX_SPECIALS = {
 _TEX_SPECIALS.update({c: rf"\ensuremath{{\{name}}}" for c, name in MATH_CHARACTERS.items()})
 _TEX_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _TEX_SPECIALS))
 _SPACE_RE = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 _SCALAR_SHAPES = {"", "1", r"1\times1"}
 

@@ -14,6 +14,10 @@ from gen.errors import GenError, Span, Where
 from gen.spec.chars import check_bidi, shown
 from gen.spec.model import Text
 
+# Control and bidirectional-control characters (tab and newline aside), wherever they come from.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069]")
+
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 20
 MAX_NODES = 10_000
@@ -343,6 +347,14 @@ class Reader:
             return None
         if not isinstance(node, yaml.ScalarNode):
             self.wrong(node, label, "a string")
+            return None
+        hidden = _HIDDEN.search(node.value)
+        if hidden is not None and hidden.group() not in self.src.text:
+            # Written as an escape ("\u202e"): the check of the file's characters missed it.
+            code = ord(hidden.group())
+            self.src.error(f"'{label}' holds the control character U+{code:04X}, written as an "
+                           "escape; such characters are not allowed in text",
+                           self.src.node_span(node))
             return None
         return Text(node.value, self.src.where(node))
 

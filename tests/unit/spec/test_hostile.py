@@ -104,3 +104,13 @@ def test_a_billion_laughs_is_refused_at_its_first_anchor_and_cheaply() -> None:
     assert errs[0].startswith("t.yaml:1:8: error: anchors and aliases are not allowed")
     assert all("anchors and aliases are not allowed" in e or "unknown key" in e
                or "must be a string" in e for e in errs)
+
+
+def test_a_bidirectional_control_written_as_an_escape_is_refused_too():
+    from gen.errors import GenErrors
+    from gen.spec.load import load_spec_text
+
+    with pytest.raises(GenErrors) as info:
+        load_spec_text('title: "x \\u202e y"\n', "esc.yaml")
+    (err,) = info.value.errors
+    assert str(err).startswith("esc.yaml:1:9: error: 'title' holds the control character U+202E")
