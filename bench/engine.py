@@ -412,8 +412,8 @@ def report(rows: list[Row], depths: list[dict[str, Any]], version: tuple[float, 
       f"(target <= {TARGET_MS:g} ms: {_mark(med <= TARGET_MS)})\n")
     w(f"SymPy right on {len(right)} of {len(rows)} problems; where right, SymPy / ours: median "
       f"{med_ratio:.1f}x, lowest {lowest:.1f}x (target >= {TARGET_SPEEDUP:g}x: "
-      f"{_mark(med_ratio >= TARGET_SPEEDUP)} on the median, "
-      f"{_mark(lowest >= TARGET_SPEEDUP)} on every problem)\n")
+      f"{_mark(med_ratio >= TARGET_SPEEDUP)} on the median; "
+      f"{sum(r < TARGET_SPEEDUP for r in ratios)} of {len(ratios)} problems below it)\n")
     w(f"all our results verified numerically: {all(r.ours['numeric'] for r in rows)}\n\n")
     w("chain: h_k = tanh(W_k h_(k-1)), J = 1/2 h_L' h_L, n = 3; CPU ms, result length in chars\n")
     head = f"{'derive':>10} {'verify':>8} {'total':>10} {'chars':>6}"
