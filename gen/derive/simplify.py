@@ -315,6 +315,9 @@ def _flip_difference(term: Term) -> Term:
 def _rebuild(terms: list[Term], shape: Shape, last: frozenset[str] = frozenset()) -> Node:
     if not terms:
         return al.zero(shape)
+    factored = _common_factor(terms, shape, last)
+    if factored is not None:
+        return factored
     if len(terms) == 1 and terms[0].coef < 0:
         terms = [_flip_difference(terms[0])]
     out: Node | None = None
@@ -326,6 +329,22 @@ def _rebuild(terms: list[Term], shape: Shape, last: frozenset[str] = frozenset()
             out = al.sub(out, body) if term.coef < 0 else al.add(out, body)
     assert out is not None
     return out
+
+
+def _common_factor(terms: list[Term], shape: Shape, last: frozenset[str]) -> Node | None:
+    """B x + B' x = (B + B') x; X' a - X' b = X' (a - b): a factor every term ends or starts
+    with is written once (the textbook keeps common factors)."""
+    if len(terms) < 2 or any(len(t.chain) < 2 for t in terms):
+        return None
+    for side in (-1, 0):
+        common = terms[0].chain[side]
+        if all(t.chain[side] == common for t in terms) and common.shape is not None:
+            inner = [Term(t.coef, t.scalars, t.chain[:-1] if side else t.chain[1:],
+                          (shape[0], common.shape[0]) if side else (common.shape[1], shape[1]))
+                     for t in terms]
+            rest = _rebuild(inner, inner[0].shape, last)
+            return al.mul(rest, common) if side else al.mul(common, rest)
+    return None
 
 
 def _term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
