@@ -81,11 +81,10 @@ def _with_agreement(views: list[dict[str, Any]], derivations: list[Derivation],
         derivations = agree(program, derivations)
     last: dict[tuple[str, str, str, int], int] = {}
     for i, d in enumerate(derivations):
-        last[(d.of, d.wrt, d.layout.value, _order(d))] = i
+        last[(d.of, d.wrt, d.layout.value, d.order)] = i
     for i, (view, d) in enumerate(zip(views, derivations)):
-        group = (d.of, d.wrt, d.layout.value, _order(d))
-        agreement = getattr(d, "agreement", None) or getattr(d, "agree", None)
-        view["agree"] = _agree(agreement) if last[group] == i else None
+        group = (d.of, d.wrt, d.layout.value, d.order)
+        view["agree"] = _agree(d.agreement) if last[group] == i else None
     return views
 
 
@@ -93,7 +92,7 @@ def _implied(derivations: list[Derivation], ts: Typeset) -> list[dict[str, str]]
     """Each derivative of the sheet once per shape, with the layout that gives it."""
     seen: dict[tuple[str, str, int, str], dict[str, str]] = {}
     for d in derivations:
-        order = _order(d)
+        order = d.order
         key = (d.of, d.wrt, order, shape_latex(d.shape))  # one shape stated once
         seen.setdefault(key, {
             "lhs": ts.inline_derivative(d.of, d.wrt, order),
@@ -107,19 +106,15 @@ def _unchecked_groups(derivations: list[Derivation]) -> bool:
     """Whether some target derived by several methods carries no agreement."""
     groups: dict[tuple[str, str, str, int], list[Derivation]] = {}
     for d in derivations:
-        groups.setdefault((d.of, d.wrt, d.layout.value, _order(d)), []).append(d)
-    return any(len(group) > 1 and any(getattr(d, "agreement", None) is None for d in group)
+        groups.setdefault((d.of, d.wrt, d.layout.value, d.order), []).append(d)
+    return any(len(group) > 1 and any(d.agreement is None for d in group)
                for group in groups.values())
-
-
-def _order(d: Derivation) -> int:
-    return int(getattr(d, "order", 1) or 1)
 
 
 def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> dict[str, Any]:
     lang = program.spec.lang
     role = wrt_role(program, d)
-    order = _order(d)
+    order = d.order
     title = ts.derivative(d.of, d.wrt, order)
     check = d.check
     steps = _shown(_step(s, ts, lang, role, (d.of, d.wrt)) for s in d.steps)

@@ -280,8 +280,8 @@ def is_moderate(program: Program, wrt: str) -> bool:
     return True
 
 
-def check_gradient(program: Program, expr: str, wrt: str) -> None:
-    """Each layout passes its numeric check; numerator = denominator', mixed = denominator."""
+def layout_values(program: Program, expr: str, wrt: str) -> tuple[dict[str, np.ndarray], Point]:
+    """Each layout's result, after its numeric check passed, evaluated at one point."""
     results = {}
     for target in program.targets:
         d = verify(program, derive(program, target, Method.DIFFERENTIAL))
@@ -292,6 +292,12 @@ def check_gradient(program: Program, expr: str, wrt: str) -> None:
         results[target.layout.value] = numpy_form(d.result, program)
     point = _point(program, 7)
     values = {k: np.atleast_2d(run_numpy(code, point.bindings())) for k, code in results.items()}
+    return values, point
+
+
+def check_gradient(program: Program, expr: str, wrt: str) -> None:
+    """Each layout passes its numeric check; numerator = denominator', mixed = denominator."""
+    values, point = layout_values(program, expr, wrt)
     den = values["denominator"]
     assert den.shape == np.atleast_2d(point.values[wrt]).shape
     assert np.allclose(values["numerator"], den.T, rtol=1e-9, atol=1e-12)
@@ -318,16 +324,7 @@ def vector_targets(draw: Draw) -> tuple[str, str]:
 
 def check_jacobian(program: Program, expr: str, wrt: str) -> None:
     """Each layout passes its numeric check; denominator = numerator', mixed = numerator."""
-    results = {}
-    for target in program.targets:
-        d = verify(program, derive(program, target, Method.DIFFERENTIAL))
-        assert d.check is not None
-        assert d.check.numeric, (
-            f"d({expr})/d{wrt} in {target.layout.value} layout: "
-            f"{d.check.message or d.check.max_rel_error}")
-        results[target.layout.value] = numpy_form(d.result, program)
-    point = _point(program, 7)
-    values = {k: np.atleast_2d(run_numpy(code, point.bindings())) for k, code in results.items()}
+    values, point = layout_values(program, expr, wrt)
     num = values["numerator"]
     n_out, n_in = np.atleast_2d(point.eval("f")).shape[0], np.atleast_2d(point.values[wrt]).shape[0]
     assert num.shape == (n_out, n_in)  # SPEC section 3: du/dv is p x n, du/dx is p x 1
