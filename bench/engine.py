@@ -3,7 +3,8 @@
 Run from the repository root (or anywhere): ``python bench/engine.py``.
 Options: ``--repeat N`` (timed runs per figure, default 9), ``--timeout S``
 (seconds allowed to one depth of the chain, default 60), ``--json`` (the
-figures as JSON on stdout), ``--profile`` (cProfile of the deepest chain).
+figures as JSON on stdout), ``--profile`` (cProfile of the deepest chain),
+``--profile-problem NAME`` (only a cProfile of one problem, e.g. ``tr(AXB)``).
 The targets of issue 3 are printed with each figure; docs/performance.md
 ("Engine") says how to read them.
 """
@@ -455,6 +456,26 @@ def profile_deepest() -> str:
     return text.getvalue()
 
 
+def profile_problem(name: str, rounds: int = 200) -> str:
+    """cProfile of ``rounds`` derive + verify of the problem whose name starts with ``name``."""
+    matches = [p for p in PROBLEMS if p.name.startswith(name)]
+    if not matches:
+        raise SystemExit(f"no problem named {name!r}; the problems: "
+                         + "; ".join(p.name for p in PROBLEMS))
+    problem = matches[0]
+    program = program_for(problem.spec, problem.of, problem.wrt)
+    ours(program)
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(rounds):
+        ours(program)
+    prof.disable()
+    text = io.StringIO()
+    text.write(f"{problem.name}: {rounds} rounds of derive + verify\n")
+    pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(30)
+    return text.getvalue()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the tables (or JSON)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -464,11 +485,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--profile", action="store_true",
                         help=f"also profile derive + verify of the chain at L={PROFILE_DEPTH}")
+    parser.add_argument("--profile-problem", metavar="NAME",
+                        help="only profile derive + verify of one problem (its name's start, "
+                             "e.g. 'tr(AXB)'), by internal time")
     parser.add_argument("--chain-child", nargs=2, metavar=("L", "WRT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.chain_child:
         print(json.dumps(chain_child(int(args.chain_child[0]), args.chain_child[1],
                                      max(3, args.repeat // 3))))
+        return 0
+    if args.profile_problem:
+        print(profile_problem(args.profile_problem))
         return 0
     rows = compare(args.repeat)
     depths = chain(args.repeat, args.timeout)

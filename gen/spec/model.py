@@ -33,6 +33,7 @@ class Prop(str, Enum):
     DIAGONAL = "diagonal"
     POSITIVE = "positive"
     CONSTANT = "constant"
+    PROBABILITY = "probability"  # a vector of entries >= 0 that sum to 1 (1'p = 1)
 
 
 @dataclass(frozen=True)
