@@ -172,12 +172,6 @@ def _check_target(target: Target, symbols: dict[str, Symbol], spec: Spec,
             f"'{wrt.name}' is declared constant and cannot be differentiated by", target.wrt.span))
     of = symbols[target.of.value]
     wrt_matrix = wrt.shape[1] != 1
-    of_matrix = of.shape[1] != 1
-    if of.shape != SCALAR and (wrt_matrix or (of_matrix and wrt.shape != SCALAR)):
-        errors.append(GenError(
-            f"d{of.name}/d{wrt.name} ([{of.shape[0]}, {of.shape[1]}] by "
-            f"[{wrt.shape[0]}, {wrt.shape[1]}]) goes through vec: not supported yet",
-            target.of.span))
     if target.order == 2 and (of.shape != SCALAR or wrt_matrix):
         errors.append(GenError(
             "order 2 asks for a Hessian: 'of' must be a scalar and 'wrt' a vector or a scalar",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
-from gen.expr.ast import SCALAR, Binary, Call, DimT, Name, Neg, Node, Num, Shape, Transpose
-from gen.expr.shape import binary_shape, call_shape, integer_exponent
+from gen.expr.ast import DIM_ARGS, SCALAR, Binary, Call, DimT, Name, Neg, Node, Num, Shape, Transpose
+from gen.expr.shape import binary_shape, call_shape, dim_node, dim_product, integer_exponent
 
 
 def num(value: Fraction | int) -> Node:
@@ -18,8 +18,8 @@ def num(value: Fraction | int) -> Node:
 
 
 def dim(d: DimT) -> Node:
-    """A size as an argument of eye/ones/zeros."""
-    return Name(d, shape=SCALAR) if isinstance(d, str) else Num(Fraction(d), shape=SCALAR)
+    """A size as an argument of eye/ones/zeros/commutation (``m*n`` for a product)."""
+    return dim_node(d)
 
 
 def zero(shape: Shape) -> Node:
@@ -32,6 +32,49 @@ def zero(shape: Shape) -> Node:
 def identity(n: DimT) -> Node:
     """The n x n identity, printed ``I``."""
     return Call("I", (), shape=(n, n))
+
+
+def eye(n: DimT) -> Node:
+    """The n x n identity written with its size, ``eye(n)`` (where ``I`` could not be sized)."""
+    if n == 1:
+        return num(1)
+    return Call("eye", (dim(n),), shape=(n, n))
+
+
+def size(shape: Shape) -> DimT:
+    """The number of entries of a shape (the length of its vec)."""
+    return dim_product(shape[0], shape[1])
+
+
+def kron(a: Node, b: Node) -> Node:
+    """The Kronecker product a (x) b; a 1 x 1 side scales the other."""
+    if _s(a) == SCALAR or _s(b) == SCALAR:
+        return mul(a, b)
+    if is_zero(a) or is_zero(b):
+        return zero(call_shape("kron", [_s(a), _s(b)]))
+    if isinstance(a, Neg):
+        return neg(kron(a.operand, b))
+    if isinstance(b, Neg):
+        return neg(kron(a, b.operand))
+    return call("kron", a, b)
+
+
+def vec(a: Node) -> Node:
+    """vec(a), the columns of a stacked; a column is its own vec."""
+    if _s(a)[1] == 1:
+        return a
+    if _s(a)[0] == 1:  # a row: its vec is its transpose
+        return transpose(a)
+    if isinstance(a, Neg):
+        return neg(vec(a.operand))
+    return call("vec", a)
+
+
+def commutation(m: DimT, n: DimT) -> Node:
+    """K_mn, with K_mn vec(A) = vec(A') for an m x n A; K_1n = K_n1 = I_n."""
+    if m == 1 or n == 1:
+        return eye(dim_product(m, n))
+    return Call("commutation", (dim(m), dim(n)), shape=(dim_product(m, n), dim_product(m, n)))
 
 
 def ones(n: DimT) -> Node:
@@ -108,6 +151,8 @@ def mul(a: Node, b: Node) -> Node:
         return a
     if isinstance(b, Num) and not isinstance(a, Num):
         a, b = b, a  # constants first: 2*x, not x*2
+    if isinstance(a, Num) and isinstance(b, Binary) and b.op == "*" and _s(b.left) != SCALAR:
+        return mul(mul(a, b.left), b.right)  # 2*a*x', not 2*(a*x')
     return Binary("*", a, b, shape=shape)
 
 
@@ -164,6 +209,10 @@ def transpose(a: Node, symmetric: frozenset[str] = frozenset()) -> Node:
         return binary("^", transpose(a.left, symmetric), a.right)  # (A^k)' = (A')^k
     if isinstance(a, Transpose):
         return a.operand
+    if isinstance(a, Call) and a.func == "kron":  # (A (x) B)' = A' (x) B'
+        return kron(transpose(a.args[0], symmetric), transpose(a.args[1], symmetric))
+    if isinstance(a, Call) and a.func == "commutation":  # K_mn' = K_nm
+        return commutation(_dim_of(a.args[1]), _dim_of(a.args[0]))
     if isinstance(a, Neg):
         return neg(transpose(a.operand, symmetric))
     if isinstance(a, Binary) and a.op in ("*", "/") and _s(a.right) == SCALAR:
@@ -205,9 +254,19 @@ def _substitute(node: Node, defs: Mapping[str, Node], walk: Callable[[Node], Nod
         return Transpose(inner, shape=node.shape) if inner.shape != SCALAR else inner
     if isinstance(node, Binary):
         return binary(node.op, walk(node.left), walk(node.right))
-    if isinstance(node, Call) and node.args and node.func not in ("eye", "ones", "zeros"):
+    if isinstance(node, Call) and node.args and node.func not in DIM_ARGS:
         return Call(node.func, tuple(walk(x) for x in node.args), shape=node.shape)
     return node
+
+
+def _dim_of(node: Node) -> DimT:
+    """The size an argument of eye/ones/zeros/commutation stands for."""
+    if isinstance(node, Num):
+        return int(node.value)
+    if isinstance(node, Name):
+        return node.id
+    assert isinstance(node, Binary) and node.op == "*", node
+    return dim_product(_dim_of(node.left), _dim_of(node.right))
 
 
 def _s(node: Node) -> Shape:

@@ -34,6 +34,7 @@ from sympy import MutableDenseMatrix as Mat  # type: ignore[import-untyped]
 
 from gen.derive.steps import Derivation, Step
 from gen.expr.ast import (
+    DIM_ARGS,
     ENTRYWISE,
     Binary,
     Call,
@@ -214,24 +215,30 @@ class Interpreter:
             if node.shape is None:
                 raise Unsupported("an I without an inferred shape")
             return sp.eye(self.size(node.shape[0]))
-        if f in ("eye", "ones", "zeros"):
+        if f in DIM_ARGS:
             dims = [self.dim(a) for a in node.args]
             if f == "eye":
                 return sp.eye(dims[0])
             if f == "ones":
                 return sp.ones(dims[0], 1)
+            if f == "commutation":
+                return _commutation(dims[0], dims[1])
             return sp.zeros(dims[0], dims[1])
+        if f == "kron":
+            return _kron(self.value(node.args[0]), self.value(node.args[1]))
         if f not in _CALLS:
             raise Unsupported(f"the function '{f}'")
         return _CALLS[f](self.value(node.args[0]))
 
     def dim(self, node: Node) -> int:
-        """A size argument of eye, ones or zeros."""
+        """A size argument of eye, ones, zeros or commutation (``m*n`` included)."""
         if isinstance(node, Name):
             return self.size(node.id)
         if isinstance(node, Num) and node.value.denominator == 1:
             return int(node.value)
-        raise Unsupported("a size that is neither a dimension nor an integer")
+        if isinstance(node, Binary) and node.op == "*":
+            return self.dim(node.left) * self.dim(node.right)
+        raise Unsupported("a size that is neither a dimension, an integer nor their product")
 
     def size(self, d: DimT) -> int:
         """The concrete size of a dimension, or of a product of them (``m*n``)."""
@@ -247,6 +254,17 @@ class Interpreter:
             else:
                 raise Unsupported(f"no size for the dimension '{d}'")
         return product
+
+
+def _kron(a: Mat, b: Mat) -> Mat:
+    """The Kronecker product: block (i, j) is a[i, j] b."""
+    return Mat(a.rows * b.rows, a.cols * b.cols,
+               lambda i, j: a[i // b.rows, j // b.cols] * b[i % b.rows, j % b.cols])
+
+
+def _commutation(m: int, n: int) -> Mat:
+    """K_mn with K vec(A) = vec(A') for an m x n A: A[i, j] moves from j*m + i to i*n + j."""
+    return Mat(m * n, m * n, lambda r, c: 1 if c == (r % n) * m + r // n else 0)
 
 
 def _inv(x: Mat) -> Mat:
@@ -296,6 +314,7 @@ _CALLS: dict[str, Callable[[Mat], Mat]] = {
     "norm2": lambda x: _scalar(sp.sqrt(sum(v * v for v in x))),
     "softmax": _softmax,
     "logsumexp": lambda x: _scalar(sp.log(sum(sp.exp(v) for v in x))),
+    "vec": lambda x: _vec(x),
     **{f: (lambda g: lambda x: x.applyfunc(g))(g) for f, g in _ENTRYWISE.items()},
 }
 
@@ -471,6 +490,8 @@ class _Check:
             want = self.derivative(d.of, d.wrt, d.order)
         elif step.equals == "differential":
             want = _unvec(frame.actual(frame.jac(of)) * _vec(self.dwrt), *frame.env[of].shape)
+        elif step.equals == "vec-differential":  # d vec(of) = J d vec(wrt), a column
+            want = frame.actual(frame.jac(of)) * _vec(self.dwrt)
         elif step.equals == "gradient":
             want = frame.actual(_unvec(frame.jac(d.of).T, *frame.free.shape))
         elif step.equals == "dgradient":

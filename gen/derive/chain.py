@@ -14,7 +14,7 @@ from __future__ import annotations
 from gen.derive import algebra as al
 from gen.derive.differential import Differentials, NotSupported
 from gen.derive.graph import Graph
-from gen.derive.jacobian import NotLinear, jacobian
+from gen.derive.jacobian import NotLinear, jacobian, vec_jacobian
 from gen.derive.layout import kind_of, result_shape
 from gen.derive.notes import Note
 from gen.derive.simplify import simplify
@@ -84,8 +84,9 @@ class Chain:
             grad = graph.gradient(y)
             return simplify(al.transpose(grad, self.sym), self.sym) if (
                 self.layout is Layout.NUMERATOR and self.shape(x) != SCALAR) else grad
+        read = vec_jacobian if kind_of(self.shape(y), self.shape(x)).is_vec else jacobian
         try:
-            jac = simplify(jacobian(lin, dx, self.sym), self.sym)
+            jac = simplify(read(lin, dx, self.sym), self.sym)
         except NotLinear as exc:
             raise NotSupported(f"cannot write the Jacobian of {y} by {x}: {exc}") from exc
         return simplify(al.transpose(jac, self.sym), self.sym) if (
@@ -115,8 +116,11 @@ def derive_chain(program: Program, target: Target) -> Derivation:
     if c.shape(c.of) == SCALAR and matrix_links:
         composed = _adjoint_chain(c, chain)
     else:
-        if matrix_links:
-            raise NotSupported("a chain through matrices needs a scalar target")
+        for y, x in chain:  # through vec, every link's derivative must be d vec(y)/d vec(x)'
+            if matrix_links and SCALAR in (c.shape(y), c.shape(x)) and c.shape(y) != c.shape(x):
+                raise NotSupported(
+                    f"the link {y} <- {x} is a {kind_of(c.shape(y), c.shape(x)).name} derivative "
+                    "inside a chain through vec; derive this target by differentials")
         composed = _jacobian_chain(c, chain)
     c.record(None, composed, Note("substitute_links"), c.of, c.wrt)
     simplified = simplify(composed, c.sym)
@@ -146,7 +150,11 @@ def _jacobian_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
     elif scalar_top:
         rule = factors[0]
     else:
-        rule = _chain_product(factors)
+        # Mixed, a vector or matrix at the top: the Jacobians' product, each gradient of a
+        # scalar link (a column in mixed layout) transposed into its row.
+        rule = _chain_product([
+            al.transpose(f, c.sym) if c.shape(y) == SCALAR and c.shape(x) != SCALAR else f
+            for f, (y, x) in zip(factors, chain)])
     c.record(("partial", c.of, c.wrt), rule, Note("chain_rule", layout=c.layout.value),
              c.of, c.wrt)
     return al.substitute(rule, c.values)

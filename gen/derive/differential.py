@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gen.derive import algebra as al
 from gen.derive.graph import Graph
-from gen.derive.jacobian import NotLinear, jacobian
+from gen.derive.jacobian import NotLinear, jacobian, vec_jacobian
 from gen.derive.layout import gradient_is_transposed, kind_of, result_shape
 from gen.derive.notes import Note, telling
 from gen.derive.rules import inner
@@ -110,14 +110,21 @@ def _jacobian(diffs: Differentials, target: Target) -> Node:
     graph, sym = diffs.graph, diffs.graph.ctx.symmetric
     lin = diffs.substituted()
     dx = graph.dname(diffs.wrt)
-    assert isinstance(dx, Name)
+    assert isinstance(dx, Name) and dx.shape is not None and lin.shape is not None
+    through_vec = kind_of(lin.shape, dx.shape).is_vec
+    read = vec_jacobian if through_vec else jacobian
     try:
-        jac = simplify(jacobian(simplify(lin, sym, graph.dnames), dx, sym), sym)
+        jac = simplify(read(simplify(lin, sym, graph.dnames), dx, sym), sym)
     except NotLinear as exc:
-        raise NotSupported(f"cannot write d{diffs.of} as J d{diffs.wrt}: {exc}") from exc
-    linear_form = al.mul(jac, dx) if dx.shape != SCALAR else al.mul(jac, dx)
-    diffs.steps.append(diffs.checked(Step(("d", diffs.of), linear_form, (Note("linear_form"),)),
-                                     "differential"))
+        how = f"vec(d{diffs.of}) as J vec(d{diffs.wrt})" if through_vec else (
+            f"d{diffs.of} as J d{diffs.wrt}")
+        raise NotSupported(f"cannot write {how}: {exc}") from exc
+    if through_vec:  # d vec(Y) = J vec(dX): checked against vec of the differential
+        step = Step(("dvec", diffs.of), al.mul(jac, al.vec(dx)), (Note("vec_form"),))
+        diffs.steps.append(diffs.checked(step, "vec-differential"))
+    else:
+        step = Step(("d", diffs.of), al.mul(jac, dx), (Note("linear_form"),))
+        diffs.steps.append(diffs.checked(step, "differential"))
     denominator = target.layout is Layout.DENOMINATOR
     oriented = simplify(graph.ctx.T(jac), sym) if denominator else jac
     return diffs.read_off(oriented, target)

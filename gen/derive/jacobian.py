@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gen.derive import algebra as al
 from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Transpose, children
+from gen.expr.to_text import to_text
 
 
 class NotLinear(Exception):
@@ -56,7 +57,7 @@ def _columns(lin: Node, dx: Name, sym: frozenset[str]) -> Node:
             return al.mul(al.transpose(al.ones(arg.shape[0])), _columns(arg, dx, sym))
     if isinstance(lin, Call) and lin.func == "tr" and lin.args[0].shape == SCALAR:
         return _columns(lin.args[0], dx, sym)
-    raise NotLinear(f"cannot read a Jacobian off {lin!r}")
+    raise NotLinear(f"cannot read a Jacobian off {to_text(lin)}")
 
 
 def _flatten(node: Node) -> list[Node]:
@@ -138,3 +139,123 @@ def _hadamard(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
     assert b.shape is not None
     inv = al.binary("./", al.ones(b.shape[0]), b)
     return al.mul(al.call("diag", inv), _columns(a, dx, sym))
+
+
+def vec_jacobian(lin: Node, dx: Name, symmetric: frozenset[str] = frozenset()) -> Node:
+    """J with vec(lin) = J vec(dx), for any shapes (SPEC section 3's vec kinds).
+
+    The rules (Magnus and Neudecker, ch. 2 and 9): vec(L F R) = (R' (x) L) vec F,
+    vec(F') = K_rc vec F for an r x c F, vec(a .* F) = diag(vec a) vec F, and a
+    1 x 1 factor f in L f R gives vec(L R) (d f / d vec(dx)').
+    """
+    assert dx.shape is not None and lin.shape is not None
+    return _vec(lin, dx, symmetric)
+
+
+def _vec(lin: Node, dx: Name, sym: frozenset[str]) -> Node:
+    assert lin.shape is not None and dx.shape is not None
+    if not mentions(lin, dx.id):
+        return al.zero((al.size(lin.shape), al.size(dx.shape)))
+    if isinstance(lin, Name):
+        return al.eye(al.size(dx.shape))
+    if isinstance(lin, Neg):
+        return al.neg(_vec(lin.operand, dx, sym))
+    if isinstance(lin, Binary) and lin.op in ("+", "-"):
+        return al.binary(lin.op, _vec(lin.left, dx, sym), _vec(lin.right, dx, sym))
+    if isinstance(lin, Binary) and lin.op == "*":
+        return _vec_product(lin, dx, sym)
+    if isinstance(lin, Binary) and lin.op == "/" and not mentions(lin.right, dx.id):
+        return al.div(_vec(lin.left, dx, sym), lin.right)
+    if isinstance(lin, Binary) and lin.op in (".*", "./"):
+        return _vec_hadamard(lin, dx, sym)
+    if isinstance(lin, Transpose):
+        inner = lin.operand
+        assert inner.shape is not None
+        if lin.shape == SCALAR:
+            return _vec(inner, dx, sym)
+        return al.mul(al.commutation(*inner.shape), _vec(inner, dx, sym))
+    if isinstance(lin, Call) and lin.func in ("sum", "tr", "vec"):
+        (arg,) = lin.args
+        assert arg.shape is not None
+        if lin.func == "vec" or arg.shape == SCALAR:
+            return _vec(arg, dx, sym)
+        # sum(F) = 1' vec F; tr(F) = vec(I)' vec F.
+        row = (al.transpose(al.ones(al.size(arg.shape))) if lin.func == "sum"
+               else al.transpose(al.vec(al.eye(arg.shape[0]))))
+        return al.mul(row, _vec(arg, dx, sym))
+    if isinstance(lin, Call) and lin.func == "kron":
+        return _vec_kron(lin, dx, sym)
+    raise NotLinear(f"cannot write vec({to_text(lin)}) as J vec({dx.id})")
+
+
+def _vec_kron(lin: Call, dx: Name, sym: frozenset[str]) -> Node:
+    """vec(A (x) B) = (I_q (x) K_np (x) I_m)(vec A (x) vec B) for A p x q, B m x n
+    (Magnus and Neudecker, ch. 3, theorem 10), with dx in A or in B."""
+    a, b = lin.args
+    assert a.shape is not None and b.shape is not None
+    if mentions(a, dx.id) and mentions(b, dx.id):
+        raise NotLinear("dx on both sides of a Kronecker product")
+    (p, q), (m, n) = a.shape, b.shape
+    perm = al.kron(al.kron(al.eye(q), al.commutation(n, p)), al.eye(m))
+    if mentions(b, dx.id):
+        spread = al.kron(al.vec(a), al.eye(al.size(b.shape)))
+        return al.mul(al.mul(perm, spread), _vec(b, dx, sym))
+    spread = al.kron(al.eye(al.size(a.shape)), al.vec(b))
+    return al.mul(al.mul(perm, spread), _vec(a, dx, sym))
+
+
+def _vec_product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
+    """vec(s L F R) = s (R' (x) L) vec F, with dx in the one factor F."""
+    factors = _flatten(lin)
+    where = [i for i, f in enumerate(factors) if mentions(f, dx.id)]
+    if len(where) != 1:
+        raise NotLinear("dx in several factors of a product")
+    i = where[0]
+    f = factors[i]
+    if isinstance(f, Binary) and f.op in ("+", "-") or isinstance(f, Neg):
+        parts = [f.operand] if isinstance(f, Neg) else [f.left, f.right]
+        signs = [-1] if isinstance(f, Neg) else [1, 1 if f.op == "+" else -1]
+        total: Node | None = None
+        for part, sign in zip(parts, signs):
+            piece = _vec(al.product(factors[:i] + [part] + factors[i + 1:]), dx, sym)
+            piece = piece if sign > 0 else al.neg(piece)
+            total = piece if total is None else al.add(total, piece)
+        assert total is not None
+        return total
+    scalars = [g for j, g in enumerate(factors) if j != i and g.shape == SCALAR]
+    left = al.product([g for g in factors[:i] if g.shape != SCALAR])
+    right = al.product([g for g in factors[i + 1:] if g.shape != SCALAR])
+    inner = _vec(f, dx, sym)
+    assert f.shape is not None
+    if f.shape == SCALAR:
+        # L f R = f (L R): vec(L R) times the row of f.
+        outer = al.product([g for g in (left, right) if g is not None])
+        core = inner if outer is None else al.mul(al.vec(outer), inner)
+    elif left is None and right is None:
+        core = inner
+    else:
+        r_t = al.transpose(right, sym) if right is not None else al.eye(f.shape[1])
+        lft = left if left is not None else al.eye(f.shape[0])
+        core = al.mul(al.kron(r_t, lft), inner)
+    for sc in scalars:
+        core = al.mul(sc, core)
+    return core
+
+
+def _vec_hadamard(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
+    """vec(a .* F) = diag(vec a) vec F; vec(F ./ b) = diag(vec(1 ./ b)) vec F."""
+    a, b = lin.left, lin.right
+    if lin.op == ".*":
+        const, var = (a, b) if mentions(b, dx.id) else (b, a)
+        if mentions(const, dx.id):
+            raise NotLinear("dx on both sides of an entrywise product")
+    else:
+        if mentions(b, dx.id):
+            raise NotLinear("dx in a divisor")
+        var = a
+        const = b if b.shape == SCALAR else al.binary("./", al.num(1), b)
+        if b.shape == SCALAR:
+            return al.div(_vec(var, dx, sym), b)
+    if const.shape == SCALAR:
+        return al.mul(const, _vec(var, dx, sym))
+    return al.mul(al.call("diag", al.vec(const)), _vec(var, dx, sym))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gen.expr.ast import SCALAR, Shape
+from gen.expr.shape import dim_product
 from gen.spec.model import Layout
 
 
@@ -33,6 +34,11 @@ class Kind:
         return "vec-by-vec"
 
     @property
+    def is_vec(self) -> bool:
+        """Through vec: d vec(Y) / d vec(X)', for every pair but the four plain ones."""
+        return self.name == "vec-by-vec"
+
+    @property
     def is_gradient(self) -> bool:
         """A scalar differentiated: the derivative has (up to layout) the variable's shape."""
         return self.of == "scalar"
@@ -56,7 +62,9 @@ def result_shape(of_shape: Shape, wrt_shape: Shape, layout: Layout) -> Shape:
     if kind.name == "vector-by-vector":
         # du/dv: p x n in numerator layout (the Jacobian), its transpose in denominator.
         return (m, p) if layout is Layout.DENOMINATOR else (p, m)
-    raise NotImplementedError("vec layouts need dimension products")
+    # d vec(Y) / d vec(X)': pq x mn in numerator (and mixed) layout, its transpose in denominator.
+    rows, cols = dim_product(p, q), dim_product(m, n)
+    return (cols, rows) if layout is Layout.DENOMINATOR else (rows, cols)
 
 
 def gradient_is_transposed(layout: Layout) -> bool:

@@ -48,6 +48,12 @@ FORMULAS: dict[str, tuple[str, str]] = {
     "adjoint_rule": (r"\mathrm{d}z = \operatorname{tr}(G^{\top}A\,\mathrm{d}W) = "
                      r"\operatorname{tr}((A^{\top}G)^{\top}\mathrm{d}W)",
                      "dz = tr(G' A dW) = tr((A' G)' dW)"),
+    "kron": (r"\mathrm{d}(A \otimes B) = \mathrm{d}A \otimes B + A \otimes \mathrm{d}B",
+             "d(A kron B) = dA kron B + A kron dB"),
+    "vec": (r"\mathrm{d}\operatorname{vec}A = \operatorname{vec}\mathrm{d}A", "d vec(A) = vec(dA)"),
+    "vec_form": (r"\operatorname{vec}(ABC) = (C^{\top} \otimes A)\operatorname{vec}B,\ "
+                 r"\operatorname{vec}(A^{\top}) = K\operatorname{vec}A",
+                 "vec(ABC) = (C' kron A) vec(B), vec(A') = K vec(A)"),
     "trace_form": (r"a = \operatorname{tr}a,\ \operatorname{tr}(AB) = \operatorname{tr}(BA)",
                    "a = tr(a), tr(AB) = tr(BA)"),
 }

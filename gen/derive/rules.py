@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gen.derive import algebra as al
-from gen.expr.ast import ENTRYWISE, SCALAR, Binary, Call, Neg, Node, Num, Transpose
+from gen.expr.ast import DIM_ARGS, ENTRYWISE, SCALAR, Binary, Call, Neg, Node, Num, Transpose
 
 
 @dataclass(frozen=True)
@@ -185,8 +185,11 @@ def power_derivative(node: Binary) -> Node:
 
 def _forward_call(node: Call, d: Callable[[Node], Node], ctx: Ctx) -> tuple[Node, str]:
     f = node.func
-    if f in ("I", "eye", "ones", "zeros"):
+    if f == "I" or f in DIM_ARGS:
         return al.zero(node.shape or SCALAR), "scale"
+    if f == "kron":
+        a, b = node.args
+        return al.add(al.kron(d(a), b), al.kron(a, d(b))), "kron"
     (a,) = node.args
     da = d(a)
     if f == "tr":
@@ -205,6 +208,8 @@ def _forward_call(node: Call, d: Callable[[Node], Node], ctx: Ctx) -> tuple[Node
         return al.div(inner(a, da, ctx), node), "norm"
     if f == "diag":
         return al.call("diag", da), "diag"
+    if f == "vec":
+        return al.vec(da), "vec"
     if f == "logsumexp":
         return al.mul(ctx.T(al.call("softmax", a)), da), "logsumexp"
     if f == "softmax":
@@ -280,8 +285,12 @@ def _adjoint_binary(node: Binary, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
 
 def _adjoint_call(node: Call, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
     f = node.func
-    if f in ("I", "eye", "ones", "zeros"):
+    if f == "I" or f in DIM_ARGS:
         return []
+    if f in ("kron", "vec"):
+        raise NotImplementedError(
+            f"a gradient through {f}(...) needs un-vec; derive the Jacobian of the {f} "
+            "itself, or write the expression without it")
     (a,) = node.args
     if f == "tr":
         assert a.shape is not None

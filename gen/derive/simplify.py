@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from gen.derive import algebra as al
-from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Num, Shape, Transpose, children
+from gen.expr.ast import DIM_ARGS, SCALAR, Binary, Call, Name, Neg, Node, Num, Shape, Transpose, children
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def _times(a: Term, b: Term) -> Term:
         chain, shape = a.chain + b.chain, (a.shape[0], b.shape[1])
     if len(chain) > 1:  # I A = A; A A = A^2
         chain = tuple(f for f in chain if not al.is_identity(f)) or chain[:1]
-        chain = tuple(_powers(list(chain)))
+        chain = tuple(_powers(_mixed_products(list(chain))))
     return Term(a.coef * b.coef, a.scalars + b.scalars, chain, shape)
 
 
@@ -186,7 +186,7 @@ def _inner(node: Node, sym: frozenset[str]) -> Node:
         return al.transpose(inner, sym)
     if isinstance(node, Binary):
         return _entrywise(node.op, simplify(node.left, sym), simplify(node.right, sym))
-    if isinstance(node, Call) and node.args and node.func not in ("eye", "ones", "zeros"):
+    if isinstance(node, Call) and node.args and node.func not in DIM_ARGS:
         args = tuple(simplify(a, sym) for a in node.args)
         if node.func == "diag" and _is_ones(args[0]):
             return al.identity(args[0].shape[0] if args[0].shape else 1)
@@ -386,6 +386,21 @@ def _powers(factors: list[Node]) -> list[Node]:
             out[-1] = al.binary("^", base, al.num(k0 + k)) if k0 + k != 1 else base
         else:
             out.append(f)
+    return out
+
+
+def _mixed_products(factors: list[Node]) -> list[Node]:
+    """(A (x) B)(C (x) D) = AC (x) BD where the sizes match (the mixed-product rule)."""
+    out: list[Node] = []
+    for f in factors:
+        prev = out[-1] if out else None
+        if (isinstance(prev, Call) and prev.func == "kron" and isinstance(f, Call)
+                and f.func == "kron"):
+            (a, b), (c, d) = prev.args, f.args
+            if _shape(a)[1] == _shape(c)[0] and _shape(b)[1] == _shape(d)[0]:
+                out[-1] = al.kron(simplify(al.mul(a, c)), simplify(al.mul(b, d)))
+                continue
+        out.append(f)
     return out
 
 

@@ -13,6 +13,8 @@ from typing import Union
 
 from gen.errors import Span
 
+# A size: an integer, a dimension name, or a product of them in the canonical form of
+# ``gen.expr.shape.dim_product`` ("m*n", "2*n": the coefficient first, names sorted).
 DimT = Union[str, int]
 Shape = tuple[DimT, DimT]  # (rows, cols); a scalar is (1, 1), a vector [n] is (n, 1)
 
@@ -23,11 +25,15 @@ FUNCTIONS: dict[str, int] = {
     "inv": 1, "tr": 1, "det": 1, "logdet": 1, "diag": 1, "sum": 1, "norm2": 1,
     "exp": 1, "log": 1, "sin": 1, "cos": 1, "tanh": 1, "sigmoid": 1, "sqrt": 1,
     "softmax": 1, "logsumexp": 1,
-    "eye": 1, "ones": 1, "zeros": 2,
+    "kron": 2, "vec": 1,
+    "eye": 1, "ones": 1, "zeros": 2, "commutation": 2,
     "I": 0,
 }
 ENTRYWISE = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "sqrt")
-DIM_ARGS = ("eye", "ones", "zeros")  # their arguments are sizes, not values
+# Their arguments are sizes, not values: a dimension name, a positive integer, or a
+# product of them (``eye(m*n)``). ``commutation(m, n)`` is K_mn, with K vec(A) = vec(A')
+# for an m x n A.
+DIM_ARGS = ("eye", "ones", "zeros", "commutation")
 RESERVED = frozenset(FUNCTIONS)
 
 BINARY_OPS = ("+", "-", "*", "/", ".*", "./", "^", ".^")
@@ -50,7 +56,7 @@ class Num(Node):
 
 @dataclass(frozen=True)
 class Name(Node):
-    """A variable, a definition, or (as an argument of eye/ones/zeros) a dimension."""
+    """A variable, a definition, or (as a size of eye/ones/zeros/commutation) a dimension."""
 
     id: str
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gen.expr.ast import ENTRYWISE, Binary, Call, DimT, Name, Neg, Node, Num, Transpose
+from gen.expr.ast import DIM_ARGS, ENTRYWISE, Binary, Call, DimT, Name, Neg, Node, Num, Transpose
 
 Array = NDArray[Any]
 
@@ -113,14 +113,22 @@ class _Evaluator:
             if node.shape is None:
                 raise ValueError("the size of I is not known; run shape inference first")
             return np.eye(self.size(node.shape[0]))
-        if func in ("eye", "ones", "zeros"):
+        if func in DIM_ARGS:
             dims = [self.dim(arg) for arg in node.args]
             if func == "eye":
                 return np.eye(dims[0])
             if func == "ones":
                 return np.ones((dims[0], 1))
+            if func == "commutation":
+                return commutation(dims[0], dims[1])
             return np.zeros((dims[0], dims[1]))
+        if func == "kron":
+            left, right = (self.value(arg) for arg in node.args)
+            kron: Array = np.kron(left, right)
+            return kron
         x = self.value(node.args[0])
+        if func == "vec":
+            return x.reshape(-1, 1, order="F")
         if func == "inv":
             return np.linalg.inv(x)
         if func == "det":
@@ -150,15 +158,38 @@ class _Evaluator:
         raise ValueError(f"unknown function '{func}'")
 
     def dim(self, node: Node) -> int:
-        """A size argument of eye, ones or zeros."""
+        """A size argument of eye, ones, zeros or commutation."""
         if isinstance(node, Name):
             return self.size(node.id)
         if isinstance(node, Num) and node.value.denominator == 1:
             return int(node.value)
-        raise ValueError("a size must be a dimension name or an integer")
+        if isinstance(node, Binary) and node.op == "*":
+            return self.dim(node.left) * self.dim(node.right)
+        raise ValueError("a size must be a dimension name, an integer or a product of them")
 
     def size(self, dim: DimT) -> int:
-        return dim if isinstance(dim, int) else int(self.sizes[dim])
+        """The integer of a size: a dimension's value, or the product of a product's."""
+        if isinstance(dim, int):
+            return dim
+        if dim in self.sizes:
+            return int(self.sizes[dim])
+        product = 1
+        for factor in dim.split("*"):
+            factor = factor.strip()
+            product *= int(factor) if factor.isdigit() else int(self.sizes[factor])
+        return product
+
+
+def commutation(m: int, n: int) -> Array:
+    """K_mn, the (m*n) x (m*n) permutation with K vec(A) = vec(A') for an m x n A.
+
+    vec(A) holds A[i, j] at j*m + i, and vec(A') holds it at i*n + j.
+    """
+    k = np.zeros((m * n, m * n))
+    for i in range(m):
+        for j in range(n):
+            k[i * n + j, j * m + i] = 1.0
+    return k
 
 
 def _scalar(value: Any) -> Array:

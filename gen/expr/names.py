@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from gen.expr.ast import DimT
+from gen.expr.shape import dim_factors
 
 _LOWER_GREEK = (
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
@@ -80,3 +84,38 @@ def _subscript(part: str) -> str:
     if part.isalpha() and len(part) > 2:
         return r"\mathrm{" + part + "}"
     return part
+
+
+def dim_latex(d: DimT, name: Callable[[str], str] | None = None) -> str:
+    r"""The LaTeX of a size, a product of dimensions included.
+
+    The integer coefficient comes first and a repeated name is a power:
+    ``m*n`` -> ``mn``, ``2*n`` -> ``2n``, ``n*n`` -> ``n^{2}``; factors that are
+    not single letters stand apart (``m n_{1}``), and beside an upright name
+    a ``\cdot`` sets them apart (``k \cdot \mathrm{batch}``).
+
+    Args:
+        d: An integer, a dimension name, or a product in canonical form.
+        name: The LaTeX of one dimension name; ``latex_name`` when None.
+
+    Returns:
+        The LaTeX of the size.
+    """
+    coefficient, names = dim_factors(d)
+    if not names:
+        return str(coefficient)
+    typeset = name or latex_name
+    parts = [] if coefficient == 1 else [str(coefficient)]
+    for factor in dict.fromkeys(names):
+        tex, count = typeset(factor), names.count(factor)
+        if count > 1:
+            base = f"{{{tex}}}" if "^" in tex or "'" in tex else tex
+            tex = f"{base}^{{{count}}}"
+        parts.append(tex)
+    if len(parts) == 1:
+        return parts[0]
+    if all(len(part) == 1 or part.isdigit() for part in parts):
+        return "".join(parts)
+    if any(r"\mathrm" in part or r"\mathbf" in part or r"	ext" in part for part in parts):
+        return r" \cdot ".join(parts)
+    return " ".join(parts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
+from fractions import Fraction
 
 from gen.errors import GenError
 from gen.expr.ast import (
@@ -51,8 +52,79 @@ class ShapeError(Exception):
 
 
 def format_shape(shape: Shape) -> str:
-    """A shape as messages print it: ``[m, 1]``."""
+    """A shape as messages print it: ``[m, 1]``, ``[m*n, 1]``."""
     return f"[{shape[0]}, {shape[1]}]"
+
+
+def dim_factors(d: DimT) -> tuple[int, tuple[str, ...]]:
+    """The integer coefficient and the dimension names of a size.
+
+    ``"2*m*n"`` -> ``(2, ("m", "n"))``, ``"n"`` -> ``(1, ("n",))``, ``3`` -> ``(3, ())``.
+    """
+    if isinstance(d, int):
+        return d, ()
+    coefficient, names = 1, list[str]()
+    for factor in d.split("*"):
+        factor = factor.strip()
+        if factor.isdigit():
+            coefficient *= int(factor)
+        else:
+            names.append(factor)
+    return coefficient, tuple(names)
+
+
+def dim_product(*dims: DimT) -> DimT:
+    """The product of sizes in canonical form, so that shapes compare by equality.
+
+    Integers are multiplied together; the names are sorted and joined with
+    ``*``, after the integer coefficient unless it is 1: ``dim_product("n",
+    "m") == "m*n"``, ``dim_product(2, "n", 3) == "6*n"``, ``dim_product(1, "n")
+    == "n"``, ``dim_product(2, 3) == 6``, ``dim_product("m*n", "p") == "m*n*p"``.
+    A name that appears twice stays twice (``"n*n"``).
+    """
+    coefficient, names = 1, list[str]()
+    for d in dims:
+        factor, factor_names = dim_factors(d)
+        coefficient *= factor
+        names.extend(factor_names)
+    if not names:
+        return coefficient
+    prefix = [] if coefficient == 1 else [str(coefficient)]
+    return "*".join(prefix + sorted(names))
+
+
+def dim_node(d: DimT) -> Node:
+    """The expression of a size, as an argument of eye, ones, zeros or commutation.
+
+    A ``Num``, a ``Name``, or a left-nested ``Binary("*")`` of them
+    (``"2*m*n"`` -> ``(2*m)*n``), every node with the shape (1, 1) that
+    shape inference gives the sizes.
+    """
+    coefficient, names = dim_factors(d)
+    factors: list[Node] = [Name(name, shape=SCALAR) for name in names]
+    if coefficient != 1 or not factors:
+        factors.insert(0, Num(Fraction(coefficient), shape=SCALAR))
+    node = factors[0]
+    for factor in factors[1:]:
+        node = Binary("*", node, factor, shape=SCALAR)
+    return node
+
+
+def size_dim(node: Node) -> DimT | None:
+    """The size an argument of eye, ones, zeros or commutation stands for, else None.
+
+    A name is taken for a dimension as it stands (inference checks that it is
+    one); a positive integer is itself; a ``*`` of sizes is their product.
+    """
+    if isinstance(node, Name):
+        return node.id
+    if isinstance(node, Num):
+        value = node.value
+        return int(value) if value.denominator == 1 and value >= 1 else None
+    if isinstance(node, Binary) and node.op == "*":
+        left, right = size_dim(node.left), size_dim(node.right)
+        return None if left is None or right is None else dim_product(left, right)
+    return None
 
 
 def is_scalar(shape: Shape) -> bool:
@@ -149,7 +221,10 @@ def binary_shape(op: str, left: Shape, right: Shape, *, integer_exponent: bool =
 
 
 def call_shape(func: str, arg_shapes: Sequence[Shape]) -> Shape:
-    """The shape of ``func(args)`` for a function of values (not eye/ones/zeros/I).
+    """The shape of ``func(args)`` for a function of values (not those of sizes, nor I).
+
+    ``kron(A, B)`` has the shape (rA*rB, cA*cB) and ``vec(A)`` the shape
+    (r*c, 1), the products in the canonical form of ``dim_product``.
 
     Args:
         func: A name in ``FUNCTIONS`` other than those of ``DIM_ARGS`` and ``I``.
@@ -164,9 +239,16 @@ def call_shape(func: str, arg_shapes: Sequence[Shape]) -> Shape:
     """
     if func not in FUNCTIONS or func in DIM_ARGS or func == "I":
         raise ShapeError(f"'{func}' is not a function of values")
-    if len(arg_shapes) != FUNCTIONS[func]:
-        raise ShapeError(f"'{func}' takes {FUNCTIONS[func]} argument, not {len(arg_shapes)}")
+    arity = FUNCTIONS[func]
+    if len(arg_shapes) != arity:
+        plural = "" if arity == 1 else "s"
+        raise ShapeError(f"'{func}' takes {arity} argument{plural}, not {len(arg_shapes)}")
+    if func == "kron":
+        (rows_a, cols_a), (rows_b, cols_b) = arg_shapes
+        return (dim_product(rows_a, rows_b), dim_product(cols_a, cols_b))
     (arg,) = arg_shapes
+    if func == "vec":
+        return (dim_product(arg[0], arg[1]), 1)
     if func in _SQUARE_ONLY:
         if not is_square(arg):
             raise ShapeError(
@@ -186,19 +268,28 @@ def call_shape(func: str, arg_shapes: Sequence[Shape]) -> Shape:
 
 
 def sized_shape(func: str, sizes: Sequence[DimT]) -> Shape:
-    """The shape of ``eye(n)``, ``ones(n)`` or ``zeros(m, n)`` from its sizes.
+    """The shape of ``eye(n)``, ``ones(n)``, ``zeros(m, n)`` or ``commutation(m, n)``.
+
+    The sizes may be products (``eye(m*n)``); ``commutation(m, n)`` is
+    (m*n) x (m*n).
 
     Raises:
         ShapeError: On another function or a wrong number of sizes.
     """
     if func not in DIM_ARGS:
         raise ShapeError(f"'{func}' does not take sizes")
-    if len(sizes) != FUNCTIONS[func]:
-        raise ShapeError(f"'{func}' takes {FUNCTIONS[func]} sizes, not {len(sizes)}")
+    arity = FUNCTIONS[func]
+    if len(sizes) != arity:
+        plural = "" if arity == 1 else "s"
+        raise ShapeError(f"'{func}' takes {arity} size{plural}, not {len(sizes)}")
+    sizes = [dim_product(size) for size in sizes]
     if func == "eye":
         return (sizes[0], sizes[0])
     if func == "ones":
         return (sizes[0], 1)
+    if func == "commutation":
+        both = dim_product(sizes[0], sizes[1])
+        return (both, both)
     return (sizes[0], sizes[1])
 
 
@@ -226,14 +317,16 @@ def infer(
     shape of ``A`` (which must be square), in ``I*A`` and ``A*I`` the
     adjacent size of ``A``, through scalings (``lam*I``), negation,
     transposes, powers, ``inv`` and entrywise functions. The arguments of
-    ``eye``, ``ones`` and ``zeros`` are sizes; they get the shape (1, 1).
+    ``eye``, ``ones``, ``zeros`` and ``commutation`` are sizes (a dimension,
+    a positive integer, or a product of them such as ``m*n``); every node of
+    them gets the shape (1, 1).
 
     Args:
         node: The tree, as parsed.
         env: The shape of every name the expression may use.
         expr_text: The whole expression as written, quoted in messages.
-        dims: The dimension names that ``eye``, ``ones`` and ``zeros`` may
-            use; None means every name of a dimension in ``env``.
+        dims: The dimension names that sizes may use; None means every
+            dimension name in the shapes of ``env`` (the factors of products).
 
     Returns:
         A copy of the tree with ``shape`` set on every node.
@@ -243,7 +336,7 @@ def infer(
             ``in 'X*w - y': cannot subtract [m, 1] and [n, 1]``.
     """
     if dims is None:
-        dims = {d for shape in env.values() for d in shape if isinstance(d, str)}
+        dims = {name for shape in env.values() for d in shape for name in dim_factors(d)[1]}
     inference = _Inference(env, frozenset(dims), expr_text)
     result = inference.up(node)
     if result.shape is None:
@@ -295,7 +388,9 @@ class _Inference:
             return self.env[node.id]
         if node.id in self.dims:
             raise self.error(
-                node, f"'{node.id}' is a dimension: it can only be a size in eye, ones or zeros"
+                node,
+                f"'{node.id}' is a dimension: it can only be a size in eye, ones, zeros"
+                " or commutation",
             )
         raise self.error(node, _unknown("name", node.id, self.env))
 
@@ -304,29 +399,32 @@ class _Inference:
             return replace(node, shape=None)
         if node.func in DIM_ARGS:
             sizes = [self.size(node.func, arg) for arg in node.args]
-            args = tuple(replace(arg, shape=SCALAR) for arg in node.args)
+            args = tuple(_as_size(arg) for arg in node.args)
             return replace(node, args=args, shape=self.rule(node, sized_shape, node.func, sizes))
         args = tuple(self.up(arg) for arg in node.args)
         shapes = [arg.shape for arg in args]
         if any(shape is None for shape in shapes):
             if node.func != "inv" and node.func not in ENTRYWISE:
-                raise self.cannot_size(args[0])
+                raise self.cannot_size(next(arg for arg in args if arg.shape is None))
             return replace(node, args=args, shape=None)
         shape = self.rule(node, call_shape, node.func, shapes)
         return replace(node, args=args, shape=shape)
 
     def size(self, func: str, arg: Node) -> DimT:
+        """The size ``arg`` stands for: a dimension, a positive integer, or their product."""
+        what = (f"a size in {func}(...) must be a dimension name, a positive integer"
+                " or a product of them")
         if isinstance(arg, Name):
             if arg.id in self.dims:
                 return arg.id
+            if arg.id in self.env:
+                raise self.error(arg, f"{what}; '{arg.id}' is a value, not a dimension")
             raise self.error(arg, _unknown("dimension", arg.id, self.dims))
         if isinstance(arg, Num) and arg.value.denominator == 1 and arg.value >= 1:
             return int(arg.value)
-        raise self.error(
-            arg,
-            f"a size in {func}(...) must be a dimension name or a positive integer,"
-            f" not '{to_text(arg)}'",
-        )
+        if isinstance(arg, Binary) and arg.op == "*":
+            return dim_product(self.size(func, arg.left), self.size(func, arg.right))
+        raise self.error(arg, f"{what}, not '{to_text(arg)}'")
 
     def rule(
         self, node: Node, rule: Callable[..., Shape], *args: object, **kwargs: object
@@ -412,6 +510,13 @@ class _Inference:
             left, right = self.fill(node.left, shape), self.fill(node.right, shape)
             return replace(node, left=left, right=right, shape=shape)
         raise TypeError(f"cannot size {node!r}")
+
+
+def _as_size(node: Node) -> Node:
+    """A size argument with the shape (1, 1) on every node of it."""
+    if isinstance(node, Binary):
+        return replace(node, left=_as_size(node.left), right=_as_size(node.right), shape=SCALAR)
+    return replace(node, shape=SCALAR)
 
 
 def _has_transpose(node: Node) -> bool:

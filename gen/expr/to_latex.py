@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose
-from gen.expr.names import latex_name
+from gen.expr.names import dim_latex, latex_name
 from gen.expr.precedence import ADD, ATOM, BINARY, MUL, NEG, POSTFIX, POW
+from gen.expr.shape import size_dim
 
 FRAC_LIMIT = 40  # a division prints as \frac when both sides are at most this long
 BREAK = r"\gsbreak"  # where a long right-hand side may break: before a top-level + or -
@@ -17,6 +18,9 @@ _MARKS = {"top": BREAK, "inner": BREAK_INNER}
 DIFFERENTIAL = r"\mathrm{d}"
 
 _MUL_JOIN = {"*": " ", ".*": r" \odot ", "./": r" \oslash ", "/": " / "}
+# The Kronecker product prints as a product whose operator differs from every other: it is
+# bracketed as a factor of a product, and as the base of a transpose or a power.
+KRON = r"\otimes"
 _PLAIN = {
     "tr": r"\operatorname{tr}",
     "det": r"\det",
@@ -31,6 +35,7 @@ _PLAIN = {
     "sigmoid": r"\sigma",
     "softmax": r"\operatorname{softmax}",
     "logsumexp": r"\operatorname{logsumexp}",
+    "vec": r"\operatorname{vec}",
 }
 # Content this tall needs brackets that grow with it.
 _TALL = re.compile(r"\\(?:frac|dfrac|tfrac|sum|prod|int|left|underbrace|overbrace|sqrt|begin)\b")
@@ -73,7 +78,13 @@ def to_latex(
     Products are juxtaposed (``X^{\\top} (X w - y)``), with ``\\cdot`` before a
     factor that starts with a digit and a thin space beside a differential
     (``X\\,\\mathrm{d}w``); Hadamard product and division are ``\\odot`` and
-    ``\\oslash``; short divisions are ``\\frac``; ``inv(A)`` is ``A^{-1}``.
+    ``\\oslash``; short divisions are ``\\frac``; ``inv(A)`` is ``A^{-1}``;
+    ``kron(A, B)`` is ``A \\otimes B`` (bracketed as a factor of a product, a
+    transpose, a power or another Kronecker product; its operands bracketed
+    when they are sums, products or negations); ``vec(A)`` is
+    ``\\operatorname{vec}(A)``; ``commutation(m, n)`` is ``K_{mn}``
+    (``K_{m,n}`` unless both sizes are one letter or digit); a product of
+    sizes is typeset by ``dim_latex`` (``eye(m*n)`` is ``I_{mn}``).
     Brackets appear where the precedence table needs them, and also around a
     negated right operand (``a (-b)``), around a base that already ends in a
     superscript (``(A^{\\top})^{2}``), and around a left factor whose product
@@ -202,6 +213,13 @@ class _Printer:
             rows, cols = (self.size(arg) for arg in node.args)
             zero = r"\boldsymbol{0}" if self.bold else "0"
             return _Tex(rf"{zero}_{{{rows} \times {cols}}}", ATOM)
+        if func == "commutation":
+            rows, cols = (self.size(arg) for arg in node.args)
+            letter = r"\boldsymbol{K}" if self.bold else "K"
+            short = all(len(size) == 1 and size.isalnum() for size in (rows, cols))
+            return _Tex(f"{letter}_{{{rows}{'' if short else ','}{cols}}}", ATOM)
+        if func == "kron":
+            return self.kron(*node.args)
         arg = self.tex(node.args[0])
         if func == "inv":
             base, level = _base(arg)
@@ -220,11 +238,20 @@ class _Printer:
             level = 0
         return _Tex(_PLAIN[func] + text, ATOM, level=level)
 
+    def kron(self, left_node: Node, right_node: Node) -> _Tex:
+        """``A \\otimes B``, its operands bracketed unless they bind tighter than a product."""
+        left, right = self.tex(left_node), self.tex(right_node)
+        left_text, left_level = _wrap(left, left.prec < POW or _negative(left))
+        right_text, right_level = _wrap(right, right.prec < POW or _negative(right))
+        return _Tex(f"{left_text} {KRON} {right_text}", MUL, op=KRON,
+                    level=max(left_level, right_level))
+
     def size(self, node: Node) -> str:
-        """A size argument of eye, ones or zeros."""
-        if isinstance(node, Name):
-            return self.name(node.id)
-        return self.tex(node).text
+        """A size argument of eye, ones, zeros or commutation (``m*n`` is ``mn``)."""
+        dim = size_dim(node)
+        if dim is None:
+            return self.tex(node).text
+        return dim_latex(dim, self.name)
 
 
 def _negative(tex: _Tex) -> bool:

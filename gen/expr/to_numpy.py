@@ -20,6 +20,11 @@ A (1, 1) result may therefore be a float or a (1, 1) array, as the contract
 allows. The base of ``**`` that has no variable in it prints as a float
 (``2.0 ** k``), so that constant towers overflow instead of growing huge
 Python integers.
+
+``kron`` is ``np.kron`` (a float operand scales), ``vec`` reshapes in
+column order (a float becomes a (1, 1) array), and ``commutation(m, n)``
+permutes the rows of an identity; a product of sizes (``m*n``) prints as
+the product of the sizes' expressions, in parentheses.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import keyword
 from collections.abc import Mapping
 
 from gen.expr.ast import (
+    DIM_ARGS,
     ENTRYWISE,
     Binary,
     Call,
@@ -40,7 +46,7 @@ from gen.expr.ast import (
     children,
 )
 from gen.expr.precedence import ADD, ATOM, MUL, NEG, POSTFIX, POW
-from gen.expr.shape import integer_exponent, is_scalar, node_shape
+from gen.expr.shape import dim_factors, integer_exponent, is_scalar, node_shape, size_dim
 
 _Py = tuple[str, int]  # Python text and how tightly it binds (the shared table's levels)
 
@@ -147,6 +153,11 @@ class _Printer:
             return f"np.ones(({self.size(shape[0])}, 1))"
         if func == "zeros":
             return f"np.zeros(({self.size(shape[0])}, {self.size(shape[1])}))"
+        if func == "commutation":
+            return self.commutation(node)
+        if func == "kron":
+            left, right = (self.py(arg)[0] for arg in node.args)
+            return f"np.kron({left}, {right})"
         (arg,) = node.args
         text = self.py(arg)[0]
         if func in _MATRIX_FUNCS:
@@ -159,6 +170,8 @@ class _Printer:
             return self.wrap(arg, ATOM)
         if func in _NP_FUNCS:
             return f"{_NP_FUNCS[func]}({text})"
+        if func == "vec":
+            return f'np.reshape({text}, (-1, 1), order="F")'
         if func == "sigmoid":
             return f"(1 / (1 + np.exp(-{self.wrap(arg, NEG)})))"
         shifted = f"np.exp({self.wrap(arg, ADD)} - np.max({text}))"
@@ -169,23 +182,43 @@ class _Printer:
         assert func not in ENTRYWISE
         raise ValueError(f"no numpy form for '{func}'")
 
+    def commutation(self, node: Call) -> str:
+        """K_mn: the rows of the (m*n) identity taken so that K vec(A) = vec(A') (A m x n)."""
+        rows, cols = (self.size(_size_of(arg)) for arg in node.args)
+        both = self.size(node_shape(node)[0])
+        return f"np.eye({both})[np.arange({both}).reshape({cols}, {rows}).T.ravel()]"
+
     def size(self, dim: DimT) -> str:
-        """A size as Python text: an integer, or the caller's expression for a dimension."""
+        """A size as Python text: an integer, the caller's expression for a dimension,
+        or the product of those in parentheses (``m*n``)."""
         if isinstance(dim, int):
             return str(dim)
-        if dim not in self.sizes:
+        if dim in self.sizes:
+            return self.sizes[dim]
+        coefficient, names = dim_factors(dim)
+        if len(names) == 1 and coefficient == 1:
             raise ValueError(f"no Python expression given for the size '{dim}'")
-        return self.sizes[dim]
+        factors = [] if coefficient == 1 else [str(coefficient)]
+        factors += [self.size(name) for name in names]
+        return f"({' * '.join(factors)})"
+
+
+def _size_of(node: Node) -> DimT:
+    """The size a size argument stands for (a dimension, an integer, or their product)."""
+    dim = size_dim(node)
+    if dim is None:
+        raise ValueError(f"not a size: {node!r}")
+    return dim
 
 
 def _constant(node: Node) -> bool:
-    """Whether ``node`` has no variable in it (sizes of eye/ones/zeros are arrays anyway)."""
+    """Whether ``node`` has no variable in it (calls of sizes are arrays anyway)."""
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, Name):
             return False
-        if isinstance(current, Call) and current.func in ("I", "eye", "ones", "zeros"):
+        if isinstance(current, Call) and (current.func == "I" or current.func in DIM_ARGS):
             return False
         stack.extend(children(current))
     return True

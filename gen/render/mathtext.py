@@ -6,24 +6,23 @@ from collections.abc import Mapping
 
 from gen.derive.steps import Step
 from gen.expr.ast import Shape
-from gen.expr.names import latex_name
+from gen.expr.names import dim_latex, latex_name
 from gen.render.style import DIFFERENTIAL, Names, Typeset
 
 
 def shape_text(shape: Shape) -> list[str | int]:
-    """A shape as the JSON contract writes it: ``["n", 1]``."""
+    """A shape as the JSON contract writes it: ``["n", 1]``, ``["m*n", 1]``."""
     return [shape[0], shape[1]]
 
 
 def shape_latex(shape: Shape, names: Mapping[str, str] | None = None) -> str:
-    r"""``m \times n`` with dimension names typeset."""
+    r"""``m \times n`` with dimension names typeset; a product ``m*n`` is ``mn``."""
     return r" \times ".join(_dim(d, names) for d in shape)
 
 
 def _dim(d: str | int, names: Mapping[str, str] | None) -> str:
-    if isinstance(d, int):
-        return str(d)
-    return (names or {}).get(d, latex_name(d))
+    given = names or {}
+    return dim_latex(d, lambda name: given.get(name, latex_name(name)))
 
 
 def _typeset(ts: Typeset | Mapping[str, str]) -> Typeset:
@@ -36,7 +35,9 @@ def _typeset(ts: Typeset | Mapping[str, str]) -> Typeset:
 def lhs_latex(lhs: tuple[str, ...], ts: Typeset | Mapping[str, str]) -> str:
     r"""The left-hand side of a step.
 
-    ``("d", J)`` is ``\mathrm{d}J``; ``("partial", J, w)`` the derivative;
+    ``("d", J)`` is ``\mathrm{d}J``; ``("dvec", Y)`` is ``\mathrm{d}\operatorname{vec} Y``
+    (as in the derivative of a vec pair, ``\partial \operatorname{vec} Y``);
+    ``("partial", J, w)`` the derivative;
     ``("dgrad", J, w)`` the differential of a gradient; ``("hessian", J, w)``
     the Hessian; ``("entry", J, W)`` the derivative by one entry, ``W_{ij}``
     (``w_{i}`` for a vector).
@@ -45,6 +46,8 @@ def lhs_latex(lhs: tuple[str, ...], ts: Typeset | Mapping[str, str]) -> str:
     kind = lhs[0]
     if kind == "d":
         return DIFFERENTIAL + ts.name(lhs[1])
+    if kind == "dvec":
+        return rf"{DIFFERENTIAL}\operatorname{{vec}} {ts.name(lhs[1])}"
     if kind == "dgrad":
         return rf"{DIFFERENTIAL}\left({ts.derivative(lhs[1], lhs[2])}\right)"
     if kind == "hessian":

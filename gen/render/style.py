@@ -17,16 +17,30 @@ DEFAULT_MARK = TRANSPOSE_MARKS["top"]
 DIFFERENTIAL = r"\mathrm{d}"
 
 
+VEC = r"\operatorname{vec}"
+
+
 class Names(dict[str, str]):
-    """Names to LaTeX; a derivative name ``∂a/∂b`` typesets as a fraction of the two."""
+    """Names to LaTeX; a derivative name ``∂a/∂b`` typesets as a fraction of the two
+    (of their vecs, for a pair that goes through vec: names in ``through_vec``)."""
+
+    through_vec: frozenset[str] = frozenset()  # the non-vector matrices
 
     def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
         """The LaTeX of ``key``, or ``default``."""
         if key.startswith("∂") and "/∂" in key:
             of, wrt = key[1:].split("/∂", 1)
-            return (rf"\frac{{\partial {super().get(of, latex_name(of))}}}"
-                    rf"{{\partial {super().get(wrt, latex_name(wrt))}}}")
+            top, bottom = super().get(of, latex_name(of)), super().get(wrt, latex_name(wrt))
+            if self.vec_pair(of, wrt):
+                top, bottom = f"{VEC} {top}", f"{VEC} {bottom}"
+            return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
         return super().get(key, default)
+
+    def vec_pair(self, of: str, wrt: str) -> bool:
+        """Whether d of / d wrt is written through vec (a matrix on one side, no scalar)."""
+        return bool({of, wrt} & self.through_vec) and not ({of, wrt} & self.scalars)
+
+    scalars: frozenset[str] = frozenset()
 
     def __getitem__(self, key: str) -> str:
         found = self.get(key)
@@ -80,7 +94,8 @@ class Typeset:
             w = self.name(wrt)
             return (rf"\frac{{\partial^{{2}} {self.name(of)}}}"
                     rf"{{\partial {w}\,\partial {_sup(w)}{self.transpose}}}")
-        return rf"\frac{{\partial {self.name(of)}}}{{\partial {self.name(wrt)}}}"
+        return self.names.get(f"∂{of}/∂{wrt}") or (
+            rf"\frac{{\partial {self.name(of)}}}{{\partial {self.name(wrt)}}}")
 
     def inline_derivative(self, of: str, wrt: str, order: int = 1) -> str:
         r"""The derivative in text style: ``\partial J/\partial w``."""
@@ -112,6 +127,8 @@ def typeset(program: Program) -> Typeset:
     for name, tex in list(names.items()):
         names[f"d{name}"] = DIFFERENTIAL + tex
     shapes = {sym.name: sym.shape for sym in program.symbols.values()}
+    names.through_vec = frozenset(n for n, s in shapes.items() if s[1] != 1)
+    names.scalars = frozenset(n for n, s in shapes.items() if _scalar(s))
     plain = {sym.name: sym.latex for sym in program.symbols.values()}
     return Typeset(names, mark, style.bold, shapes, plain)
 

@@ -161,13 +161,12 @@ def test_sympy_answers_a_matrix_by_matrix_derivative_as_a_rank_4_array():
            "whether (X*b).diff(X) is built on I_m")
 
 
-@pytest.mark.xfail(strict=True, reason="vec-by-vec derivatives (Kronecker products) are "
-                   "not in the engine yet (issue 3, item 2); this flips when they are")
 def test_gradsheet_gives_the_vec_jacobian_of_x_b():
     program, d = derive_one(
         "title: g\nvariables:\n  X: {shape: [m, n]}\n  b: {shape: [n]}\n"
         "define:\n  y: X*b\nderive:\n  - of: y\n    wrt: X\n")
     assert d.kind == "vec-by-vec"
     assert d.check is not None and d.check.numeric, d.check
+    assert to_text(d.result) == "kron(b', eye(m))"  # b' (x) I_m, in numerator (mixed) layout
     exact = exact_check(program, d)
     assert exact.ok is True, exact.detail

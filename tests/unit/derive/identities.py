@@ -52,10 +52,6 @@ DL = "Goodfellow, Bengio & Courville, Deep Learning (2016)"
 BV = "Boyd & Vandenberghe, Convex Optimization (2004)"
 ATT = "Vaswani et al., Attention Is All You Need (2017), eq. (1) (scaled dot-product attention)"
 
-VEC_REASON = ("a vector or matrix by a matrix or vector goes through vec (Kronecker products, "
-              "the commutation matrix): not supported by the engine yet")
-
-
 @dataclass(frozen=True)
 class Identity:
     """One row of the table (see the module docstring)."""
@@ -532,28 +528,27 @@ MAGNUS_NEUDECKER = [
              {"x": var("n"), "A": var("n", "n")}, "x'*A*x", "x", "A + A'", "any", order=2),
     # the vec cases (Jacobians of vector and matrix functions of a matrix, matrix functions of a vector)
     Identity("mn-9-vec-x", mn("ch. 9, table of matrix functions: dF = dX gives DF(X) = I_mn"),
-             {"X": var("m", "n")}, "1*X", "X", None, "numerator", answer_numpy="np.eye(m*n)",
-             xfail=VEC_REASON),
+             {"X": var("m", "n")}, "1*X", "X", None, "numerator", answer_numpy="np.eye(m*n)"),
     Identity("mn-9-vec-xt", mn("ch. 9, table of matrix functions: F = X' gives DF(X) = K_mn"),
-             {"X": var("m", "n")}, "X'", "X", None, "numerator", answer_numpy="K(m, n)", xfail=VEC_REASON),
+             {"X": var("m", "n")}, "X'", "X", None, "numerator", answer_numpy="K(m, n)"),
     Identity("mn-9-vec-xxt", mn("ch. 9, table of matrix functions: F = XX' gives DF(X) = 2 N_m (X (x) I_m)"),
              {"X": var("m", "n")}, "X*X'", "X", None, "numerator",
-             answer_numpy="(np.eye(m*m) + K(m, m)) @ np.kron(X, np.eye(m))", xfail=VEC_REASON),
+             answer_numpy="(np.eye(m*m) + K(m, m)) @ np.kron(X, np.eye(m))"),
     Identity("mn-9-vec-xtx", mn("ch. 9, table of matrix functions: F = X'X gives DF(X) = 2 N_n (I_n (x) X')"),
              {"X": var("m", "n")}, "X'*X", "X", None, "numerator",
-             answer_numpy="(np.eye(n*n) + K(n, n)) @ np.kron(np.eye(n), X.T)", xfail=VEC_REASON),
+             answer_numpy="(np.eye(n*n) + K(n, n)) @ np.kron(np.eye(n), X.T)"),
     Identity("mn-9-vec-inv", mn("ch. 9, table of matrix functions: F = X^-1 gives DF(X) = -(X'^-1 (x) X^-1)"),
              {"X": var("n", "n", props=INV)}, "inv(X)", "X", None, "numerator",
-             answer_numpy="-np.kron(np.linalg.inv(X).T, np.linalg.inv(X))", xfail=VEC_REASON),
+             answer_numpy="-np.kron(np.linalg.inv(X).T, np.linalg.inv(X))"),
     Identity("mn-2-vec-axb", mn("ch. 2, the vec operator: vec(AXB) = (B' (x) A) vec X"),
              {"A": var("p", "m"), "X": var("m", "n"), "B": var("n", "q")}, "A*X*B", "X", None, "numerator",
-             answer_numpy="np.kron(B.T, A)", xfail=VEC_REASON),
+             answer_numpy="np.kron(B.T, A)"),
     Identity("mn-9-vec-xa", mn("ch. 9, vector functions of a matrix: f(X) = Xa, df = (a' (x) I_m) d vec X"),
              {"X": var("m", "n"), "a": var("n")}, "X*a", "X", None, "numerator",
-             answer_numpy="np.kron(a.T, np.eye(m))", xfail=VEC_REASON),
+             answer_numpy="np.kron(a.T, np.eye(m))"),
     Identity("mn-9-vec-xxt-by-x", mn("ch. 9, matrix functions of a vector: F(x) = xx', d vec F = (I (x) x + x (x) I) dx"),
              {"x": var("n")}, "x*x'", "x", None, "numerator",
-             answer_numpy="np.kron(np.eye(n), x) + np.kron(x, np.eye(n))", xfail=VEC_REASON),
+             answer_numpy="np.kron(np.eye(n), x) + np.kron(x, np.eye(n))"),
 ]
 
 

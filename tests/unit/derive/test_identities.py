@@ -156,7 +156,7 @@ def _size(d: Any, sizes: dict[str, int]) -> int:
         return d
     if "*" in str(d):
         return int(np.prod([_size(part, sizes) for part in str(d).split("*")]))
-    return sizes[d]
+    return int(d) if str(d).isdigit() else sizes[d]
 
 
 # ----------------------------------------------------------------------------- the closed forms

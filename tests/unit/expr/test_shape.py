@@ -209,15 +209,16 @@ ERRORS = [
     ("q*w", "in 'q*w': unknown name 'q'", 1),
     ("X*ww", "in 'X*ww': unknown name 'ww'; did you mean 'w'?", 3),
     ("lamb*w", "in 'lamb*w': unknown name 'lamb'; did you mean 'lam'?", 1),
-    ("n*w", "in 'n*w': 'n' is a dimension: it can only be a size in eye, ones or zeros", 1),
+    ("n*w", "in 'n*w': 'n' is a dimension: it can only be a size in eye, ones, zeros"
+     " or commutation", 1),
     ("eye(k)", "in 'eye(k)': unknown dimension 'k'", 5),
     ("ones(nn)", "in 'ones(nn)': unknown dimension 'nn'; did you mean 'n'?", 6),
-    ("zeros(m, 0)", "in 'zeros(m, 0)': a size in zeros(...) must be a dimension name or a"
-     " positive integer, not '0'", 10),
-    ("eye(n + 1)", "in 'eye(n + 1)': a size in eye(...) must be a dimension name or a"
-     " positive integer, not 'n + 1'", 5),
-    ("eye(1/2)", "in 'eye(1/2)': a size in eye(...) must be a dimension name or a"
-     " positive integer, not '1/2'", 5),
+    ("zeros(m, 0)", "in 'zeros(m, 0)': a size in zeros(...) must be a dimension name, a"
+     " positive integer or a product of them, not '0'", 10),
+    ("eye(n + 1)", "in 'eye(n + 1)': a size in eye(...) must be a dimension name, a"
+     " positive integer or a product of them, not 'n + 1'", 5),
+    ("eye(1/2)", "in 'eye(1/2)': a size in eye(...) must be a dimension name, a"
+     " positive integer or a product of them, not '1/2'", 5),
     ("I", "in 'I': cannot infer the size of I", 1),
     ("2*I", "in '2*I': cannot infer the size of I", 3),
     ("w + tr(I)", "in 'w + tr(I)': cannot infer the size of I", 8),
