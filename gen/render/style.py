@@ -103,6 +103,8 @@ class Typeset:
             w = self.name(wrt)
             return (rf"\partial^{{2}} {self.name(of)}/\partial {w}\,"
                     rf"\partial {_sup(w)}{self.transpose}")
+        if isinstance(self.names, Names) and self.names.vec_pair(of, wrt):
+            return rf"\partial {VEC} {self.name(of)}/\partial {VEC} {self.name(wrt)}"
         return rf"\partial {self.name(of)}/\partial {self.name(wrt)}"
 
 
