@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
-from gen.expr.ast import DIM_ARGS, SCALAR, Binary, Call, DimT, Name, Neg, Node, Num, Shape, Transpose
+from gen.expr.ast import (
+    DIM_ARGS,
+    SCALAR,
+    Binary,
+    Call,
+    DimT,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Shape,
+    Transpose,
+)
 from gen.expr.shape import binary_shape, call_shape, dim_node, dim_product, integer_exponent
 
 

@@ -36,9 +36,33 @@ class Graph:
 
     def finish(self, node: Node) -> Node:
         """The result in the variables alone, unless that would blow it up (then in names)."""
+        limit = 2 * size(node) + 24
+        if self._expanded_size(node) > 2 * limit:
+            # Not even simplifying could bring it back under the limit (a deep network):
+            # do not build it (that alone grows faster than the depth).
+            return _sized_identity(node)
         expanded = self.expand(node)
-        out = expanded if size(expanded) <= 2 * size(node) + 24 else node
+        out = expanded if size(expanded) <= limit else node
         return _sized_identity(out)
+
+    def _expanded_size(self, node: Node) -> int:
+        """The size of ``node`` with every definition substituted, before simplifying;
+        counted without building it (each definition's size once)."""
+        sizes: dict[str, int] = {}
+
+        def of(n: Node, memo: dict[int, int]) -> int:
+            key = id(n)
+            if key not in memo:
+                if isinstance(n, Name) and n.id in self.exprs:
+                    if n.id not in sizes:
+                        sizes[n.id] = of(self.exprs[n.id], {})
+                    memo[key] = sizes[n.id]
+                else:
+                    memo[key] = size(n) if not children(n) else (
+                        1 + sum(of(c, memo) for c in children(n)))
+            return memo[key]
+
+        return of(node, {})
 
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gen.derive import algebra as al
 from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Transpose, children
 from gen.expr.to_text import to_text
@@ -82,16 +84,7 @@ def _product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
     right = [f for f in factors[i + 1:] if f.shape != SCALAR]
     f = factors[i]
     if isinstance(f, Binary) and f.op in ("+", "-") or isinstance(f, Neg):
-        # L (F1 + F2) R = L F1 R + L F2 R.
-        parts = [f.operand] if isinstance(f, Neg) else [f.left, f.right]
-        signs = [-1] if isinstance(f, Neg) else [1, 1 if f.op == "+" else -1]
-        total: Node | None = None
-        for part, sign in zip(parts, signs):
-            piece = _columns(al.product(factors[:i] + [part] + factors[i + 1:]), dx, sym)
-            piece = piece if sign > 0 else al.neg(piece)
-            total = piece if total is None else al.add(total, piece)
-        assert total is not None
-        return total
+        return _distribute(factors, i, lambda n: _columns(n, dx, sym))
     if f.shape == SCALAR:
         # A 1 x 1 factor commutes: (y' dx) L R = (L R) (y' dx).
         outer = al.product(left + right)
@@ -121,6 +114,21 @@ def _product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
     for sc in scalars:
         core = al.mul(sc, core)
     return core
+
+
+def _distribute(factors: list[Node], i: int, read: Callable[[Node], Node]) -> Node:
+    """L (F1 + F2) R = L F1 R + L F2 R (and L (-F) R = -L F R), each term read by ``read``."""
+    f = factors[i]
+    parts = [f.operand] if isinstance(f, Neg) else [f.left, f.right]  # type: ignore[attr-defined]
+    signs = [-1] if isinstance(f, Neg) else [1, 1 if f.op == "+" else -1]  # type: ignore[attr-defined]
+    total: Node | None = None
+    for part, sign in zip(parts, signs):
+        product = al.product(factors[:i] + [part] + factors[i + 1:])
+        assert product is not None
+        piece = read(product) if sign > 0 else al.neg(read(product))
+        total = piece if total is None else al.add(total, piece)
+    assert total is not None
+    return total
 
 
 def _hadamard(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
@@ -213,15 +221,7 @@ def _vec_product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
     i = where[0]
     f = factors[i]
     if isinstance(f, Binary) and f.op in ("+", "-") or isinstance(f, Neg):
-        parts = [f.operand] if isinstance(f, Neg) else [f.left, f.right]
-        signs = [-1] if isinstance(f, Neg) else [1, 1 if f.op == "+" else -1]
-        total: Node | None = None
-        for part, sign in zip(parts, signs):
-            piece = _vec(al.product(factors[:i] + [part] + factors[i + 1:]), dx, sym)
-            piece = piece if sign > 0 else al.neg(piece)
-            total = piece if total is None else al.add(total, piece)
-        assert total is not None
-        return total
+        return _distribute(factors, i, lambda n: _vec(n, dx, sym))
     scalars = [g for j, g in enumerate(factors) if j != i and g.shape == SCALAR]
     left = al.product([g for g in factors[:i] if g.shape != SCALAR])
     right = al.product([g for g in factors[i + 1:] if g.shape != SCALAR])

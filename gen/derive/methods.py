@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gen.derive.chain import derive_chain
 from gen.derive.differential import NotSupported, derive_differential
+from gen.derive.entrywise import facts_of
 from gen.derive.index import derive_index
 from gen.derive.jacobian import NotLinear
 from gen.derive.simplify import forget
@@ -25,7 +26,7 @@ def derive(program: Program, target: Target, method: Method) -> Derivation:
     Raises:
         GenError: at the target, when this method cannot derive it (and why).
     """
-    forget()  # memos of the simplifier hold within one program only
+    forget(facts_of(program))  # memos of the simplifier hold within one program only
     try:
         return ENGINES[method](program, target)
     except (NotSupported, NotLinear, NotImplementedError) as exc:

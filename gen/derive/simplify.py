@@ -13,7 +13,20 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from gen.derive import algebra as al
-from gen.expr.ast import DIM_ARGS, SCALAR, Binary, Call, Name, Neg, Node, Num, Shape, Transpose, children
+from gen.derive import entrywise as ew
+from gen.expr.ast import (
+    DIM_ARGS,
+    SCALAR,
+    Binary,
+    Call,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Shape,
+    Transpose,
+    children,
+)
 
 
 @dataclass(frozen=True)
@@ -56,10 +69,15 @@ _TERMS: dict[tuple[Node, Shape | None, frozenset[str]], list[Term]] = {}
 _LIMIT = 100_000
 
 
-def forget() -> None:
-    """Drop the memos: a name may have another shape in the next program."""
+_FACTS = [ew.Facts()]  # what the entrywise simplifier may assume in the current program
+
+
+def forget(facts: ew.Facts | None = None) -> None:
+    """Drop the memos: a name may have another shape (or props) in the next program."""
     _MEMO.clear()
     _TERMS.clear()
+    ew.forget()
+    _FACTS[0] = facts or ew.Facts()
 
 
 def _remember(memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
@@ -84,6 +102,9 @@ def _terms(node: Node, sym: frozenset[str]) -> list[Term]:
 
 
 def _terms_of(node: Node, sym: frozenset[str]) -> list[Term]:
+    textbook = _textbook(node, sym)
+    if textbook is not None:
+        return textbook
     if isinstance(node, Num):
         return [Term(node.value, (), (), SCALAR)] if node.value else []
     if isinstance(node, Neg):
@@ -115,6 +136,50 @@ def _terms_of(node: Node, sym: frozenset[str]) -> list[Term]:
     if plain and not was_plain:
         return _terms(inner, sym)  # an entrywise unit folded into a plain product
     return [_atom(inner)]
+
+
+def _textbook(node: Node, sym: frozenset[str]) -> list[Term] | None:
+    """Entrywise algebra in textbook form (gen.derive.entrywise): sigmoid(z) - y, not
+    the quotients the rules produce; an inner product such as s'(t ./ s) as sum(t)."""
+    if not isinstance(node, Binary):
+        return None
+    if node.op == "*" and node.shape == SCALAR and node.left.shape != SCALAR:
+        better = ew.simplify_entrywise(node, _FACTS[0])
+        return None if better is None else _terms(better, sym)
+    if node.op in (".*", "./", ".^"):
+        inner = _inner(node, sym)
+        if inner.shape is None or inner.shape[1] != 1:
+            return None
+        better = ew.simplify_entrywise(inner, _FACTS[0])
+        if better is None:
+            return None
+        if isinstance(better, Binary) and better.op in (".*", "./", ".^"):
+            return [_atom(better)]  # final: through _inner again it would be re-expanded
+        return _terms(better, sym)
+    return None
+
+
+def _diagonals(chain: list[Node]) -> list[Node]:
+    """A run of diagonal factors as one diag(v); diag(a) times a column as a .* (column)."""
+    i = 0
+    while i < len(chain):
+        j = i
+        while j < len(chain) and chain[j].shape != SCALAR and ew.is_diagonal(chain[j]):
+            j += 1
+        if j > i + 1 or (j == i + 1 and not isinstance(chain[i], Call)):
+            fused = ew.simplify_diagonal(_chain_node(tuple(chain[i:j])), _FACTS[0])
+            if fused is not None:
+                chain[i:j] = [fused]
+                continue
+        f = chain[i]
+        if i + 1 < len(chain) and isinstance(f, Call) and f.func == "diag":
+            rest = _chain_node(tuple(chain[i + 1:]))
+            if rest.shape == f.args[0].shape:  # diag(a) r = a .* r
+                product = al.binary(".*", f.args[0], rest)
+                chain[i:] = [ew.simplify_entrywise(product, _FACTS[0]) or product]
+                continue
+        i += 1
+    return chain
 
 
 def _product(node: Binary, sym: frozenset[str]) -> list[Term]:
@@ -169,7 +234,7 @@ def _times(a: Term, b: Term) -> Term:
         chain, shape = a.chain + b.chain, (a.shape[0], b.shape[1])
     if len(chain) > 1:  # I A = A; A A = A^2
         chain = tuple(f for f in chain if not al.is_identity(f)) or chain[:1]
-        chain = tuple(_powers(_mixed_products(list(chain))))
+        chain = tuple(_powers(_mixed_products(_diagonals(list(chain)))))
     return Term(a.coef * b.coef, a.scalars + b.scalars, chain, shape)
 
 

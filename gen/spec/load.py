@@ -238,8 +238,12 @@ class _Walker(Reader):
             fields = (
                 {} if self.is_null(value) else self.fields(value, label, _VARIABLE_KEYS)
             )
+            before = len(self.src.errors)
             shape = self.shape(fields.get("shape"), f"{label}.shape", used)
+            shape_ok = len(self.src.errors) == before
             props = self.props(fields.get("props"), f"{label}.props")
+            if Prop.PROBABILITY in props and shape_ok:
+                self.probability_shape(fields["props"], shape)
             text = self.optional(fields, "text", f"{label}.text")
             latex = fields.get("latex")
             latex = read_latex(self, latex, f"{label}.latex") if latex is not None else None
@@ -298,6 +302,16 @@ class _Walker(Reader):
                 )
                 self.src.error(f"unknown prop '{text.value}'{hint}", text.span)
         return frozenset(props)
+
+    def probability_shape(self, node: yaml.Node, shape: tuple[str | int, ...]) -> None:
+        """``probability`` (entries that sum to 1) fits a column vector only: [n] or [n, 1]."""
+        if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
+            return
+        entries = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        entry = next((e for e in entries if isinstance(e, yaml.ScalarNode)
+                      and e.value == Prop.PROBABILITY.value), node)
+        shown = f"[{', '.join(str(d) for d in shape)}]" if shape else "a scalar"
+        self.src.error(f"'probability' needs a vector [n], not {shown}", self.src.node_span(entry))
 
     def shape_dims(self, declared: list[Dim] | None, used: Used) -> tuple[Dim, ...]:
         """The declared dims; without ``dims``, the names used in shapes, in order of first use."""

@@ -413,8 +413,35 @@ def test_unknown_prop() -> None:
     )
     assert one("title: T\nvariables:\n  S: {props: [zz]}\n")[0] == (
         "unknown prop 'zz'; known props: symmetric, positive-definite, invertible, "
-        "diagonal, positive, constant"
+        "diagonal, positive, constant, probability"
     )
+
+
+def test_probability_on_a_column_vector() -> None:
+    spec = load("title: T\nvariables:\n  t: {shape: [k], props: [probability]}\n"
+                "  p: {shape: [k, 1], props: [constant, probability]}\n")
+    assert [v.props for v in spec.variables] == [
+        frozenset({Prop.PROBABILITY}), frozenset({Prop.CONSTANT, Prop.PROBABILITY})]
+
+
+@pytest.mark.parametrize(("shape", "shown", "column"), [
+    ("[m, n]", "[m, n]", 40),
+    ("[1, k]", "[1, k]", 40),
+    ("[]", "a scalar", 36),
+])
+def test_probability_needs_a_vector(shape: str, shown: str, column: int) -> None:
+    errs = errors(f"title: T\nvariables:\n  t: {{shape: {shape}, props: [constant, probability]}}\n")
+    assert with_length(errs) == [(f"'probability' needs a vector [n], not {shown}", 3, column, 11)]
+
+
+def test_probability_without_a_shape_is_a_scalar() -> None:
+    assert one("title: T\nvariables:\n  t: {props: probability}\n") == (
+        "'probability' needs a vector [n], not a scalar", 3, 14)
+
+
+def test_probability_not_judged_on_a_bad_shape() -> None:
+    errs = errors("title: T\nvariables:\n  t: {shape: [m, n, k], props: [probability]}\n")
+    assert [e.message for e in errs] == ["shapes have at most two entries"]
 
 
 def test_undeclared_dim() -> None:
