@@ -383,6 +383,9 @@ def _rebuild(terms: list[Term], shape: Shape, last: frozenset[str] = frozenset()
     factored = _common_factor(terms, shape, last)
     if factored is not None:
         return factored
+    grouped = _partial_factor(terms, shape, last)
+    if grouped is not None:
+        return _rebuild(grouped, shape, last)
     if len(terms) == 1 and terms[0].coef < 0:
         terms = [_flip_difference(terms[0])]
     out: Node | None = None
@@ -393,6 +396,31 @@ def _rebuild(terms: list[Term], shape: Shape, last: frozenset[str] = frozenset()
         else:
             out = al.sub(out, body) if term.coef < 0 else al.add(out, body)
     assert out is not None
+    return out
+
+
+def _partial_factor(terms: list[Term], shape: Shape, last: frozenset[str]) -> list[Term] | None:
+    """A x + A' x + b = (A + A') x + b: the largest group of terms (two or more, not all)
+    that end, or else start, with one factor becomes one term, where the group's first
+    term stood. Matrices and vectors only (a scalar's differential keeps its terms apart)."""
+    if len(terms) < 3 or shape == SCALAR:
+        return None
+    best: list[int] = []
+    for side in (-1, 0):
+        groups: dict[Node, list[int]] = {}
+        for i, t in enumerate(terms):
+            if len(t.chain) >= 2:
+                groups.setdefault(t.chain[side], []).append(i)
+        for members in groups.values():
+            if len(best) < len(members) < len(terms):
+                best = members
+    if len(best) < 2:
+        return None
+    node = _common_factor([terms[i] for i in best], shape, last)
+    if node is None:
+        return None
+    out = [t for i, t in enumerate(terms) if i not in best]
+    out.insert(best[0], _atom(node))
     return out
 
 
