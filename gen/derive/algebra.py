@@ -256,6 +256,11 @@ def substitute(node: Node, defs: Mapping[str, Node]) -> Node:
     return walk(node)
 
 
+def map_children(node: Node, walk: Callable[[Node], Node]) -> Node:
+    """``node`` rebuilt (through the folding constructors) with each child replaced by walk."""
+    return _substitute(node, {}, walk)
+
+
 def _substitute(node: Node, defs: Mapping[str, Node], walk: Callable[[Node], Node]) -> Node:
     if isinstance(node, Name):
         return defs.get(node.id, node)

@@ -338,9 +338,12 @@ def _variable(sym: Symbol, rows: int, cols: int, positive: set[Any],
     def entry(i: int, j: int) -> Any:
         if diagonal and i != j:
             return sp.Integer(0)
+        if Prop.PROBABILITY in props and i == rows - 1 and rows > 1:
+            # Entries that sum to one: the last is 1 minus the others.
+            return sp.Integer(1) - sum((entry(k, 0) for k in range(rows - 1)), sp.Integer(0))
         i, j = (j, i) if symmetric and i > j else (i, j)
         if (i, j) not in made:
-            pos = Prop.POSITIVE in props or (pd and i == j)
+            pos = Prop.POSITIVE in props or Prop.PROBABILITY in props or (pd and i == j)
             label = sym.name if (rows, cols) == (1, 1) else (
                 f"{sym.name}[{i + 1}]" if cols == 1 else f"{sym.name}[{i + 1},{j + 1}]")
             made[(i, j)] = s = sp.Symbol(label, real=True, positive=True if pos else None)

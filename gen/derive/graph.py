@@ -5,9 +5,12 @@ from __future__ import annotations
 from gen.derive import algebra as al
 from gen.derive.rules import Ctx, adjoint, forward
 from gen.derive.simplify import simplify
-from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, children
+from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose, children
 from gen.expr.measure import size
 from gen.program import Program
+
+
+ACTIVATIONS = frozenset({"sigmoid", "tanh", "exp", "sqrt", "softmax"})
 
 
 class Graph:
@@ -25,6 +28,11 @@ class Graph:
         for name, expr in self.exprs.items():
             if name != wrt and self.depends(expr):
                 self.live.add(name)
+        # An activation's derivative in its own value, as the books write it: with
+        # p = sigmoid(u), sigmoid'(u) = p .* (1 - p); with h = tanh(u), 1 - h.^2.
+        self._activations = {
+            expr: Name(name, shape=expr.shape) for name, expr in self.exprs.items()
+            if isinstance(expr, Call) and expr.func in ACTIVATIONS and name != wrt}
 
     def expand(self, node: Node) -> Node:
         """``node`` with every definition replaced, down to the variables."""
@@ -42,8 +50,40 @@ class Graph:
             # do not build it (that alone grows faster than the depth).
             return _sized_identity(node)
         expanded = self.expand(node)
+        keep = self._repeated(expanded)
+        if keep:  # p(1 - p) with p = sigmoid(X w), not the sigmoid written twice
+            expanded = self._named(expanded, keep)
         out = expanded if size(expanded) <= limit else node
         return _sized_identity(out)
+
+    def _repeated(self, expanded: Node) -> frozenset[str]:
+        """The definitions (more than a name or a transpose) whose expansion the expanded
+        result repeats: their names read better than their expressions written twice."""
+        counts: dict[Node, int] = {}
+        stack = [expanded]
+        while stack:
+            n = stack.pop()
+            counts[n] = counts.get(n, 0) + 1
+            stack.extend(children(n))
+        return frozenset(
+            name for name, expr in self.exprs.items()
+            if size(expr) >= 2 and name != self.wrt and not isinstance(expr, Transpose)
+            and counts.get(self._expanded[name], 0) >= 2)
+
+    def _named(self, expanded: Node, keep: frozenset[str]) -> Node:
+        """``expanded`` with each expansion of a name in ``keep`` written as that name."""
+        names = {self._expanded[n]: Name(n, shape=self.exprs[n].shape) for n in keep}
+        memo: dict[int, Node] = {}
+
+        def walk(n: Node) -> Node:
+            key = id(n)
+            if key not in memo:
+                found = names.get(n)
+                memo[key] = found if found is not None and found.shape == n.shape else (
+                    al.map_children(n, walk))
+            return memo[key]
+
+        return walk(expanded)
 
     def _expanded_size(self, node: Node) -> int:
         """The size of ``node`` with every definition substituted, before simplifying;
@@ -87,15 +127,35 @@ class Graph:
         """The differential ``d<name>`` as a name of the same shape."""
         return Name(f"d{name}", shape=self.program.symbols[name].shape)
 
+    def named(self, node: Node) -> Node:
+        """``node`` with each activation of a definition written as its name."""
+        if not self._activations:
+            return node
+        memo: dict[int, Node] = {}
+
+        def walk(n: Node) -> Node:
+            key = id(n)
+            if key not in memo:
+                found = self._activations.get(n)
+                memo[key] = found if found is not None and found.shape == n.shape else (
+                    al.map_children(n, walk))
+            return memo[key]
+
+        return walk(node)
+
     def differential(self, node: Node, notes: list[str]) -> Node:
         """d(node) with ``d<name>`` for each live name, the rules applied recorded in notes."""
+        out = self._differential(node, notes)
+        return self.named(out)
+
+    def _differential(self, node: Node, notes: list[str]) -> Node:
         if isinstance(node, Name):
             if node.id in self.live:
                 return self.dname(node.id)
             return al.zero(node.shape or (1, 1))
         if isinstance(node, Num) or not self.depends(node):
             return al.zero(node.shape or (1, 1))
-        out, note = forward(node, lambda c: self.differential(c, notes), self.ctx)
+        out, note = forward(node, lambda c: self._differential(c, notes), self.ctx)
         if note:
             notes.append(note)
         return out
@@ -108,10 +168,10 @@ class Graph:
         for name in reversed(list(self.exprs)):
             if name not in acc or name == self.wrt:
                 continue
-            g = simplify(acc.pop(name), self.ctx.symmetric)
+            g = simplify(self.named(acc.pop(name)), self.ctx.symmetric)
             self._backprop(self.exprs[name], g, acc)
         shape = self.program.symbols[self.wrt].shape
-        return simplify(acc.get(self.wrt, al.zero(shape)), self.ctx.symmetric)
+        return simplify(self.named(acc.get(self.wrt, al.zero(shape))), self.ctx.symmetric)
 
     def _backprop(self, node: Node, g: Node, acc: dict[str, Node]) -> None:
         if isinstance(node, Name):

@@ -53,7 +53,8 @@ def results(text: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("target", "textbook"), [
     ("{of: E, wrt: w, layout: denominator, method: [chain, differential]}", "X'*(sigmoid(X*w) - y)"),
     ("{of: L, wrt: w, layout: denominator, method: [chain, differential]}", "X'*(y - sigmoid(X*w))"),
-    ("{of: E, wrt: w, order: 2}", "X'*diag(sigmoid(X*w).*(ones(m) - sigmoid(X*w)))*X"),
+    # The sigmoid would be written twice: the definition p keeps its name (PRML 4.3.3: R).
+    ("{of: E, wrt: w, order: 2}", "X'*diag(p.*(ones(m) - p))*X"),
 ])
 def test_logistic_regression(target, textbook):
     for method, text in results(LOGISTIC + f"  - {target}\n"):
