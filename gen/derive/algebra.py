@@ -17,6 +17,7 @@ from gen.expr.ast import (
     Num,
     Shape,
     Transpose,
+    children,
 )
 from gen.expr.shape import binary_shape, call_shape, dim_node, dim_product, integer_exponent
 
@@ -243,6 +244,7 @@ def call(func: str, *args: Node) -> Node:
 
 def substitute(node: Node, defs: Mapping[str, Node]) -> Node:
     """Replace names by their definitions (once, not recursively into the replacements)."""
+    defs = {k: v for k, v in defs.items() if not (isinstance(v, Name) and v.id == k)}
     if not defs:
         return node
     memo: dict[int, Node] = {}  # shared subtrees are rebuilt once
@@ -250,7 +252,10 @@ def substitute(node: Node, defs: Mapping[str, Node]) -> Node:
     def walk(n: Node) -> Node:
         key = id(n)
         if key not in memo:
-            memo[key] = _substitute(n, defs, walk)
+            if isinstance(n, Name) or any(walk(c) is not c for c in children(n)):
+                memo[key] = _substitute(n, defs, walk)
+            else:
+                memo[key] = n  # nothing below is replaced: the node as it is
         return memo[key]
 
     return walk(node)

@@ -25,6 +25,7 @@ class Graph:
         self._depends: dict[int, bool] = {}
         self._keep: list[Node] = []
         self._expanded: dict[str, Node] = {}
+        self._named_memo: dict[int, Node] = {}
         for name, expr in self.exprs.items():
             if name != wrt and self.depends(expr):
                 self.live.add(name)
@@ -131,14 +132,19 @@ class Graph:
         """``node`` with each activation of a definition written as its name."""
         if not self._activations:
             return node
-        memo: dict[int, Node] = {}
+        memo = self._named_memo  # across calls: a gradient is walked again as it grows
 
         def walk(n: Node) -> Node:
             key = id(n)
             if key not in memo:
                 found = self._activations.get(n)
-                memo[key] = found if found is not None and found.shape == n.shape else (
-                    al.map_children(n, walk))
+                if found is not None and found.shape == n.shape:
+                    memo[key] = found
+                elif all(walk(c) is c for c in children(n)):
+                    memo[key] = n  # nothing inside changes: the node itself
+                else:
+                    memo[key] = al.map_children(n, walk)
+                self._keep.append(n)  # ids stay valid while the node lives
             return memo[key]
 
         return walk(node)

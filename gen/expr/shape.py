@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
@@ -56,6 +57,7 @@ def format_shape(shape: Shape) -> str:
     return f"[{shape[0]}, {shape[1]}]"
 
 
+@functools.lru_cache(maxsize=4096)  # asked for on every product of shapes
 def dim_factors(d: DimT) -> tuple[int, tuple[str, ...]]:
     """The integer coefficient and the dimension names of a size.
 
