@@ -146,18 +146,22 @@ def _jacobian_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
         rule = _chain_product(list(reversed(factors)))
     elif scalar_top and len(factors) > 1:
         # (dy_k-1/dy_k-2 ... dy_1/dx)^T dz/dy_k-1, as the seed writes it.
-        rule = al.mul(al.transpose(_chain_product(factors[1:]), c.sym), factors[0])
+        lower = _mixed_jacobians(c, factors[1:], chain[1:])
+        rule = al.mul(al.transpose(_chain_product(lower), c.sym), factors[0])
     elif scalar_top:
         rule = factors[0]
-    else:
-        # Mixed, a vector or matrix at the top: the Jacobians' product, each gradient of a
-        # scalar link (a column in mixed layout) transposed into its row.
-        rule = _chain_product([
-            al.transpose(f, c.sym) if c.shape(y) == SCALAR and c.shape(x) != SCALAR else f
-            for f, (y, x) in zip(factors, chain)])
+    else:  # mixed, a vector or matrix at the top: the Jacobians' product
+        rule = _chain_product(_mixed_jacobians(c, factors, chain))
     c.record(("partial", c.of, c.wrt), rule, Note("chain_rule", layout=c.layout.value),
              c.of, c.wrt)
     return al.substitute(rule, c.values)
+
+
+def _mixed_jacobians(c: Chain, factors: list[Node], chain: list[tuple[str, str]]) -> list[Node]:
+    """The links as Jacobians in mixed layout: the gradient of a scalar link (a column
+    there) transposed into its row."""
+    return [al.transpose(f, c.sym) if c.shape(y) == SCALAR and c.shape(x) != SCALAR else f
+            for f, (y, x) in zip(factors, chain)]
 
 
 def _adjoint_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:

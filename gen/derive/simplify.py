@@ -57,6 +57,10 @@ def simplify(node: Node, symmetric: frozenset[str] = frozenset(),
     if hit is not None:
         return hit
     out = _rebuild(_collect(_terms(node, symmetric), symmetric, last), _shape(node), last)
+    if isinstance(out, Binary) and out.op in ("+", "-", "*") and _shape(out)[1] == 1 and not last:
+        # A sum of entrywise terms, or a scalar rational factor, as one rational function:
+        # y .* (s - 1) + (1 - y) .* s = s - y.
+        out = ew.simplify_entrywise(out, _FACTS[0]) or out
     _remember(_MEMO, key, out)
     return out
 
@@ -383,7 +387,7 @@ def _rebuild(terms: list[Term], shape: Shape, last: frozenset[str] = frozenset()
     factored = _common_factor(terms, shape, last)
     if factored is not None:
         return factored
-    grouped = _partial_factor(terms, shape, last)
+    grouped = _scalar_factor(terms, shape, last) or _partial_factor(terms, shape, last)
     if grouped is not None:
         return _rebuild(grouped, shape, last)
     if len(terms) == 1 and terms[0].coef < 0:
@@ -396,6 +400,25 @@ def _rebuild(terms: list[Term], shape: Shape, last: frozenset[str] = frozenset()
         else:
             out = al.sub(out, body) if term.coef < 0 else al.add(out, body)
     assert out is not None
+    return out
+
+
+def _scalar_factor(terms: list[Term], shape: Shape, last: frozenset[str]) -> list[Term] | None:
+    """a x + b x = (a + b) x: terms with the same matrix factors and different scalars
+    become one term with a scalar sum (vectors and matrices only)."""
+    if len(terms) < 2 or shape == SCALAR:
+        return None
+    groups: dict[tuple[Node, ...], list[int]] = {}
+    for i, t in enumerate(terms):
+        if t.chain and t.scalars:
+            groups.setdefault(t.chain, []).append(i)
+    members = max(groups.values(), key=len, default=[])
+    if len(members) < 2:
+        return None
+    scalar = simplify(_rebuild([Term(terms[i].coef, terms[i].scalars, (), SCALAR)
+                                for i in members], SCALAR, last), frozenset(), last)
+    out = [t for i, t in enumerate(terms) if i not in members]
+    out.insert(members[0], Term(Fraction(1), (scalar,), terms[members[0]].chain, shape))
     return out
 
 

@@ -71,3 +71,19 @@ def test_softmax_cross_entropy(props, by_z, by_w):
                "  - {of: C, wrt: W, layout: denominator, method: [chain, differential, index]}\n")
     found = results(SOFTMAX % props + targets)
     assert [text for _, text in found] == [by_z] * 2 + [by_w] * 3
+
+
+def test_logistic_by_the_logits_is_sigmoid_minus_labels():
+    # PRML 4.3.2: dE/da_n = y_n - t_n; a sum of entrywise terms simplified as one.
+    text = LOGISTIC.replace("  p: sigmoid(X*w)\n", "  z: X*w\n  p: sigmoid(z)\n")
+    found = results(text + "  - {of: E, wrt: z, layout: denominator, method: [chain, differential]}\n")
+    assert [t for _, t in found] == ["sigmoid(X*w) - y"] * 2
+
+
+def test_a_scalar_sigmoid_output_factors_its_scalar():
+    # PRML 5.3 with one sigmoid output: dE/dw = (p - y) h; a x + b x = (a + b) x.
+    text = ("title: t\nvariables:\n  h: {shape: [n], props: [constant]}\n  w: {shape: [n]}\n"
+            "  y: {shape: [], props: [constant]}\ndefine:\n  p: sigmoid(h'*w)\n"
+            "  E: -(y*log(p) + (1 - y)*log(1 - p))\nderive:\n"
+            "  - {of: E, wrt: w, method: [chain, differential]}\n")
+    assert [t for _, t in results(text)] == ["(sigmoid(h'*w) - y)*h"] * 2
