@@ -19,6 +19,7 @@ from gen.expr.ast import (
     Transpose,
     children,
 )
+from gen.expr.measure import size as _size_of
 from gen.expr.shape import binary_shape, call_shape, dim_node, dim_product, integer_exponent
 
 
@@ -216,8 +217,15 @@ def transpose(a: Node, symmetric: frozenset[str] = frozenset()) -> Node:
         return a
     if isinstance(a, Call) and a.func == "diag":
         return a
-    if isinstance(a, Call) and a.func == "inv" and transpose(a.args[0], symmetric) == a.args[0]:
+    if isinstance(a, Call) and a.func == "inv" and (
+            transpose(a.args[0], symmetric) == a.args[0] or _palindrome(a.args[0], symmetric)):
         return a  # the inverse of a symmetric matrix is symmetric
+    if isinstance(a, Binary) and a.op == "*" and _palindrome(a, symmetric):
+        return a  # X'X, X A X' with A symmetric
+    if isinstance(a, Binary) and a.op in ("+", "-"):
+        pushed = binary(a.op, transpose(a.left, symmetric), transpose(a.right, symmetric))
+        if _size_of(pushed) < _size_of(a) + 1:  # (A + A')' = A' + A; (X w - y)' stays whole
+            return pushed
     if isinstance(a, Binary) and a.op == "^" and _s(a.left) != SCALAR:
         return binary("^", transpose(a.left, symmetric), a.right)  # (A^k)' = (A')^k
     if isinstance(a, Transpose):
@@ -235,6 +243,21 @@ def transpose(a: Node, symmetric: frozenset[str] = frozenset()) -> Node:
     if is_zero(a):
         return zero((_s(a)[1], _s(a)[0]))
     return Transpose(a, shape=(_s(a)[1], _s(a)[0]))
+
+
+def _palindrome(a: Node, symmetric: frozenset[str]) -> bool:
+    """A product equal to its transpose factor by factor: F1 ... Fk with Fk' = F1, ..."""
+    factors: list[Node] = []
+    stack = [a]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Binary) and n.op == "*" and SCALAR not in (_s(n.left), _s(n.right)):
+            stack += (n.right, n.left)
+        else:
+            factors.append(n)
+    if len(factors) < 2:
+        return False
+    return all(transpose(f, symmetric) == g for f, g in zip(factors, reversed(factors)))
 
 
 def call(func: str, *args: Node) -> Node:

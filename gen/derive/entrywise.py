@@ -30,7 +30,8 @@ Identities used besides the field axioms (all hold entrywise):
 - an inner product ``u'*v`` of k-vectors is ``sum(u.*v)``; when ``u.*v`` simplifies
   to a linear combination of vector atoms ``sum_i c_i a_i`` (the c_i may hold
   scalar atoms), it is written ``sum_i c_i sum(a_i)``; the same for ``sum(v)``;
-- ``sum(t) = 1't = t'1 = 1`` for a name t declared ``probability`` (``Facts``);
+- ``sum(t) = 1't = t'1 = 1`` for a name t declared ``probability`` (``Facts``) and
+  for ``t = softmax(u)``;
 - the logistic function, with s = sigmoid(u): ``exp(u) = s./(1 - s)``,
   ``exp(-u) = (1 - s)./s``, ``sigmoid(-u) = 1 - s``; hence
   ``exp(u)./(1 + exp(u)) = s``, ``1./(1 + exp(-u)) = s``, ``1./(1 + exp(u)) = 1 - s``.
@@ -307,6 +308,13 @@ def _worth_trying(node: Node, facts: Facts) -> bool:
     return False
 
 
+def sums_to_one(node: Node, facts: Facts) -> bool:
+    """Entries that sum to one: a name declared ``probability``, or a softmax."""
+    if isinstance(node, Name):
+        return node.id in facts.probability
+    return isinstance(node, Call) and node.func == "softmax"
+
+
 def _side_worth(node: Node, facts: Facts) -> bool:
     """A side of an inner product worth a look: ones, a probability vector, a diag, or
     entrywise structure."""
@@ -314,6 +322,8 @@ def _side_worth(node: Node, facts: Facts) -> bool:
         node = node.operand
     if isinstance(node, Name):
         return node.id in facts.probability
+    if sums_to_one(node, facts):
+        return True
     if isinstance(node, Binary) and node.op == "*" and isinstance(node.right, Call) and (
             node.right.func == "diag"):
         return True
@@ -537,7 +547,7 @@ class _Algebra:
 
     def summed(self, vec: Node) -> _Rat:
         """sum(vec) of one vector atom: 1 for a probability vector."""
-        if isinstance(vec, Name) and vec.id in self.facts.probability:
+        if sums_to_one(vec, self.facts):
             return _Rat(_const(1))
         return self.atom(al.call("sum", vec))
 

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from gen.derive import algebra as al
 from gen.derive import entrywise as ew
+from gen.expr.measure import size
 from gen.expr.ast import (
     DIM_ARGS,
     SCALAR,
@@ -130,8 +131,13 @@ def _terms_of(node: Node, sym: frozenset[str]) -> list[Term]:
                 for t in _terms(node.left, sym)]
     if isinstance(node, Transpose):
         inner = _terms(node.operand, sym)
-        if len(inner) == 1:  # (c A B)' = c B' A'; a transposed sum stays whole
+        if len(inner) == 1:  # (c A B)' = c B' A'
             return [_transposed(inner[0], sym)]
+        if inner:  # a transposed sum stays whole unless its terms transposed are shorter
+            pushed = [_transposed(t, sym) for t in inner]
+            inner_shape = _shape(node.operand)
+            if size(_rebuild(pushed, _shape(node))) < size(_rebuild(inner, inner_shape)) + 1:
+                return pushed
     if al.is_zero(node):
         return []
     inner = _inner(node, sym)
@@ -263,6 +269,8 @@ def _inner(node: Node, sym: frozenset[str]) -> Node:
             return args[0].args[0]  # inv(inv(X)) = X
         if node.func == "tr":
             return _trace(args[0], sym)
+        if node.func == "sum" and ew.sums_to_one(args[0], _FACTS[0]):
+            return al.num(1)  # sum(softmax(u)) = 1, and for a probability vector
         return Call(node.func, args, shape=node.shape)
     return node
 
