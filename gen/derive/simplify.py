@@ -57,7 +57,13 @@ def simplify(node: Node, symmetric: frozenset[str] = frozenset(),
     hit = _MEMO.get(key)
     if hit is not None:
         return hit
-    out = _rebuild(_collect(_terms(node, symmetric), symmetric, last), _shape(node), last)
+    terms = _collect(_terms(node, symmetric), symmetric, last)
+    common = _common_coefficient(terms, _shape(node), last)
+    if common is not None:  # 1/2 B + 1/2 B' = 1/2 (B + B')
+        inner = [Term(t.coef / common, t.scalars, t.chain, t.shape) for t in terms]
+        out = al.mul(al.num(common), _rebuild(inner, _shape(node), last))
+    else:
+        out = _rebuild(terms, _shape(node), last)
     if isinstance(out, Binary) and out.op in ("+", "-", "*") and _shape(out)[1] == 1 and not last:
         # A sum of entrywise terms, or a scalar rational factor, as one rational function:
         # y .* (s - 1) + (1 - y) .* s = s - y.
@@ -146,6 +152,19 @@ def _terms_of(node: Node, sym: frozenset[str]) -> list[Term]:
     if plain and not was_plain:
         return _terms(inner, sym)  # an entrywise unit folded into a plain product
     return [_atom(inner)]
+
+
+def _common_coefficient(terms: list[Term], shape: Shape, last: frozenset[str]) -> Fraction | None:
+    """The number every term of a sum of matrices or vectors carries, other than 1."""
+    if len(terms) < 2 or shape == SCALAR or last:
+        return None
+    coefs = {abs(t.coef) for t in terms}
+    if len(coefs) != 1:
+        return None
+    c = coefs.pop()
+    if c in (0, 1):
+        return None
+    return -c if all(t.coef < 0 for t in terms) else c
 
 
 def _textbook(node: Node, sym: frozenset[str]) -> list[Term] | None:
@@ -244,7 +263,8 @@ def _times(a: Term, b: Term) -> Term:
         chain, shape = a.chain + b.chain, (a.shape[0], b.shape[1])
     if len(chain) > 1:  # I A = A; A A = A^2
         chain = tuple(f for f in chain if not al.is_identity(f)) or chain[:1]
-        chain = tuple(_powers(_mixed_products(_diagonals(list(chain)))))
+        chain = tuple(_powers(_mixed_products(_diagonals(_inverses(list(chain)))))) or (
+            (al.identity(shape[0]),) if shape[0] == shape[1] else chain)
     return Term(a.coef * b.coef, a.scalars + b.scalars, chain, shape)
 
 
@@ -267,6 +287,13 @@ def _inner(node: Node, sym: frozenset[str]) -> Node:
             return al.identity(args[0].shape[0] if args[0].shape else 1)
         if node.func == "inv" and isinstance(args[0], Call) and args[0].func == "inv":
             return args[0].args[0]  # inv(inv(X)) = X
+        if node.func == "inv" and args[0].shape != SCALAR:
+            scaled = _terms(args[0], sym)
+            if len(scaled) == 1 and (scaled[0].coef != 1 or scaled[0].scalars) and scaled[0].chain:
+                t = scaled[0]  # inv(c A) = inv(A) / c
+                core = Call("inv", (_chain_node(t.chain),), shape=node.shape)
+                return al.div(core, _term_node(Term(t.coef, t.scalars, (), SCALAR), SCALAR,
+                                               frozenset()))
         if node.func == "tr":
             return _trace(args[0], sym)
         if node.func == "sum" and ew.sums_to_one(args[0], _FACTS[0]):
@@ -511,6 +538,34 @@ def _powers(factors: list[Node]) -> list[Node]:
         else:
             out.append(f)
     return out
+
+
+def _inverses(factors: list[Node]) -> list[Node]:
+    """F^-1 F = F F^-1 = I, transposed alike: inv(X)' X' = (X inv(X))' = I."""
+    out: list[Node] = []
+    for f in factors:
+        if out and _inverse_pair(out[-1], f):
+            out.pop()
+        else:
+            out.append(f)
+    return out
+
+
+def _inverse_pair(f: Node, g: Node) -> bool:
+    (a, inv_a, t_a), (b, inv_b, t_b) = _unwrapped(f), _unwrapped(g)
+    return a == b and t_a == t_b and inv_a != inv_b and _shape(a)[0] == _shape(a)[1]
+
+
+def _unwrapped(node: Node) -> tuple[Node, bool, bool]:
+    """(F, inverted, transposed) of F, F', inv(F), inv(F)' and inv(F')."""
+    transposed = inverted = False
+    while True:
+        if isinstance(node, Transpose):
+            transposed, node = not transposed, node.operand
+        elif isinstance(node, Call) and node.func == "inv":
+            inverted, node = not inverted, node.args[0]
+        else:
+            return node, inverted, transposed
 
 
 def _mixed_products(factors: list[Node]) -> list[Node]:
