@@ -9,7 +9,6 @@ from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose, children
 from gen.expr.measure import size
 from gen.program import Program
 
-
 ACTIVATIONS = frozenset({"sigmoid", "tanh", "exp", "sqrt", "softmax"})
 
 

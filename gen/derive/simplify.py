@@ -14,7 +14,6 @@ from fractions import Fraction
 
 from gen.derive import algebra as al
 from gen.derive import entrywise as ew
-from gen.expr.measure import size
 from gen.expr.ast import (
     DIM_ARGS,
     SCALAR,
@@ -28,6 +27,7 @@ from gen.expr.ast import (
     Transpose,
     children,
 )
+from gen.expr.measure import size
 
 
 @dataclass(frozen=True)
