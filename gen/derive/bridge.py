@@ -46,6 +46,7 @@ from gen.expr.ast import (
     Transpose,
     children,
 )
+from gen.expr.shape import dim_value, size_dim
 from gen.program import Program, Symbol
 from gen.spec.model import Layout, Prop
 
@@ -232,28 +233,17 @@ class Interpreter:
 
     def dim(self, node: Node) -> int:
         """A size argument of eye, ones, zeros or commutation (``m*n`` included)."""
-        if isinstance(node, Name):
-            return self.size(node.id)
-        if isinstance(node, Num) and node.value.denominator == 1:
-            return int(node.value)
-        if isinstance(node, Binary) and node.op == "*":
-            return self.dim(node.left) * self.dim(node.right)
-        raise Unsupported("a size that is neither a dimension, an integer nor their product")
+        dim = size_dim(node)
+        if dim is None:
+            raise Unsupported("a size that is neither a dimension, an integer nor their product")
+        return self.size(dim)
 
     def size(self, d: DimT) -> int:
         """The concrete size of a dimension, or of a product of them (``m*n``)."""
-        if isinstance(d, int):
-            return d
-        product = 1
-        for factor in d.split("*"):
-            factor = factor.strip()
-            if factor.isdigit():
-                product *= int(factor)
-            elif factor in self.sizes:
-                product *= int(self.sizes[factor])
-            else:
-                raise Unsupported(f"no size for the dimension '{d}'")
-        return product
+        try:
+            return dim_value(d, self.sizes)
+        except KeyError as exc:
+            raise Unsupported(f"no size for the dimension '{d}'") from exc
 
 
 def _kron(a: Mat, b: Mat) -> Mat:

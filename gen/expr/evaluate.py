@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gen.expr.ast import DIM_ARGS, ENTRYWISE, Binary, Call, DimT, Name, Neg, Node, Num, Transpose
+from gen.expr.shape import dim_value, size_dim
 
 Array = NDArray[Any]
 
@@ -159,25 +160,14 @@ class _Evaluator:
 
     def dim(self, node: Node) -> int:
         """A size argument of eye, ones, zeros or commutation."""
-        if isinstance(node, Name):
-            return self.size(node.id)
-        if isinstance(node, Num) and node.value.denominator == 1:
-            return int(node.value)
-        if isinstance(node, Binary) and node.op == "*":
-            return self.dim(node.left) * self.dim(node.right)
-        raise ValueError("a size must be a dimension name, an integer or a product of them")
+        dim = size_dim(node)
+        if dim is None:
+            raise ValueError("a size must be a dimension name, an integer or a product of them")
+        return self.size(dim)
 
     def size(self, dim: DimT) -> int:
         """The integer of a size: a dimension's value, or the product of a product's."""
-        if isinstance(dim, int):
-            return dim
-        if dim in self.sizes:
-            return int(self.sizes[dim])
-        product = 1
-        for factor in dim.split("*"):
-            factor = factor.strip()
-            product *= int(factor) if factor.isdigit() else int(self.sizes[factor])
-        return product
+        return dim_value(dim, self.sizes)
 
 
 def commutation(m: int, n: int) -> Array:

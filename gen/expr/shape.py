@@ -112,6 +112,14 @@ def dim_node(d: DimT) -> Node:
     return node
 
 
+def dim_value(d: DimT, sizes: Mapping[str, int]) -> int:
+    """The integer a size stands for, each dimension's from ``sizes`` (KeyError if missing)."""
+    value, names = dim_factors(d)
+    for name in names:
+        value *= int(sizes[name])
+    return value
+
+
 def size_dim(node: Node) -> DimT | None:
     """The size an argument of eye, ones, zeros or commutation stands for, else None.
 
