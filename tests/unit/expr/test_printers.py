@@ -16,6 +16,7 @@ from gen.expr.shape import infer
 from gen.expr.to_latex import to_latex
 from gen.expr.to_numpy import to_numpy
 from gen.expr.to_text import to_text
+from tests.unit.expr.numeric import assert_numpy_matches_evaluate
 
 ENV: dict[str, Shape] = {
     "X": ("m", "n"),
@@ -265,11 +266,6 @@ def _values(seed: int) -> dict[str, Any]:
     return values
 
 
-def run_numpy(code: str, values: dict[str, Any]) -> Any:
-    """Evaluate printed numpy text with nothing but np and the values in scope."""
-    return eval(code, {"__builtins__": {}, "np": np, **values})  # noqa: S307 - test only
-
-
 NUMERIC = [
     "X'*(X*w - y) + lam*w",
     "1/2*z'*z + lam/2*w'*w",
@@ -305,19 +301,7 @@ NUMERIC = [
 @pytest.mark.parametrize("text", NUMERIC)
 @pytest.mark.parametrize("seed", [0, 1])
 def test_numpy_agrees_with_evaluate(text: str, seed: int) -> None:
-    tree = typed(text)
-    values = _values(seed)
-    expected = evaluate(tree, values, SIZES)
-    with np.errstate(all="raise"):
-        got = run_numpy(to_numpy(tree, SIZE_TEXT), values)
-    assert tree.shape is not None
-    rows, cols = (SIZES.get(d, d) if isinstance(d, str) else d for d in tree.shape)
-    if (rows, cols) == (1, 1):
-        assert isinstance(expected, float)
-        assert np.shape(got) in ((), (1, 1))
-    else:
-        assert np.shape(got) == (rows, cols) == np.shape(expected)
-    np.testing.assert_allclose(np.reshape(got, np.shape(expected)), expected, rtol=1e-10)
+    assert_numpy_matches_evaluate(typed(text), _values(seed), SIZES, SIZE_TEXT)
 
 
 def test_evaluate_refuses_what_the_syntax_refuses() -> None:

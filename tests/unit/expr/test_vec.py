@@ -22,6 +22,7 @@ from gen.expr.shape import (
     dim_factors,
     dim_node,
     dim_product,
+    dim_value,
     format_shape,
     infer,
     size_dim,
@@ -31,6 +32,7 @@ from gen.expr.to_latex import to_latex
 from gen.expr.to_numpy import to_numpy
 from gen.expr.to_text import to_text
 from gen.render.mathtext import lhs_latex, shape_latex, shape_text
+from tests.unit.expr.numeric import assert_numpy_matches_evaluate, run_numpy
 
 ENV: dict[str, Shape] = {
     "A": ("p", "m"),
@@ -66,15 +68,7 @@ def values(seed: int) -> dict[str, Any]:
 
 
 def _int(d: DimT) -> int:
-    if isinstance(d, int):
-        return d
-    coefficient, names = dim_factors(d)
-    return coefficient * int(np.prod([SIZES[name] for name in names]))
-
-
-def run_numpy(code: str, bound: dict[str, Any]) -> Any:
-    """Evaluate printed numpy text with nothing but np and the values in scope."""
-    return eval(code, {"__builtins__": {}, "np": np, **bound})  # noqa: S307 - test only
+    return dim_value(d, SIZES)
 
 
 # -- the functions --------------------------------------------------------------
@@ -412,19 +406,7 @@ NUMERIC = [
 @pytest.mark.parametrize("text", NUMERIC)
 @pytest.mark.parametrize("seed", [0, 1])
 def test_numpy_agrees_with_evaluate(text: str, seed: int) -> None:
-    tree = typed(text)
-    bound = values(seed)
-    expected = evaluate(tree, bound, SIZES)
-    with np.errstate(all="raise"):
-        got = run_numpy(to_numpy(tree, SIZE_TEXT), bound)
-    assert tree.shape is not None
-    rows, cols = (_int(d) for d in tree.shape)
-    if (rows, cols) == (1, 1):
-        assert isinstance(expected, float)
-        assert np.shape(got) in ((), (1, 1))
-    else:
-        assert np.shape(got) == (rows, cols) == np.shape(expected)
-    np.testing.assert_allclose(np.reshape(got, np.shape(expected)), expected, rtol=1e-10)
+    assert_numpy_matches_evaluate(typed(text), values(seed), SIZES, SIZE_TEXT)
 
 
 def test_numpy_forms() -> None:
