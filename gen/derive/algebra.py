@@ -284,6 +284,31 @@ def substitute(node: Node, defs: Mapping[str, Node]) -> Node:
     return walk(node)
 
 
+def replace_subtrees(node: Node, table: Mapping[Node, Node],
+                     memo: dict[int, Node] | None = None,
+                     keep: list[Node] | None = None) -> Node:
+    """``node`` with each subtree equal to a key of ``table`` (and of its shape) replaced
+    by the value; untouched subtrees stay the same objects. ``memo`` (by id) may be
+    shared across calls, with ``keep`` holding the nodes so that their ids stay valid."""
+    memo = {} if memo is None else memo
+
+    def walk(n: Node) -> Node:
+        key = id(n)
+        if key not in memo:
+            found = table.get(n)
+            if found is not None and found.shape == n.shape:
+                memo[key] = found
+            elif all(walk(c) is c for c in children(n)):
+                memo[key] = n
+            else:
+                memo[key] = map_children(n, walk)
+            if keep is not None:
+                keep.append(n)
+        return memo[key]
+
+    return walk(node)
+
+
 def map_children(node: Node, walk: Callable[[Node], Node]) -> Node:
     """``node`` rebuilt (through the folding constructors) with each child replaced by walk."""
     return _substitute(node, {}, walk)

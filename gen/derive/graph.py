@@ -73,17 +73,7 @@ class Graph:
     def _named(self, expanded: Node, keep: frozenset[str]) -> Node:
         """``expanded`` with each expansion of a name in ``keep`` written as that name."""
         names = {self._expanded[n]: Name(n, shape=self.exprs[n].shape) for n in keep}
-        memo: dict[int, Node] = {}
-
-        def walk(n: Node) -> Node:
-            key = id(n)
-            if key not in memo:
-                found = names.get(n)
-                memo[key] = found if found is not None and found.shape == n.shape else (
-                    al.map_children(n, walk))
-            return memo[key]
-
-        return walk(expanded)
+        return al.replace_subtrees(expanded, names)
 
     def _expanded_size(self, node: Node) -> int:
         """The size of ``node`` with every definition substituted, before simplifying;
@@ -131,22 +121,8 @@ class Graph:
         """``node`` with each activation of a definition written as its name."""
         if not self._activations:
             return node
-        memo = self._named_memo  # across calls: a gradient is walked again as it grows
-
-        def walk(n: Node) -> Node:
-            key = id(n)
-            if key not in memo:
-                found = self._activations.get(n)
-                if found is not None and found.shape == n.shape:
-                    memo[key] = found
-                elif all(walk(c) is c for c in children(n)):
-                    memo[key] = n  # nothing inside changes: the node itself
-                else:
-                    memo[key] = al.map_children(n, walk)
-                self._keep.append(n)  # ids stay valid while the node lives
-            return memo[key]
-
-        return walk(node)
+        # The memo lasts across calls: a gradient is walked again as it grows.
+        return al.replace_subtrees(node, self._activations, self._named_memo, self._keep)
 
     def differential(self, node: Node, notes: list[str]) -> Node:
         """d(node) with ``d<name>`` for each live name, the rules applied recorded in notes."""
