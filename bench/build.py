@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gen.build import latexmk  # noqa: E402
+from gen.make import latexmk  # noqa: E402
 from gen.spec.load import load_spec  # noqa: E402
 
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from gen.cli import main
+from gen.cli.main import main
 
 sys.exit(main(sys.argv[1:]))

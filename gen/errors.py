@@ -97,3 +97,68 @@ def format_error(err: GenError) -> str:
             width = max(1, min(span.length, len(src) - col + 1))
             text += "\n" + " " * (len(gutter) - 2) + "| " + " " * (col - 1) + "^" * width
     return text
+
+
+class TimeLimit(BaseException):
+    """The time limit of a stage ran out (a BaseException: no ``except Exception`` eats it)."""
+
+
+class Interrupted(BaseException):
+    """The build was stopped by a signal (``signum``: SIGINT or SIGTERM)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class CacheError(Exception):
+    """The cache folder cannot be used (e.g. it is a symbolic link)."""
+
+
+class ShapeError(Exception):
+    """A shape rule was broken; ``message`` says which (without any location)."""
+
+    def __init__(self, message: str) -> None:
+        """Keep the message."""
+        super().__init__(message)
+        self.message = message
+
+
+class ConstantTooLarge(Exception):
+    """A constant expression grew past ``_MAX_CONSTANT``."""
+
+
+class NotLinear(Exception):
+    """The differential is not in a form whose matrix can be read off."""
+
+
+class NotSupported(Exception):
+    """The engine cannot (yet) derive this target; the message says why."""
+
+
+class Bail(Exception):
+    """Too big, or not for this algebra (a division by zero): leave the expression alone."""
+
+
+class Unsupported(Exception):
+    """The check cannot interpret an expression (the message says what)."""
+
+
+class YamlTooLarge(Exception):
+    """Composing stops: the input is past a limit."""
+
+
+class InternalError(GenError):
+    """An error of gradsheet itself, not of the spec; ``detail`` keeps the traceback."""
+
+    detail: str = ""
+
+
+class TexError(GenError):
+    """A located error with notes below its caret: the generated line, TeX's words, the log."""
+
+    notes: str = ""
+
+    def __str__(self) -> str:
+        text = format_error(self)
+        return f"{text}\n{self.notes}" if self.notes else text

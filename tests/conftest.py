@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gen.build.latexmk import find_tex
+from gen.make.latexmk import find_tex
 from gen.render.messages import MESSAGES
 from gen.render.sheet import escape_tex
 

@@ -33,6 +33,7 @@ import sympy as sp  # type: ignore[import-untyped]
 from sympy import MutableDenseMatrix as Mat  # type: ignore[import-untyped]
 
 from gen.derive.steps import Derivation, Step
+from gen.errors import Unsupported
 from gen.expr.ast import (
     DIM_ARGS,
     ENTRYWISE,
@@ -89,10 +90,6 @@ def exact_json(result: ExactResult) -> dict[str, Any]:
 def default_sizes(dims: tuple[str, ...]) -> dict[str, int]:
     """Distinct small sizes, 2, 3, 4, ... in the order of ``dims``."""
     return {d: FIRST_SIZE + i for i, d in enumerate(dims)}
-
-
-class Unsupported(Exception):
-    """The check cannot interpret an expression (the message says what)."""
 
 
 def exact_check(program: Program, derivation: Derivation,

@@ -10,6 +10,7 @@ from gen.derive.notes import Note, telling
 from gen.derive.rules import inner
 from gen.derive.simplify import simplify
 from gen.derive.steps import Derivation, Step
+from gen.errors import NotSupported
 from gen.expr.ast import SCALAR, Name, Neg, Node
 from gen.program import Program
 from gen.spec.model import Layout, Method, Target
@@ -156,10 +157,6 @@ def _hessian(diffs: Differentials, target: Target) -> Node:
         diffs.steps.append(diffs.checked(Step(None, result, (Note("definitions"),)),
                                          "derivative"))
     return result
-
-
-class NotSupported(Exception):
-    """The engine cannot (yet) derive this target; the message says why."""
 
 
 def _trace_form(gradient: Node, graph: Graph) -> Node:

@@ -74,6 +74,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from gen.derive import algebra as al
+from gen.errors import Bail
 from gen.expr.ast import (
     SCALAR,
     Binary,
@@ -265,7 +266,7 @@ def _simplify(node: Node, facts: Facts, force: bool = False) -> Node | None:
         work = _Algebra(shape, facts, mode)
         try:
             out = work.build(work.of(node))
-        except _Bail:
+        except Bail:
             out = None
         logistic = logistic or work.saw_logistic
         if out is not None and out.shape == shape and cost(out) < best_cost:
@@ -330,10 +331,6 @@ def _side_worth(node: Node, facts: Facts) -> bool:
     return _worth_trying(node, facts)
 
 
-class _Bail(Exception):
-    """Too big, or not for this algebra (a division by zero): leave the expression alone."""
-
-
 # ----------------------------------------------------------------------------- polynomials
 
 
@@ -378,7 +375,7 @@ def _mul(a: Poly, b: Poly) -> Poly:
             else:
                 out.pop(m, None)
     if len(out) > MAX_TERMS:
-        raise _Bail
+        raise Bail
     return out
 
 
@@ -429,7 +426,7 @@ class _Algebra:
 
     def atom(self, node: Node) -> _Rat:
         if node.shape != self.shape and node.shape != SCALAR:
-            raise _Bail
+            raise Bail
         k = (node, node.shape)
         i = self.index.get(k)
         if i is None:
@@ -526,7 +523,7 @@ class _Algebra:
         try:
             left = _Rat(_const(1)) if row is None else sub.row(row)
             product = sub.mul(left, sub.of(col)) if left is not None else None
-        except _Bail:
+        except Bail:
             product = None
         self.saw_logistic = self.saw_logistic or sub.saw_logistic
         if product is None or product.den or not product.num:
@@ -594,7 +591,7 @@ class _Algebra:
             den[f] = max(den.get(f, 0), k)
         num = _add(self.widen(a, den), self.widen(b, den))
         if len(num) > MAX_TERMS:
-            raise _Bail
+            raise Bail
         return self.reduce(_Rat(num, {f: k for f, k in den.items() if k}))
 
     def widen(self, r: _Rat, den: dict[Key, int]) -> Poly:
@@ -621,7 +618,7 @@ class _Algebra:
 
     def inv(self, r: _Rat) -> _Rat:
         if not r.num:
-            raise _Bail  # a division by zero: not ours to judge
+            raise Bail  # a division by zero: not ours to judge
         coef, mono, rest = self.normal(r.num)
         num: Poly = {_ONE: Fraction(1)}
         for f, k in r.den.items():

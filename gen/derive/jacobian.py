@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gen.derive import algebra as al
+from gen.errors import NotLinear
 from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Transpose, children
 from gen.expr.to_text import to_text
-
-
-class NotLinear(Exception):
-    """The differential is not in a form whose matrix can be read off."""
 
 
 def mentions(node: Node, name: str) -> bool:

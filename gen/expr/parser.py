@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from fractions import Fraction
 
-from gen.errors import GenError, Span, Where
+from gen.errors import ConstantTooLarge, GenError, Span, Where
 from gen.expr.ast import (
     FUNCTIONS,
     RESERVED,
@@ -271,7 +271,7 @@ class _Parser:
         """Refuse a constant exponent beyond ``MAX_EXPONENT`` (``2^2^2^2^2`` included)."""
         try:
             value = _constant(exponent)
-        except _TooLarge:
+        except ConstantTooLarge:
             value = None
             too_large = True
         else:
@@ -297,13 +297,9 @@ class _Parser:
             stack.extend((child, depth + 1) for child in children(node))
 
 
-class _TooLarge(Exception):
-    """A constant expression grew past ``_MAX_CONSTANT``."""
-
-
 def _bounded(value: Fraction) -> Fraction:
     if abs(value.numerator) > _MAX_CONSTANT or value.denominator > _MAX_CONSTANT:
-        raise _TooLarge
+        raise ConstantTooLarge
     return value
 
 
@@ -311,7 +307,7 @@ def _constant(node: Node) -> Fraction | None:
     """The value of an expression of numbers alone (None if it has a name or a call).
 
     Raises:
-        _TooLarge: Some intermediate value passes ``_MAX_CONSTANT``.
+        ConstantTooLarge: Some intermediate value passes ``_MAX_CONSTANT``.
     """
     if isinstance(node, Num):
         return _bounded(node.value)
@@ -337,7 +333,7 @@ def _constant(node: Node) -> Fraction | None:
         abs(left) > 1 and abs(right) * max(len(str(left.numerator)),
                                            len(str(left.denominator))) > 100
     ):
-        raise _TooLarge
+        raise ConstantTooLarge
     if left == 0 and right < 0:
         return None
     return _bounded(left ** int(right))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
 
-from gen.errors import GenError
+from gen.errors import GenError, ShapeError
 from gen.expr.ast import (
     DIM_ARGS,
     ENTRYWISE,
@@ -41,15 +41,6 @@ VERBS: dict[str, str] = {
 _SQUARE_ONLY = {"inv": "invert", "det": "take det of", "logdet": "take logdet of",
                 "tr": "take tr of"}
 _VECTOR_ONLY = ("diag", "softmax", "logsumexp")
-
-
-class ShapeError(Exception):
-    """A shape rule was broken; ``message`` says which (without any location)."""
-
-    def __init__(self, message: str) -> None:
-        """Keep the message."""
-        super().__init__(message)
-        self.message = message
 
 
 def format_shape(shape: Shape) -> str:

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import yaml
 
-from gen.errors import GenError, Span, Where
+from gen.errors import GenError, Span, Where, YamlTooLarge
 from gen.spec.chars import check_bidi, shown
 from gen.spec.model import Text
 
@@ -104,10 +104,6 @@ class Source:
         return index, mark.line, mark.column + index - mark.index
 
 
-class _Fatal(Exception):
-    """Composing stops: the input is past a limit."""
-
-
 class _Loader(yaml.SafeLoader):
     """SafeLoader's composer that reports anchors, aliases and custom tags, and counts."""
 
@@ -128,7 +124,7 @@ class _Loader(yaml.SafeLoader):
                 f"spec has more than {MAX_NODES} YAML nodes",
                 src.mark_span(start),
             )
-            raise _Fatal
+            raise YamlTooLarge
         if isinstance(event, yaml.AliasEvent):
             self.get_event()
             src.error(
@@ -150,7 +146,7 @@ class _Loader(yaml.SafeLoader):
                     f"spec is nested deeper than {MAX_DEPTH} levels",
                     src.mark_span(start),
                 )
-                raise _Fatal
+                raise YamlTooLarge
             self.descend_resolver(parent, index)
             if self.check_event(yaml.ScalarEvent):
                 node = self.compose_scalar_node(_NO_ANCHOR)
@@ -195,7 +191,7 @@ def compose(source: Source) -> yaml.Node | None:
                 "a spec file holds one YAML document, but a second one starts here",
                 source.mark_span(mark, length),
             )
-    except _Fatal:
+    except YamlTooLarge:
         return None
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "syntax error"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.build.latexmk import compile_pdf
-from gen.cli import main
+from gen.cli.main import main
+from gen.make.latexmk import compile_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = r"\usepackage{amsmath,amssymb,mathtools,booktabs}"  # as the fragments' header lists

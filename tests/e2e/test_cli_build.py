@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from gen.build import cache, latexmk, pipeline
-from gen.cli import main
+from gen.cli.main import main
+from gen.make import cache, latexmk, pipeline
 from gen.render.sheet import default_templates_dir
 from tests.e2e.cli_helpers import mtimes, outputs, small
 

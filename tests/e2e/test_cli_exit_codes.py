@@ -7,8 +7,7 @@ import signal
 
 import pytest
 
-from gen.build import latexmk, pipeline
-from gen.cli import (
+from gen.cli.main import (
     EXIT_FAILED,
     EXIT_INTERNAL,
     EXIT_NO_TEX,
@@ -17,6 +16,7 @@ from gen.cli import (
     EXIT_USAGE,
     main,
 )
+from gen.make import latexmk, pipeline
 from tests.e2e.cli_helpers import gradsheet, small
 
 
@@ -104,7 +104,7 @@ def test_4_internal_error_is_reported_without_a_traceback(tmp_path, monkeypatch,
 
 
 def test_4_even_outside_a_spec(monkeypatch, capsys, tmp_path):
-    import gen.build.runner as runner
+    import gen.make.runner as runner
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from gen.cli import main
+from gen.cli.main import main
 from tests.e2e.cli_helpers import outputs, small, tree
 
 SPEC = "title: T\nvariables:\n  x: {{shape: [n]}}\n  s: {{}}\ndefine:\n  J: {expr}\n" \

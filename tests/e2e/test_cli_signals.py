@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gen.cli import main
+from gen.cli.main import main
 from gen.render.sheet import default_templates_dir
 from tests.e2e.cli_helpers import ROOT, outputs, processes_below, small
 

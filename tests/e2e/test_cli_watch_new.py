@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from gen.build.schema import SCHEMA_FILE
-from gen.cli import main
+from gen.cli.main import main
+from gen.cli.schema import SCHEMA_FILE
 from tests.e2e.cli_helpers import ROOT, outputs, small
 
 

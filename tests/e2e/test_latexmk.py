@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.build import latexmk
-from gen.build.latexmk import TEX_MISSING, compile_pdf, engine_for, find_tex, log_excerpt
+from gen.make import latexmk
+from gen.make.latexmk import TEX_MISSING, compile_pdf, engine_for, find_tex, log_excerpt
 from gen.render.sheet import render_tex
 
 

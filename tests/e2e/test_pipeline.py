@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gen.cli import main
+from gen.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.build.latexmk import compile_pdf, engine_for
-from gen.cli import main
+from gen.cli.main import main
+from gen.make.latexmk import compile_pdf, engine_for
 from gen.render.messages import MESSAGES
 
 ROOT = Path(__file__).resolve().parents[2]

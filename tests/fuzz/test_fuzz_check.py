@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gen.build.pipeline import check_spec
+from gen.make.pipeline import check_spec
 from tests.fuzz.profiles import FUZZ, LONG
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 GEN = Path(__file__).resolve().parents[2] / "gen"
-ORDER = ["errors", "expr", "spec", "program", "derive", "verify", "render", "build", "cli"]
+ORDER = ["errors", "expr", "spec", "program", "derive", "verify", "render", "make", "cli"]
 
 
 def room(module: str) -> str | None:
@@ -47,11 +47,23 @@ def test_sympy_only_in_the_bridge():
             assert not any(m.split(".")[0] == "sympy" for m in imports(path)), path
 
 
-def test_only_build_runs_processes_and_only_cli_prints():
+def test_only_make_runs_processes_and_only_cli_prints():
     for path in GEN.rglob("*.py"):
         text = path.read_text()
         rel = path.relative_to(GEN)
-        if rel.parts[0] != "build":
+        if rel.parts[0] != "make":
             assert "subprocess" not in imports(path), rel
-        if rel.name != "cli.py":
+        if rel.parts[0] != "cli":
             assert "print(" not in text, rel
+
+
+def test_every_error_class_lives_in_errors():
+    """One home for errors (issue 9): no module but errors.py defines an exception class."""
+    for path in GEN.rglob("*.py"):
+        if path.name == "errors.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                bases = {b.id for b in node.bases if isinstance(b, ast.Name)}
+                assert not bases & {"Exception", "BaseException", "GenError"} and not any(
+                    b.endswith("Error") for b in bases), f"{path.relative_to(GEN)}: {node.name}"

@@ -13,10 +13,10 @@ import pytest
 import sympy
 from sympy import Identity, MatrixSymbol, Trace, ZeroMatrix, det, log, symbols
 
-from gen.build.pipeline import derive_all
 from gen.derive.bridge import exact_check
 from gen.errors import GenErrors
 from gen.expr.to_text import to_text
+from gen.make.pipeline import derive_all
 from gen.program import build_program
 from gen.spec.load import load_spec_text
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from gen.build.pipeline import derive_all
 from gen.derive.bridge import (
     ExactResult,
     Interpreter,
@@ -22,6 +21,7 @@ from gen.derive.steps import Derivation
 from gen.expr.ast import Binary, Call, Num, Transpose
 from gen.expr.parser import parse
 from gen.expr.shape import dim_product, infer
+from gen.make.pipeline import derive_all
 from gen.program import build_program
 from gen.spec.load import load_spec_text
 from gen.spec.model import Layout, Method

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gen.build.pipeline import derive_all
 from gen.expr.to_text import to_text
+from gen.make.pipeline import derive_all
 from gen.program import build_program
 from gen.spec.load import load_spec_text
 from gen.verify import Point, numpy_form, run_numpy, sample_sizes

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from gen.build.pipeline import derive_all
 from gen.expr.to_text import to_text
+from gen.make.pipeline import derive_all
 from gen.program import build_program
 from gen.spec.load import load_spec_text
 

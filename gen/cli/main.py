@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gen import __version__
-from gen.build.cache import CACHE_DIR
-from gen.build.options import DEFAULT_TIMEOUT, FAILED, NO_TEX, BuildOptions, Outcome
-from gen.build.progress import Reporter, safe
-from gen.build.specs import find_specs, path_problem, shown_path
+from gen.cli.progress import Reporter, safe
 from gen.errors import GenError, Span
+from gen.make.cache import CACHE_DIR
+from gen.make.options import DEFAULT_TIMEOUT, FAILED, NO_TEX, BuildOptions, Outcome
+from gen.make.specs import find_specs, path_problem, shown_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -131,12 +131,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
-        from gen.build.schema import schema_text
+        from gen.cli.schema import schema_text
 
         sys.stdout.write(schema_text())
         return EXIT_OK
     if args.command == "new":
-        from gen.build.newspec import write_new
+        from gen.cli.newspec import write_new
 
         try:
             written = write_new(args.name, force=args.force)
@@ -199,14 +199,14 @@ def _status(outcomes: list[Outcome]) -> int:
 
 def _tex_missing_note(outcomes: list[Outcome], reporter: Reporter) -> None:
     if any(o.status == NO_TEX for o in outcomes):
-        from gen.build.latexmk import TEX_MISSING
+        from gen.make.latexmk import TEX_MISSING
 
         reporter.line(f"gradsheet: {TEX_MISSING}; the .tex and .json files were written, "
                       "no PDF")
 
 
 def _build(specs: list[Path], options: BuildOptions, reporter: Reporter) -> int:
-    from gen.build.runner import Interrupted, build_all
+    from gen.make.runner import Interrupted, build_all
 
     try:
         outcomes = build_all(specs, options, reporter)
@@ -221,8 +221,8 @@ def _build(specs: list[Path], options: BuildOptions, reporter: Reporter) -> int:
 
 
 def _check(specs: list[Path], args: argparse.Namespace, verbosity: int) -> int:
-    from gen.build.pipeline import check_spec
-    from gen.build.runner import Interrupted, stop_on_signals
+    from gen.make.pipeline import check_spec
+    from gen.make.runner import Interrupted, stop_on_signals
 
     reporter = Reporter(sys.stderr, verbosity=verbosity)
     reporter.begin(len(specs))
@@ -254,8 +254,8 @@ def _check(specs: list[Path], args: argparse.Namespace, verbosity: int) -> int:
 
 
 def _watch(paths: list[str], options: BuildOptions, reporter: Reporter) -> int:
-    from gen.build.runner import Interrupted, build_all, stop_on_signals
-    from gen.build.watch import watch
+    from gen.cli.watch import watch
+    from gen.make.runner import Interrupted, build_all, stop_on_signals
 
     stop = threading.Event()
 

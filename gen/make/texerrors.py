@@ -5,27 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gen.build.cache import CACHE_DIR
-from gen.build.latexmk import CompileResult, TexWarning
-from gen.build.texmap import Origin, locate
-from gen.errors import GenError, Span, format_error
+from gen.errors import GenError, Span, TexError
+from gen.make.cache import CACHE_DIR
+from gen.make.latexmk import CompileResult, TexWarning
+from gen.make.texmap import Origin, locate
 from gen.render.sheet import default_templates_dir
 
 if TYPE_CHECKING:
-    from gen.build.pipeline import Prepared
+    from gen.make.pipeline import Prepared
 
 
 _LOG_TAIL = ("Here is how much", "No pages of output", "Transcript written")
-
-
-class TexError(GenError):
-    """A located error with notes below its caret: the generated line, TeX's words, the log."""
-
-    notes: str = ""
-
-    def __str__(self) -> str:
-        text = format_error(self)
-        return f"{text}\n{self.notes}" if self.notes else text
 
 
 def _folders(prepared: Prepared) -> list[Path]:

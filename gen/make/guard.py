@@ -10,17 +10,12 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from gen.build.options import InternalError
-from gen.errors import GenError, GenErrors, Span
+from gen.errors import GenError, GenErrors, InternalError, Span, TimeLimit
 from gen.expr.ast import Name, Node, children
 from gen.program import Program
 
 T = TypeVar("T")
 MAX_INLINED = 5_000  # nodes of a definition once every name in it is written out
-
-
-class TimeLimit(BaseException):
-    """The time limit of a stage ran out (a BaseException: no ``except Exception`` eats it)."""
 
 
 def _size(node: Node, sizes: dict[str, int]) -> int:

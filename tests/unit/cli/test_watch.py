@@ -7,9 +7,9 @@ import threading
 import time
 from pathlib import Path
 
-from gen.build import cache
-from gen.build.options import BuildOptions
-from gen.build.watch import snapshot, watch
+from gen.cli.watch import snapshot, watch
+from gen.make import cache
+from gen.make.options import BuildOptions
 
 
 def bump(path: Path, text: str) -> None:

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 import yaml
 
-from gen.build.newspec import MODELINE, starter, target_path, write_new
-from gen.build.schema import SCHEMA_FILE, schema_text, spec_schema
+from gen.cli.newspec import MODELINE, starter, target_path, write_new
+from gen.cli.schema import SCHEMA_FILE, schema_text, spec_schema
 from gen.errors import GenError, GenErrors
 from gen.spec import load
 from gen.spec.load import load_spec_text

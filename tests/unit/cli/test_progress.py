@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from gen.build.options import BUILT, CURRENT, FAILED, NO_TEX, InternalError, Outcome
-from gen.build.progress import MAX_ERRORS, Reporter, safe
-from gen.errors import GenError, Span
+from gen.cli.progress import MAX_ERRORS, Reporter, safe
+from gen.errors import GenError, InternalError, Span
+from gen.make.options import BUILT, CURRENT, FAILED, NO_TEX, Outcome
 
 OUT = Path("out")
 

@@ -6,10 +6,9 @@ import time
 
 import pytest
 
-from gen.build import guard
-from gen.build.guard import guarded, inlined_size_error
-from gen.build.options import InternalError
-from gen.errors import GenError, GenErrors, Span
+from gen.errors import GenError, GenErrors, InternalError, Span
+from gen.make import guard
+from gen.make.guard import guarded, inlined_size_error
 from gen.program import build_program
 from gen.spec.load import load_spec_text
 

@@ -21,14 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import gen
+from gen.errors import CacheError
 
 CACHE_DIR = ".gradsheet"
 FORMAT = 1
 MAX_TEMPLATE_FILES = 500
-
-
-class CacheError(Exception):
-    """The cache folder cannot be used (e.g. it is a symbolic link)."""
 
 
 def cache_dir(out_dir: Path, *parts: str) -> Path:

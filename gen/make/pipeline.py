@@ -2,7 +2,7 @@
 
 ``check_spec`` loads, derives and verifies; ``prepare`` renders the sheet into
 a staging folder; ``typeset`` runs TeX there and promotes the outputs.
-``build_spec`` does all three for one spec; ``gen.build.runner`` schedules
+``build_spec`` does all three for one spec; ``gen.make.runner`` schedules
 them for many (the TeX runs in parallel, the rest in the calling thread).
 """
 
@@ -18,17 +18,17 @@ from pathlib import Path
 
 import jinja2
 
-from gen.build import cache, outputs
-from gen.build.guard import guarded, inlined_size_error
-from gen.build.latexmk import CompileResult, compile_pdf, engine_for
-from gen.build.lint import lint
-from gen.build.options import BUILT, NO_TEX, BuildOptions, InternalError, Outcome
-from gen.build.specs import find_specs, output_name
-from gen.build.texerrors import tex_failure, tex_warning
-from gen.build.texmap import template_error
 from gen.derive.methods import derive
 from gen.derive.steps import Derivation
-from gen.errors import GenError, Span
+from gen.errors import GenError, InternalError, Span
+from gen.make import cache, outputs
+from gen.make.guard import guarded, inlined_size_error
+from gen.make.latexmk import CompileResult, compile_pdf, engine_for
+from gen.make.lint import lint
+from gen.make.options import BUILT, NO_TEX, BuildOptions, Outcome
+from gen.make.specs import find_specs, output_name
+from gen.make.texerrors import tex_failure, tex_warning
+from gen.make.texmap import template_error
 from gen.program import Program, build_program
 from gen.render.results import derivation_json, dumps, results
 from gen.render.sheet import default_templates_dir, render_tex
@@ -293,7 +293,7 @@ def _is_set(event: object) -> bool:
 
 
 def _tex_missing(compiled: CompileResult) -> bool:
-    from gen.build.latexmk import TEX_MISSING
+    from gen.make.latexmk import TEX_MISSING
 
     return compiled.log_excerpt == TEX_MISSING
 

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from gen.build import outputs
-from gen.build.outputs import promote, staging_dir, write_text
+from gen.make import outputs
+from gen.make.outputs import promote, staging_dir, write_text
 
 FILES = ["ls.tex", "ls.body.tex", "ls.json", "ls.pdf"]
 

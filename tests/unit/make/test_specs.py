@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gen.build.specs import find_specs, name_problem, output_name, shown_path
+from gen.make.specs import find_specs, name_problem, output_name, shown_path
 
 
 def test_find_specs_in_folders_and_files_sorted_and_once(tmp_path):

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from gen.build.options import BUILT, CHECKED, CURRENT, FAILED, NO_TEX, InternalError, Outcome
-from gen.build.specs import shown_path
-from gen.errors import GenError
+from gen.errors import GenError, InternalError
+from gen.make.options import BUILT, CHECKED, CURRENT, FAILED, NO_TEX, Outcome
+from gen.make.specs import shown_path
 
 MAX_ERRORS = 20  # per spec; the rest are counted
 _UNSAFE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f"

@@ -21,22 +21,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Protocol
 
-from gen.build import cache
-from gen.build.options import CURRENT, BuildOptions, InternalError, Outcome
-from gen.build.specs import name_problem, output_name, path_problem, shown_path
-from gen.errors import GenError, Span
-
-
-class Interrupted(BaseException):
-    """The build was stopped by a signal (``signum``: SIGINT or SIGTERM)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
+from gen.errors import GenError, InternalError, Interrupted, Span
+from gen.make import cache
+from gen.make.options import CURRENT, BuildOptions, Outcome
+from gen.make.specs import name_problem, output_name, path_problem, shown_path
 
 
 class Reporter(Protocol):
-    """Where the runner tells what it does (gen.build.progress has the real ones)."""
+    """Where the runner tells what it does (gen.cli.progress has the real ones)."""
 
     def begin(self, total: int) -> None:
         """The run starts with ``total`` specs."""
@@ -188,7 +180,7 @@ def build_all(specs: list[Path], options: BuildOptions, reporter: Reporter) -> l
 
 def _build(stale: list[tuple[Path, str, str]], options: BuildOptions,
            reporter: Reporter) -> list[Outcome]:
-    from gen.build import latexmk, pipeline
+    from gen.make import latexmk, pipeline
 
     clean_stale(options.out_dir)
     run = cache.cache_dir(options.out_dir, "tmp") / f"run-{os.getpid()}-{time.monotonic_ns()}"

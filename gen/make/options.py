@@ -18,12 +18,6 @@ NO_TEX = "no TeX"  # .tex and .json promoted, no PDF: TeX is not installed
 FAILED = "failed"  # nothing promoted; the previous outputs stay as they were
 
 
-class InternalError(GenError):
-    """An error of gradsheet itself, not of the spec; ``detail`` keeps the traceback."""
-
-    detail: str = ""
-
-
 @dataclass(frozen=True)
 class BuildOptions:
     """The options of one build.

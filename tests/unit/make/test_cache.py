@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.build import cache
-from gen.build.cache import Manifest
+from gen.make import cache
+from gen.make.cache import Manifest
 
 
 def _manifest(tmp_path: Path, key: str = "k", pdf: bool = True) -> tuple[Path, Manifest]:

@@ -13,9 +13,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from gen.build import cache
-from gen.build.options import BuildOptions, Outcome
-from gen.build.specs import find_specs, output_name
+from gen.make import cache
+from gen.make.options import BuildOptions, Outcome
+from gen.make.specs import find_specs, output_name
 
 Snapshot = dict[str, tuple[int, int]]
 

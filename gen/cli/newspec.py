@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gen.build.outputs import write_text
-from gen.build.schema import SCHEMA_FILE, schema_text
-from gen.build.specs import SPEC_SUFFIXES, name_problem
+from gen.cli.schema import SCHEMA_FILE, schema_text
 from gen.errors import GenError, Span
+from gen.make.outputs import write_text
+from gen.make.specs import SPEC_SUFFIXES, name_problem
 
 DEFAULT_FOLDER = "specs"
 MODELINE = f"# yaml-language-server: $schema={SCHEMA_FILE}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from gen.build.texmap import locate, template_error, template_line
+from gen.make.texmap import locate, template_error, template_line
 from gen.render.sheet import render_tex
 from gen.spec.load import load_spec_text
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from gen.build import latexmk
-from gen.build.latexmk import TexWarning, first_error, tex_warnings
+from gen.make import latexmk
+from gen.make.latexmk import TexWarning, first_error, tex_warnings
 
 LOG = """\
 This is pdfTeX, Version 3.141592653

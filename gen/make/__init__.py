@@ -1,0 +1,1 @@
+"""Making outputs: pipeline, TeX, cache, staged writes; the only room that runs processes."""
