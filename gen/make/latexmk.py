@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -12,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from gen.make.texlog import TexWarning, error_context, first_error, log_excerpt, tail, tex_warnings
+
 Engine = Literal["pdflatex", "xelatex"]
 
 ENGINES: dict[str, Engine] = {"en": "pdflatex", "zh": "xelatex"}
@@ -19,26 +20,11 @@ TEX_MISSING = (
     "TeX not found: install the Debian packages texlive-latex-base texlive-latex-recommended "
     "texlive-fonts-recommended latexmk (and texlive-xetex texlive-lang-chinese for lang: zh)"
 )
-EXCERPT_LINES = 5
-_FILE_LINE_ERROR = re.compile(r"^(?:\./)?([^\s:][^:]*):(\d+): ")
-_CONTEXT_LINE = re.compile(r"^l\.(\d+) ")
-_OVERFULL = re.compile(r"^(Overfull \\[hv]box \([^)]*\)) .*?at lines? (\d+)")
-_LATEX_WARNING = re.compile(r"^LaTeX Warning: (.*)")
-_INPUT_LINE = re.compile(r"on input line (\d+)")
-_MISSING_CHAR = re.compile(r"^(Missing character: .*)")
 
 _LIVE: set[subprocess.Popen[bytes]] = set()  # latexmk runs in progress, for kill_all
 _LIVE_LOCK = threading.Lock()
 _STOPPED = threading.Event()  # set by stop_runs: no new run may start
 STOPPED_MESSAGE = "TeX was not run: the build was stopped"
-
-
-@dataclass(frozen=True)
-class TexWarning:
-    """A warning of a TeX run: its text and the line of the ``.tex`` file, if known."""
-
-    message: str
-    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -111,97 +97,6 @@ def _environment() -> dict[str, str]:
     env.setdefault("SOURCE_DATE_EPOCH", "0")
     env.setdefault("FORCE_SOURCE_DATE", "1")
     return env
-
-
-def _is_error(row: str) -> bool:
-    """Whether a log line starts a TeX error."""
-    return row.startswith("! ") or _FILE_LINE_ERROR.match(row) is not None
-
-
-def log_excerpt(log: str, lines: int = EXCERPT_LINES) -> str:
-    """The first error of a TeX log (``file:line: error`` or ``! error``) and what follows.
-
-    Args:
-        log: The text of a TeX log written with ``-file-line-error``.
-        lines: How many lines to keep, the error line included.
-
-    Returns:
-        The excerpt, with a leading ``./`` dropped from the file name; empty
-        when the log shows no error.
-    """
-    rows = log.splitlines()
-    start = next((i for i, row in enumerate(rows) if _is_error(row)), None)
-    if start is None:
-        return ""
-    chosen = rows[start : start + lines]
-    chosen[0] = chosen[0].removeprefix("./")
-    return "\n".join(row.rstrip() for row in chosen).rstrip()
-
-
-def _tail(text: str, lines: int = 10) -> str:
-    """The last non-blank lines of ``text``."""
-    rows = [row.rstrip() for row in text.splitlines() if row.strip()]
-    return "\n".join(rows[-lines:])
-
-
-def first_error(log: str, tex_name: str) -> tuple[int | None, str]:
-    """The line of ``tex_name`` where the log's first error stands, and TeX's message.
-
-    Args:
-        log: The TeX log.
-        tex_name: The file name of the main ``.tex`` file.
-
-    Returns:
-        ``(line, message)``; the line is None when the error is in another file
-        or the log gives none.
-    """
-    rows = log.splitlines()
-    for i, row in enumerate(rows):
-        match = _FILE_LINE_ERROR.match(row)
-        if match is None and not row.startswith("! "):
-            continue
-        message = row[match.end():] if match else row[2:]
-        line = None
-        if match is not None and Path(match.group(1)).name == tex_name:
-            line = int(match.group(2))
-        elif match is None:
-            context = next((_CONTEXT_LINE.match(r) for r in rows[i + 1 : i + 12]
-                            if _CONTEXT_LINE.match(r)), None)
-            line = int(context.group(1)) if context else None
-        return line, message.strip()
-    return None, ""
-
-
-def error_context(log: str) -> str:
-    """The text TeX read on the error's line up to the error (``l.57 \\foo`` gives ``\\foo``).
-
-    A leading ``...`` (TeX cut the line short) is dropped; empty when the log has none.
-    """
-    for row in log.splitlines():
-        match = _CONTEXT_LINE.match(row)
-        if match is not None:
-            return row[match.end():].removeprefix("...")
-    return ""
-
-
-def tex_warnings(log: str) -> tuple[TexWarning, ...]:
-    """Overfull boxes, ``LaTeX Warning:`` lines and missing characters of a TeX log."""
-    out: list[TexWarning] = []
-    rows = log.splitlines()
-    for i, row in enumerate(rows):
-        if (m := _OVERFULL.match(row)) is not None:
-            out.append(TexWarning(m.group(1), int(m.group(2))))
-        elif (m := _LATEX_WARNING.match(row)) is not None:
-            text = m.group(1)
-            for more in rows[i + 1 : i + 4]:  # a warning goes on while lines are not blank
-                if not more.strip():
-                    break
-                text += " " + more.strip()
-            where = _INPUT_LINE.search(text)
-            out.append(TexWarning(text.rstrip("."), int(where.group(1)) if where else None))
-        elif (m := _MISSING_CHAR.match(row)) is not None:
-            out.append(TexWarning(m.group(1).rstrip("!")))
-    return tuple(dict.fromkeys(out))
 
 
 def allow_runs() -> None:
@@ -297,7 +192,7 @@ def compile_pdf(tex_path: Path, *, engine: Engine, timeout: float = 120) -> Comp
     warnings = tex_warnings(log)
     if proc.returncode == 0 and pdf.is_file():
         return CompileResult(True, pdf, "", log_path if log else None, warnings=warnings)
-    excerpt = log_excerpt(log) or _tail(text) or f"latexmk exited with status {proc.returncode}"
+    excerpt = log_excerpt(log) or tail(text) or f"latexmk exited with status {proc.returncode}"
     if proc.returncode < 0:
         excerpt = f"TeX was killed (signal {-proc.returncode})"
     line, message = first_error(log, tex_path.name)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from gen.errors import GenError, Span, TexError
 from gen.make.cache import CACHE_DIR
-from gen.make.latexmk import CompileResult, TexWarning
+from gen.make.latexmk import CompileResult
+from gen.make.texlog import TexWarning
 from gen.make.texmap import Origin, locate
 from gen.render.sheet import default_templates_dir
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from gen.make import latexmk
-from gen.make.latexmk import TEX_MISSING, compile_pdf, engine_for, find_tex, log_excerpt
+from gen.make.latexmk import TEX_MISSING, compile_pdf, engine_for, find_tex
+from gen.make.texlog import EXCERPT_LINES, log_excerpt
 from gen.render.sheet import render_tex
 
 
@@ -198,7 +199,7 @@ def test_an_error_names_the_line(tex, tmp_path):
     lines = result.log_excerpt.splitlines()
     assert lines[0] == "bad.tex:4: Undefined control sequence."
     assert "\\undefinedmacro" in result.log_excerpt
-    assert 2 <= len(lines) <= latexmk.EXCERPT_LINES
+    assert 2 <= len(lines) <= EXCERPT_LINES
     assert result.log_path == tmp_path / "bad.log"
 
 

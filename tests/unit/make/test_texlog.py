@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from gen.make import latexmk
-from gen.make.latexmk import TexWarning, first_error, tex_warnings
+from gen.make import latexmk, texlog
+from gen.make.texlog import TexWarning, first_error, tex_warnings
 
 LOG = """\
 This is pdfTeX, Version 3.141592653
@@ -28,8 +28,8 @@ Here is how much of TeX's memory you used:
 
 def test_first_error_gives_the_line_of_the_main_file_and_the_message():
     assert first_error(LOG, "sheet.tex") == (63, "Undefined control sequence.")
-    assert latexmk.error_context(LOG) == "\\foo"
-    assert latexmk.error_context("l.7 ...ong line text") == "ong line text"
+    assert texlog.error_context(LOG) == "\\foo"
+    assert texlog.error_context("l.7 ...ong line text") == "ong line text"
 
 
 def test_first_error_in_another_file_has_no_line():
