@@ -96,7 +96,7 @@ class Chain:
         """The finished derivation, with the steps recorded so far."""
         return Derivation(
             of=self.of, wrt=self.wrt, layout=self.layout, method=method,
-            kind=kind_of(self.shape(self.of), self.shape(self.wrt)).name,
+            kind=kind_of(self.shape(self.of), self.shape(self.wrt)),
             shape=result_shape(self.shape(self.of), self.shape(self.wrt), self.layout),
             result=result, steps=tuple(self.steps),
             text=self.target.text.value if self.target.text else None)
@@ -119,7 +119,7 @@ def derive_chain(program: Program, target: Target) -> Derivation:
         for y, x in chain:  # through vec, every link's derivative must be d vec(y)/d vec(x)'
             if matrix_links and SCALAR in (c.shape(y), c.shape(x)) and c.shape(y) != c.shape(x):
                 raise NotSupported(
-                    f"the link {y} <- {x} is a {kind_of(c.shape(y), c.shape(x)).name} derivative "
+                    f"the link {y} <- {x} is a {kind_of(c.shape(y), c.shape(x)).value} derivative "
                     "inside a chain through vec; derive this target by differentials")
         composed = _jacobian_chain(c, chain)
     c.record(None, composed, Note("substitute_links"), c.of, c.wrt)

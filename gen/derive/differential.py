@@ -5,7 +5,7 @@ from __future__ import annotations
 from gen.derive import algebra as al
 from gen.derive.graph import Graph
 from gen.derive.jacobian import NotLinear, jacobian, vec_jacobian
-from gen.derive.layout import gradient_is_transposed, kind_of, result_shape
+from gen.derive.layout import Kind, gradient_is_transposed, kind_of, result_shape
 from gen.derive.notes import Note, telling
 from gen.derive.rules import inner
 from gen.derive.simplify import simplify
@@ -80,9 +80,9 @@ def derive_differential(program: Program, target: Target) -> Derivation:
     if target.order == 2:
         result = _hessian(diffs, target)
         shape = (wrt_shape[0], wrt_shape[0])
-        kind = "scalar-by-vector"
+        kind = Kind.SCALAR_BY_VECTOR
     else:
-        kind = kind_of(of_shape, wrt_shape).name
+        kind = kind_of(of_shape, wrt_shape)
         shape = result_shape(of_shape, wrt_shape, target.layout)
         if of_shape == SCALAR:
             result = _gradient(diffs, target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gen.derive.layout import Kind
 from gen.derive.notes import Note
 from gen.expr.ast import Node, Shape
 from gen.spec.model import Layout, Method
@@ -59,7 +60,7 @@ class Derivation:
     wrt: str
     layout: Layout
     method: Method
-    kind: str
+    kind: Kind
     shape: Shape
     result: Node  # in the variables, in the layout stated
     steps: tuple[Step, ...]

@@ -25,7 +25,7 @@ from gen.make import cache, outputs
 from gen.make.guard import guarded, inlined_size_error
 from gen.make.latexmk import CompileResult, compile_pdf, engine_for
 from gen.make.lint import lint
-from gen.make.options import BUILT, NO_TEX, BuildOptions, Outcome
+from gen.make.options import BuildOptions, Outcome, Status
 from gen.make.specs import find_specs, output_name
 from gen.make.texerrors import tex_failure, tex_warning
 from gen.make.texmap import template_error
@@ -236,7 +236,7 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
     except (OSError, ValueError, cache.CacheError) as exc:
         return outcome.fail(GenError(f"cannot write the outputs of {name}: {exc}",
                                      Span(outcome.path)))
-    outcome.status = BUILT if pdf_made or not options.pdf else NO_TEX
+    outcome.status = Status.BUILT if pdf_made or not options.pdf else Status.NO_TEX
     return outcome
 
 

@@ -55,7 +55,7 @@ def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
         "wrt": d.wrt,
         "layout": d.layout.value,
         "method": d.method.value,
-        "kind": d.kind,
+        "kind": d.kind.value,
         "shape": shape_text(d.shape),
         "result": {
             "text": to_text(d.result),

@@ -127,7 +127,7 @@ def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> di
         "order": order,
         "layout": d.layout.value,
         "method": d.method.value,
-        "kind": d.kind,
+        "kind": d.kind.value,
         "shape": shape_latex(d.shape),
         "text": d.text,
         "steps": steps,

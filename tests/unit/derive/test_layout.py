@@ -23,7 +23,7 @@ TABLE = [
 
 @pytest.mark.parametrize(("of", "wrt", "kind", "num", "den", "mix"), TABLE)
 def test_spec_layout_table(of, wrt, kind, num, den, mix):
-    assert kind_of(of, wrt).name == kind
+    assert kind_of(of, wrt).value == kind
     assert result_shape(of, wrt, N) == num
     assert result_shape(of, wrt, D) == den
     assert result_shape(of, wrt, M) == mix
@@ -31,4 +31,4 @@ def test_spec_layout_table(of, wrt, kind, num, den, mix):
 
 @pytest.mark.parametrize(("of", "wrt"), [(u, X), (Y, v), (Y, X)])
 def test_other_pairs_go_through_vec(of, wrt):
-    assert kind_of(of, wrt).name == "vec-by-vec"
+    assert kind_of(of, wrt).value == "vec-by-vec"
