@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from gen.derive.layout import Kind
 from gen.derive.notes import Note
 from gen.expr.ast import Node, Shape
-from gen.spec.model import Layout, Method
+from gen.spec.model import Layout, Method, Target
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Agreement:
 
 @dataclass(frozen=True)
 class Derivation:
-    """One derivative, derived by one method."""
+    """One derivative, derived by one method; ``target`` is the spec's item it answers."""
 
     of: str
     wrt: str
@@ -68,3 +68,4 @@ class Derivation:
     order: int = 1
     check: Check | None = field(default=None)
     agreement: Agreement | None = None
+    target: Target | None = None  # set by gen.derive.methods.derive
