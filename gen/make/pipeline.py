@@ -8,6 +8,7 @@ them for many (the TeX runs in parallel, the rest in the calling thread).
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -121,7 +122,7 @@ def _exact_checks(program: Program, derivations: list[Derivation], errors: list[
     for d in derivations:
         span = _target_span(program, d)
         what = f"checking d{d.of}/d{d.wrt} ({d.method.value}) exactly"
-        done, errs = guarded(lambda d=d: exact_check(program, d), span, what, timeout)
+        done, errs = guarded(functools.partial(exact_check, program, d), span, what, timeout)
         errors.extend(errs)
         if done is None:
             out.append(None)
