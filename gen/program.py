@@ -54,38 +54,30 @@ class Program:
         """The definitions in spec order."""
         return [s for s in self.symbols.values() if s.expr is not None]
 
-    def latex_names(self) -> dict[str, str]:
-        """LaTeX for every name, ``d<name>`` for its differential, ``∂a/∂b`` for a derivative."""
-        out = LatexNames({s.name: s.latex for s in self.symbols.values()})
-        out.update({f"d{s.name}": rf"\mathrm{{d}}{s.latex}" for s in self.symbols.values()})
-        return out
+
+class DerivativeName(str):
+    """The name that stands for d(of)/d(wrt) inside a step of the chain or index method.
+
+    It is an identifier (an expression's ``Name.id``, shown as ``∂of/∂wrt``) that
+    carries the pair it stands for, so that nobody has to read the pair back from it.
+    """
+
+    of: str
+    wrt: str
+
+    def __new__(cls, of: str, wrt: str) -> DerivativeName:
+        """The name of d(of)/d(wrt)."""
+        made = super().__new__(cls, f"∂{of}/∂{wrt}")
+        made.of, made.wrt = of, wrt
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return self.of, self.wrt
 
 
-def derivative_name(of: str, wrt: str) -> str:
+def derivative_name(of: str, wrt: str) -> DerivativeName:
     """The name that stands for d(of)/d(wrt) inside a step of the chain or index method."""
-    return f"∂{of}/∂{wrt}"
-
-
-def derivative_token(of: str, wrt: str) -> str:
-    """In a step's ``tex``: stands for the fraction d(of)/d(wrt), typeset by the renderer."""
-    return rf"\gsderivative{{{of}}}{{{wrt}}}"
-
-
-class LatexNames(dict[str, str]):
-    """Names to LaTeX; a derivative name ``∂a/∂b`` typesets as a fraction."""
-
-    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        """The LaTeX of ``key``."""
-        if key.startswith("∂") and "/∂" in key:
-            of, wrt = key[1:].split("/∂", 1)
-            return rf"\frac{{\partial {super().get(of, of)}}}{{\partial {super().get(wrt, wrt)}}}"
-        return super().get(key, default)
-
-    def __getitem__(self, key: str) -> str:
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
+    return DerivativeName(of, wrt)
 
 
 def shape_of(variable: Variable) -> Shape:

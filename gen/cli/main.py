@@ -16,7 +16,7 @@ from gen import __version__
 from gen.cli.progress import Reporter, safe
 from gen.errors import GenError, Span
 from gen.make.cache import CACHE_DIR
-from gen.make.options import DEFAULT_TIMEOUT, FAILED, NO_TEX, BuildOptions, Outcome
+from gen.make.options import DEFAULT_TIMEOUT, BuildOptions, Outcome, Status
 from gen.make.specs import find_specs, path_problem, shown_path
 
 if TYPE_CHECKING:
@@ -190,15 +190,15 @@ def _options(args: argparse.Namespace) -> tuple[BuildOptions | None, str]:
 def _status(outcomes: list[Outcome]) -> int:
     if any(o.internal for o in outcomes):
         return EXIT_INTERNAL
-    if any(o.status == FAILED or not o.ok for o in outcomes):
+    if any(o.status is Status.FAILED or not o.ok for o in outcomes):
         return EXIT_FAILED
-    if any(o.status == NO_TEX for o in outcomes):
+    if any(o.status is Status.NO_TEX for o in outcomes):
         return EXIT_NO_TEX
     return EXIT_OK
 
 
 def _tex_missing_note(outcomes: list[Outcome], reporter: Reporter) -> None:
-    if any(o.status == NO_TEX for o in outcomes):
+    if any(o.status is Status.NO_TEX for o in outcomes):
         from gen.make.latexmk import TEX_MISSING
 
         reporter.line(f"gradsheet: {TEX_MISSING}; the .tex and .json files were written, "

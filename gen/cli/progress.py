@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from gen.errors import GenError, InternalError
-from gen.make.options import BUILT, CHECKED, CURRENT, FAILED, NO_TEX, Outcome
+from gen.make.options import Outcome, Status
 from gen.make.specs import shown_path
 
 MAX_ERRORS = 20  # per spec; the rest are counted
@@ -93,11 +93,12 @@ class Reporter:
         self._clear()
         if self.verbosity == 0 or not outcomes:
             return
-        counts: dict[str, int] = {}
+        counts: dict[Status, int] = {}
         for outcome in outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        labels = {BUILT: "built", CHECKED: "checked", NO_TEX: "written without PDF (no TeX)",
-                  CURRENT: "up to date", FAILED: "failed"}
+        labels = {Status.BUILT: "built", Status.CHECKED: "checked",
+                  Status.NO_TEX: "written without PDF (no TeX)", Status.CURRENT: "up to date",
+                  Status.FAILED: "failed"}
         parts = [f"{counts[s]} {label}" for s, label in labels.items() if counts.get(s)]
         seconds = time.monotonic() - self.start
         self.line(f"gradsheet: {', '.join(parts)} ({seconds:.1f} s)")
@@ -126,21 +127,21 @@ class Reporter:
 
     def _summary(self, outcome: Outcome) -> str | None:
         path = shown_path(outcome.path)
-        if outcome.status == FAILED:
+        if outcome.status is Status.FAILED:
             count = plural(len(outcome.errors), "error")
             return f"failed {path} ({count})"
         if self.verbosity == 0:
             return None
-        if outcome.status == CURRENT:
+        if outcome.status is Status.CURRENT:
             return f"up to date: {path}" if self.verbosity >= 2 else None
         if self.bar and self.verbosity < 2:
             return None
         took = f" ({outcome.seconds:.2f} s)" if self.verbosity >= 2 else ""
-        if outcome.status == CHECKED:
+        if outcome.status is Status.CHECKED:
             return f"checked {path}{took}"
         if self.out_dir is None:
-            return f"{outcome.status} {path}{took}"
-        if outcome.status == NO_TEX:
+            return f"{outcome.status.value} {path}{took}"
+        if outcome.status is Status.NO_TEX:
             return f"wrote {self.out_dir / (outcome.name + '.tex')} and .json, no PDF{took}"
         ext = "pdf" if self.pdf else "tex"
         return f"built {path} -> {self.out_dir / (outcome.name + '.' + ext)}{took}"

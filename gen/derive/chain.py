@@ -18,7 +18,7 @@ from gen.derive.jacobian import NotLinear, jacobian, vec_jacobian
 from gen.derive.layout import kind_of, result_shape
 from gen.derive.notes import Note
 from gen.derive.simplify import simplify
-from gen.derive.steps import Derivation, Step
+from gen.derive.steps import Derivation, Lhs, Partial, Step
 from gen.expr.ast import SCALAR, Name, Node
 from gen.expr.to_text import to_text
 from gen.program import Program, derivative_name
@@ -96,12 +96,12 @@ class Chain:
         """The finished derivation, with the steps recorded so far."""
         return Derivation(
             of=self.of, wrt=self.wrt, layout=self.layout, method=method,
-            kind=kind_of(self.shape(self.of), self.shape(self.wrt)).name,
+            kind=kind_of(self.shape(self.of), self.shape(self.wrt)),
             shape=result_shape(self.shape(self.of), self.shape(self.wrt), self.layout),
             result=result, steps=tuple(self.steps),
             text=self.target.text.value if self.target.text else None)
 
-    def record(self, lhs: tuple[str, ...] | None, rhs: Node, note: Note, of: str,
+    def record(self, lhs: Lhs | None, rhs: Node, note: Note, of: str,
                wrt: str) -> None:
         """A derivative step, checked against d(of)/d(wrt)."""
         check = self.diffs.check_form(al.substitute(rhs, self.values))
@@ -119,7 +119,7 @@ def derive_chain(program: Program, target: Target) -> Derivation:
         for y, x in chain:  # through vec, every link's derivative must be d vec(y)/d vec(x)'
             if matrix_links and SCALAR in (c.shape(y), c.shape(x)) and c.shape(y) != c.shape(x):
                 raise NotSupported(
-                    f"the link {y} <- {x} is a {kind_of(c.shape(y), c.shape(x)).name} derivative "
+                    f"the link {y} <- {x} is a {kind_of(c.shape(y), c.shape(x)).value} derivative "
                     "inside a chain through vec; derive this target by differentials")
         composed = _jacobian_chain(c, chain)
     c.record(None, composed, Note("substitute_links"), c.of, c.wrt)
@@ -137,7 +137,7 @@ def _jacobian_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
     for y, x in chain:
         c.values[derivative_name(y, x)] = local = c.local(y, x)
         kind = "local_gradient" if c.shape(y) == SCALAR else "local_jacobian"
-        c.record(("partial", y, x), local, Note(kind, layout=c.layout.value), y, x)
+        c.record(Partial(y, x), local, Note(kind, layout=c.layout.value), y, x)
     factors = [c.dname(y, x) for y, x in chain]  # top link first
     scalar_top = c.shape(c.of) == SCALAR
     if c.layout is Layout.NUMERATOR:
@@ -152,7 +152,7 @@ def _jacobian_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
         rule = factors[0]
     else:  # mixed, a vector or matrix at the top: the Jacobians' product
         rule = _chain_product(_mixed_jacobians(c, factors, chain))
-    c.record(("partial", c.of, c.wrt), rule, Note("chain_rule", layout=c.layout.value),
+    c.record(Partial(c.of, c.wrt), rule, Note("chain_rule", layout=c.layout.value),
              c.of, c.wrt)
     return al.substitute(rule, c.values)
 
@@ -169,7 +169,7 @@ def _adjoint_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
     top, below = chain[0]
     grad = c.local(top, below)
     c.values[derivative_name(c.of, below)] = grad
-    c.record(("partial", c.of, below), grad, Note("local_gradient", layout=c.layout.value),
+    c.record(Partial(c.of, below), grad, Note("local_gradient", layout=c.layout.value),
              c.of, below)
     for y, x in chain[1:]:
         graph = Graph(c.program, x)
@@ -181,7 +181,7 @@ def _adjoint_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
         pulled = simplify(acc.get(x, al.zero(c.shape(x))), c.sym)
         if c.layout is Layout.NUMERATOR and c.shape(x) != SCALAR:
             pulled = simplify(al.transpose(pulled, c.sym), c.sym)
-        c.record(("partial", c.of, x), pulled, Note("adjoint_rule"), c.of, x)
+        c.record(Partial(c.of, x), pulled, Note("adjoint_rule"), c.of, x)
         c.values[derivative_name(c.of, x)] = simplify(al.substitute(pulled, c.values), c.sym)
     return c.values[derivative_name(c.of, c.wrt)]
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 from gen.derive import algebra as al
 from gen.derive.graph import Graph
 from gen.derive.jacobian import NotLinear, jacobian, vec_jacobian
-from gen.derive.layout import gradient_is_transposed, kind_of, result_shape
+from gen.derive.layout import Kind, gradient_is_transposed, kind_of, result_shape
 from gen.derive.notes import Note, telling
 from gen.derive.rules import inner
 from gen.derive.simplify import simplify
-from gen.derive.steps import Derivation, Step
+from gen.derive.steps import (
+    Derivation,
+    Differential,
+    GradientDifferential,
+    Hessian,
+    Partial,
+    Step,
+)
 from gen.errors import NotSupported
 from gen.expr.ast import SCALAR, Name, Neg, Node
 from gen.program import Program
@@ -34,7 +41,7 @@ class Differentials:
             self.named[name] = simplify(
                 al.substitute(self.shown[name], {f"d{n}": e for n, e in self.named.items()}),
                 sym, graph.dnames)
-            lines = [Step(("d", name), raw, telling(notes))]
+            lines = [Step(Differential(name), raw, telling(notes))]
             if self.shown[name] != raw:
                 lines.append(Step(None, self.shown[name], (Note("collect"),)))
             self.steps[0:0] = [self.checked(s, "differential", name) for s in lines]
@@ -57,13 +64,14 @@ class Differentials:
         current = self.named[self.of]  # every inner differential already substituted
         if len(self.path) > 1:
             subst = (Note("substitute", tuple(f"d{n}" for n in self.path[1:])),)
-            self.steps.append(self.checked(Step(("d", self.of), current, subst), "differential"))
+            self.steps.append(self.checked(Step(Differential(self.of), current, subst),
+                                           "differential"))
         return current
 
     def read_off(self, oriented: Node, target: Target) -> Node:
         """Record the read-off and the substitution of definitions; return the result."""
         read = (Note("read_off", layout=target.layout.value),)
-        self.steps.append(self.checked(Step(("partial", self.of, self.wrt), oriented, read),
+        self.steps.append(self.checked(Step(Partial(self.of, self.wrt), oriented, read),
                                        "derivative"))
         result = self.graph.finish(oriented)
         if result != oriented:
@@ -80,9 +88,9 @@ def derive_differential(program: Program, target: Target) -> Derivation:
     if target.order == 2:
         result = _hessian(diffs, target)
         shape = (wrt_shape[0], wrt_shape[0])
-        kind = "scalar-by-vector"
+        kind = Kind.SCALAR_BY_VECTOR
     else:
-        kind = kind_of(of_shape, wrt_shape).name
+        kind = kind_of(of_shape, wrt_shape)
         shape = result_shape(of_shape, wrt_shape, target.layout)
         if of_shape == SCALAR:
             result = _gradient(diffs, target)
@@ -100,7 +108,7 @@ def _gradient(diffs: Differentials, target: Target) -> Node:
     diffs.substituted()
     trace_form = _trace_form(gradient, graph)
     if not diffs.steps or diffs.steps[-1].rhs != trace_form:
-        diffs.steps.append(diffs.checked(Step(("d", diffs.of), trace_form,
+        diffs.steps.append(diffs.checked(Step(Differential(diffs.of), trace_form,
                                               (Note("trace_form"),)), "differential"))
     transposed = gradient_is_transposed(target.layout) and gradient.shape != SCALAR
     oriented = simplify(graph.ctx.T(gradient), sym) if transposed else gradient
@@ -121,10 +129,11 @@ def _jacobian(diffs: Differentials, target: Target) -> Node:
             f"d{diffs.of} as J d{diffs.wrt}")
         raise NotSupported(f"cannot write {how}: {exc}") from exc
     if through_vec:  # d vec(Y) = J vec(dX): checked against vec of the differential
-        step = Step(("dvec", diffs.of), al.mul(jac, al.vec(dx)), (Note("vec_form"),))
+        step = Step(Differential(diffs.of, vec=True), al.mul(jac, al.vec(dx)),
+                    (Note("vec_form"),))
         diffs.steps.append(diffs.checked(step, "vec-differential"))
     else:
-        step = Step(("d", diffs.of), al.mul(jac, dx), (Note("linear_form"),))
+        step = Step(Differential(diffs.of), al.mul(jac, dx), (Note("linear_form"),))
         diffs.steps.append(diffs.checked(step, "differential"))
     denominator = target.layout is Layout.DENOMINATOR
     oriented = simplify(graph.ctx.T(jac), sym) if denominator else jac
@@ -136,12 +145,13 @@ def _hessian(diffs: Differentials, target: Target) -> Node:
     graph, sym = diffs.graph, diffs.graph.ctx.symmetric
     gradient = graph.gradient(diffs.of)
     diffs.steps.append(diffs.checked(
-        Step(("partial", diffs.of, diffs.wrt), gradient, (Note("gradient"),)), "gradient"))
+        Step(Partial(diffs.of, diffs.wrt), gradient, (Note("gradient"),)), "gradient"))
     notes: list[str] = []
     dg = graph.differential(gradient, notes)
     named = {f"d{n}": e for n, e in diffs.named.items()}
     lin = simplify(al.substitute(simplify(dg, sym, graph.dnames), named), sym, graph.dnames)
-    diffs.steps.append(diffs.checked(Step(("dgrad", diffs.of, diffs.wrt), lin, telling(notes)),
+    diffs.steps.append(diffs.checked(Step(GradientDifferential(diffs.of, diffs.wrt), lin,
+                                          telling(notes)),
                                      "dgradient"))
     dx = graph.dname(diffs.wrt)
     assert isinstance(dx, Name)
@@ -150,7 +160,7 @@ def _hessian(diffs: Differentials, target: Target) -> Node:
     except NotLinear as exc:
         raise NotSupported(f"cannot write the Hessian of {diffs.of}: {exc}") from exc
     read = (Note("read_off_hessian"),)
-    diffs.steps.append(diffs.checked(Step(("hessian", diffs.of, diffs.wrt), hess, read),
+    diffs.steps.append(diffs.checked(Step(Hessian(diffs.of, diffs.wrt), hess, read),
                                      "derivative"))
     result = graph.finish(hess)
     if result != hess:

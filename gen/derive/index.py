@@ -9,19 +9,29 @@ derived by differentials and shown as one gradient dz/dY.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gen.derive import algebra as al
 from gen.derive.chain import Chain, links
 from gen.derive.differential import NotSupported
 from gen.derive.graph import Graph
+from gen.derive.indexline import (
+    Delta,
+    DerivativeEntry,
+    Entry,
+    EntryDerivative,
+    Factor,
+    Group,
+    IndexLine,
+    Term,
+)
 from gen.derive.notes import Note
 from gen.derive.rules import derivative_entrywise
 from gen.derive.simplify import simplify
-from gen.derive.steps import Derivation, Step
+from gen.derive.steps import Derivation, EntryPartial, Partial, Step
 from gen.expr.ast import ENTRYWISE, SCALAR, Binary, Call, Name, Neg, Node, Transpose
-from gen.expr.to_latex import to_latex
-from gen.program import Program, derivative_name, derivative_token
+from gen.program import DerivativeName, Program
 from gen.spec.model import Layout, Method, Target
 
 
@@ -86,22 +96,22 @@ def derive_index(program: Program, target: Target) -> Derivation:
         raise NotSupported("the index method derives a scalar")
     chain = links(program, c.of, c.wrt)
     y, w = chain[-1]
-    names = program.latex_names()
     g_name = c.dname(c.of, y)
     if y != c.of:
         grad = Graph(program, y).gradient(c.of)
         shown = simplify(al.transpose(grad, c.sym), c.sym) if (
             c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR) else grad
-        c.values[derivative_name(c.of, y)] = shown
-        c.record(("partial", c.of, y), shown, Note("upper_links"), c.of, y)
+        c.values[DerivativeName(c.of, y)] = shown
+        c.record(Partial(c.of, y), shown, Note("upper_links"), c.of, y)
     expr = Graph(program, w).exprs[y]
     vector = c.shape(w)[1] == 1
     if y == c.of:
-        c.values[derivative_name(c.of, y)] = al.num(1)
-    lines, matrix_form = _index_lines(expr, (c.of, y, w), g_name, names, vector, c.layout)
-    for note, tex in lines:
-        c.steps.append(Step(("entry", c.of, w), al.zero((1, 1)), (Note(note),), tex=tex))
-    c.record(("partial", c.of, w), matrix_form, Note("matrix_form"), c.of, w)
+        c.values[DerivativeName(c.of, y)] = al.num(1)
+    lines, matrix_form = _index_lines(expr, (c.of, y, w), g_name, vector, c.layout)
+    for note, line in lines:
+        c.steps.append(Step(EntryPartial(c.of, w), al.zero((1, 1)), (Note(note),),
+                            entries=line))
+    c.record(Partial(c.of, w), matrix_form, Note("matrix_form"), c.of, w)
     substituted = simplify(al.substitute(matrix_form, c.values), c.sym)
     if y != c.of:
         c.record(None, substituted, Note("substitute_links"), c.of, w)
@@ -111,81 +121,89 @@ def derive_index(program: Program, target: Target) -> Derivation:
     return c.derivation(Method.INDEX, result)
 
 
-def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, names: dict[str, str],
-                 vector: bool, layout: Layout) -> tuple[list[tuple[str, str]], Node]:
-    """The entry-by-entry lines (note key, LaTeX) and the matrix form they arrive at."""
+GEntry = Callable[[str, str], Factor]  # entry (a, b) of dz/dY, as it stands in a line
+
+
+def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, vector: bool,
+                 layout: Layout) -> tuple[list[tuple[str, IndexLine]], Node]:
+    """The entry-by-entry lines (note key, line) and the matrix form they arrive at."""
     z, y, w = link
-    gy = derivative_token(z, y)  # the renderer typesets it in the sheet's style
-    wi = _entry(names[w], "i" if vector else "ij")
-    yk = _entry(names[y], "k" if vector else "kl")
-    def g_entry(a: str, b: str) -> str:
+    wi = Entry(Name(w), ("i",) if vector else ("i", "j"))
+    yk = Entry(Name(y), ("k",) if vector else ("k", "l"))
+
+    def g_entry(a: str, b: str) -> Factor:
         # In numerator layout dz/dY is laid out transposed: entry (k, l) stands at (l, k).
         if vector:
-            return f"\\left({gy}\\right)_{{{a}}}"
-        first, second = (b, a) if layout is Layout.NUMERATOR else (a, b)
-        return f"\\left({gy}\\right)_{{{first}{second}}}"
-    sum_kl = r"\sum_{k}" if vector else r"\sum_{k,l}"
+            return DerivativeEntry(z, y, (a,))
+        return DerivativeEntry(z, y, (b, a) if layout is Layout.NUMERATOR else (a, b))
+    sum_kl = ("k",) if vector else ("k", "l")
     gradient = g if layout is not Layout.NUMERATOR else al.transpose(g)
     if isinstance(expr, Call) and expr.func == "tr" and not vector:
         # z = tr(E) = sum_k E_kk: dz/dE is the identity, its entries delta_kl.
         expr = expr.args[0]
         assert expr.shape is not None
-        yk = _entry(to_latex(expr, names), "kl")
+        yk = Entry(expr, ("k", "l"))
         gradient = al.identity(expr.shape[0])
 
-        def g_entry(a: str, b: str) -> str:  # noqa: F811 - the trace's own dz/dE
-            return f"\\delta_{{{a}{b}}}"
-    lines = [("entry_chain", f"{sum_kl} {g_entry('k', 'l')}\\,"
-                             f"\\frac{{\\partial {yk}}}{{\\partial {wi}}}")]
+        def g_entry(a: str, b: str) -> Factor:  # noqa: F811 - the trace's own dz/dE
+            return Delta(a, b)
+    lines = [("entry_chain", _line(Term((g_entry("k", "l"), EntryDerivative(yk, wi)),
+                                        sum_kl)))]
     if isinstance(expr, Call) and expr.func in ENTRYWISE and _is_w(expr.args[0], w):
-        fprime = to_latex(derivative_entrywise(expr.func, Name(w, shape=expr.shape)), names)
-        lines.append(("entry_delta", f"{g_entry('i', 'j')}\\,\\left({fprime}\\right)_{{"
-                                     f"{'i' if vector else 'ij'}}}"))
-        form = al.binary(".*", gradient, derivative_entrywise(expr.func, expr.args[0]))
-        return lines, _orient(form, layout)
+        fprime = derivative_entrywise(expr.func, Name(w, shape=expr.shape))
+        lines.append(("entry_delta", _line(Term((
+            g_entry("i", "j"), Entry(fprime, ("i",) if vector else ("i", "j"), True))))))
+        entrywise = al.binary(".*", gradient, derivative_entrywise(expr.func, expr.args[0]))
+        return lines, _orient(entrywise, layout)
     terms = linear_terms(expr, w)
     if not terms:
         raise NotSupported(f"'{y}' does not contain {w} directly")
-    local, collapsed, form = [], [], None
+    local: list[Term] = []
+    collapsed: list[Term] = []
+    form: Node | None = None
     for t in terms:
-        loc, col, part = _term_lines(t, g_entry, gradient, names, vector)
-        sign = "-" if t.sign < 0 else ("+" if local else "")
-        local.append(f"{sign} {loc}".strip())
-        collapsed.append(f"{sign} {col}".strip())
-        part = al.neg(part) if t.sign < 0 else part
+        loc, col, part = _term_lines(t, g_entry, gradient, vector)
+        negative = t.sign < 0
+        local.append(Term(loc, (), negative))
+        collapsed.append(Term(col.factors, col.summed, negative))
+        part = al.neg(part) if negative else part
         form = part if form is None else al.add(form, part)
     assert form is not None
-    lines.append(("entry_local", f"{sum_kl} {g_entry('k', 'l')}\\left({' '.join(local)}\\right)"))
-    lines.append(("entry_delta", " ".join(collapsed)))
+    lines.append(("entry_local", _line(Term((g_entry("k", "l"), Group(tuple(local))), sum_kl))))
+    lines.append(("entry_delta", IndexLine(tuple(collapsed))))
     return lines, _orient(simplify(form), layout)
+
+
+def _line(term: Term) -> IndexLine:
+    return IndexLine((term,))
 
 
 def _orient(gradient: Node, layout: Layout) -> Node:
     return simplify(al.transpose(gradient)) if layout is Layout.NUMERATOR else gradient
 
 
-def _term_lines(t: LinearTerm, g_entry, gradient: Node, names: dict[str, str],
-                vector: bool) -> tuple[str, str, Node]:
-    """For sign * P W Q: the local derivative of Y_kl, the collapsed sum, the matrix form."""
-    p = to_latex(t.left, names) if t.left is not None else None
-    q = to_latex(t.right, names) if t.right is not None else None
+def _term_lines(t: LinearTerm, g_entry: GEntry, gradient: Node,
+                vector: bool) -> tuple[tuple[Factor, ...], Term, Node]:
+    """For sign * P W Q: the local derivative of Y_kl (its factors), the collapsed sum
+    (unsigned), the matrix form."""
+    p, q = t.left, t.right
     row, col = ("j", "i") if t.transposed else ("i", "j")
-    pk = _entry(p, f"k{row}") if p else f"\\delta_{{k{row}}}"
-    ql = _entry(q, f"{col}l") if q else f"\\delta_{{{col}l}}"
-    local = pk if vector else f"{pk}\\,{ql}"
+    pk: Factor = Entry(p, ("k", row)) if p is not None else Delta("k", row)
+    ql: Factor = Entry(q, (col, "l")) if q is not None else Delta(col, "l")
+    local = (pk,) if vector else (pk, ql)
     # Sum out the deltas: what remains of sum_kl G_kl P_k. Q_.l.
-    if p and q:
-        collapsed = (f"\\sum_{{k,l}} {_entry(p, 'k' + row)}\\,{g_entry('k', 'l')}\\,"
-                     f"{_entry(q, col + 'l')}")
-    elif p:
-        collapsed = f"\\sum_{{k}} {_entry(p, 'k' + row)}\\,{g_entry('k', col)}"
-    elif q:
-        collapsed = f"\\sum_{{l}} {g_entry(row, 'l')}\\,{_entry(q, col + 'l')}"
-    else:
-        collapsed = g_entry(row, col)
     if vector:
-        collapsed = (f"\\sum_{{k}} {_entry(p, 'k' + row)}\\,{g_entry('k', '')}" if p
-                     else g_entry(row, ""))
+        collapsed = (Term((Entry(p, ("k", row)), g_entry("k", "")), ("k",)) if p is not None
+                     else Term((g_entry(row, ""),)))
+    elif p is not None and q is not None:
+        collapsed = Term((Entry(p, ("k", row)), g_entry("k", "l"), Entry(q, (col, "l"))),
+                         ("k", "l"))
+    elif p is not None:
+        collapsed = Term((Entry(p, ("k", row)), g_entry("k", col)), ("k",))
+    elif q is not None:
+        collapsed = Term((g_entry(row, "l"), Entry(q, (col, "l"))), ("l",))
+    else:
+        collapsed = Term((g_entry(row, col),))
     form = gradient
     if t.left is not None:
         form = al.mul(al.transpose(t.left), form)
@@ -194,11 +212,3 @@ def _term_lines(t: LinearTerm, g_entry, gradient: Node, names: dict[str, str],
     if t.transposed:
         form = al.transpose(form)
     return local, collapsed, form
-
-
-def _entry(tex: str, index: str) -> str:
-    """Entry ``index`` of a matrix typeset as ``tex``: A_{ki}, or (A B)_{ki}."""
-    simple = tex.replace("\\", "").isalpha() or (len(tex) == 1)
-    if simple and "_" not in tex and "^" not in tex:
-        return f"{tex}_{{{index}}}"
-    return f"\\left({tex}\\right)_{{{index}}}"

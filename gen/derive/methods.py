@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from gen.derive.chain import derive_chain
 from gen.derive.differential import NotSupported, derive_differential
 from gen.derive.entrywise import facts_of
@@ -28,7 +30,7 @@ def derive(program: Program, target: Target, method: Method) -> Derivation:
     """
     forget(facts_of(program))  # memos of the simplifier hold within one program only
     try:
-        return ENGINES[method](program, target)
+        return dataclasses.replace(ENGINES[method](program, target), target=target)
     except (NotSupported, NotLinear, NotImplementedError) as exc:
         raise GenError(
             f"cannot derive d{target.of.value}/d{target.wrt.value} by the {method.value} "

@@ -3,32 +3,79 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Union
 
+from gen.derive.indexline import IndexLine
+from gen.derive.layout import Kind
 from gen.derive.notes import Note
 from gen.expr.ast import Node, Shape
-from gen.spec.model import Layout, Method
+from gen.spec.model import Layout, Method, Target
+
+
+@dataclass(frozen=True)
+class Differential:
+    """The left-hand side ``d of``, or ``d vec(of)`` when ``vec``."""
+
+    of: str
+    vec: bool = False
+
+
+@dataclass(frozen=True)
+class Partial:
+    """The left-hand side ``d of / d wrt``, in the derivation's layout."""
+
+    of: str
+    wrt: str
+
+
+@dataclass(frozen=True)
+class EntryPartial:
+    """The left-hand side ``d of / d wrt_ij``: the derivative by one entry of ``wrt``."""
+
+    of: str
+    wrt: str
+
+
+@dataclass(frozen=True)
+class GradientDifferential:
+    """The left-hand side ``d(d of / d wrt)``: the differential of a gradient."""
+
+    of: str
+    wrt: str
+
+
+@dataclass(frozen=True)
+class Hessian:
+    """The left-hand side ``d^2 of / d wrt d wrt'``."""
+
+    of: str
+    wrt: str
+
+
+Lhs = Union[Differential, Partial, EntryPartial, GradientDifferential, Hessian]
 
 
 @dataclass(frozen=True)
 class Step:
     """One displayed line ``lhs = rhs`` and the rule that justifies it.
 
-    ``lhs`` is ``("d", name)`` for the differential of a name, ``("partial",
-    of, wrt)`` for the derivative in the derivation's layout, or ``None`` for
+    ``lhs`` is a ``Differential``, a ``Partial`` or another ``Lhs`` value, or ``None`` for
     a line that continues the previous one. ``check`` is the right-hand side
     written in the variables (and ``d<wrt>``) alone, for the numeric check;
     ``equals`` says what it must equal: ``differential`` (of ``of``, in the
     direction ``d<wrt>``) or ``derivative``.
+
+    ``entries``, an entry-by-entry line (the index method), is printed in place of ``rhs``.
     """
 
-    lhs: tuple[str, ...] | None
+    lhs: Lhs | None
     rhs: Node
     notes: tuple[Note, ...]
     check: Node | None = None
     equals: str | None = None
     of: str = ""
     wrt: str = ""  # for a derivative of another pair than the derivation's (a chain link)
-    tex: str | None = None  # an entry-by-entry line: its LaTeX replaces the printed rhs
+    entries: IndexLine | None = None
     verified: bool | None = None
 
 
@@ -53,13 +100,13 @@ class Agreement:
 
 @dataclass(frozen=True)
 class Derivation:
-    """One derivative, derived by one method."""
+    """One derivative, derived by one method; ``target`` is the spec's item it answers."""
 
     of: str
     wrt: str
     layout: Layout
     method: Method
-    kind: str
+    kind: Kind
     shape: Shape
     result: Node  # in the variables, in the layout stated
     steps: tuple[Step, ...]
@@ -67,3 +114,4 @@ class Derivation:
     order: int = 1
     check: Check | None = field(default=None)
     agreement: Agreement | None = None
+    target: Target | None = None  # set by gen.derive.methods.derive

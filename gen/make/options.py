@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +11,17 @@ from gen.errors import GenError
 
 DEFAULT_TIMEOUT = 120.0
 
-# Outcome.status values.
-CHECKED = "checked"  # derived and verified, nothing written (gradsheet check)
-BUILT = "built"  # outputs promoted
-CURRENT = "up to date"  # nothing to do: inputs unchanged since the last build
-NO_TEX = "no TeX"  # .tex and .json promoted, no PDF: TeX is not installed
-FAILED = "failed"  # nothing promoted; the previous outputs stay as they were
+class Status(str, Enum):
+    """What became of a spec (``Outcome.status``); the value is how it is printed."""
+
+    CHECKED = "checked"  # derived and verified, nothing written (gradsheet check)
+    BUILT = "built"  # outputs promoted
+    CURRENT = "up to date"  # nothing to do: inputs unchanged since the last build
+    NO_TEX = "no TeX"  # .tex and .json promoted, no PDF: TeX is not installed
+    FAILED = "failed"  # nothing promoted; the previous outputs stay as they were
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class Outcome:
         results: The results object of SPEC section 6.
         written: The output files written (unchanged files are not rewritten).
         warnings: Its warnings, each located.
-        status: One of CHECKED, BUILT, CURRENT, NO_TEX, FAILED.
+        status: What became of it.
         internal: True when an error was a bug of gradsheet itself.
         seconds: How long the spec took.
     """
@@ -66,14 +72,14 @@ class Outcome:
     results: dict[str, Any] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     warnings: list[GenError] = field(default_factory=list)
-    status: str = CHECKED
+    status: Status = Status.CHECKED
     internal: bool = False
     seconds: float = 0.0
 
     def fail(self, *errors: GenError) -> Outcome:
         """Mark the spec failed with ``errors``; return it."""
         self.ok = False
-        self.status = FAILED
+        self.status = Status.FAILED
         self.errors.extend(errors)
         if self.results:
             self.results["ok"] = False

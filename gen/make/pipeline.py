@@ -8,6 +8,7 @@ them for many (the TeX runs in parallel, the rest in the calling thread).
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -25,7 +26,7 @@ from gen.make import cache, outputs
 from gen.make.guard import guarded, inlined_size_error
 from gen.make.latexmk import CompileResult, compile_pdf, engine_for
 from gen.make.lint import lint
-from gen.make.options import BUILT, NO_TEX, BuildOptions, Outcome
+from gen.make.options import BuildOptions, Outcome, Status
 from gen.make.specs import find_specs, output_name
 from gen.make.texerrors import tex_failure, tex_warning
 from gen.make.texmap import template_error
@@ -119,11 +120,9 @@ def _exact_checks(program: Program, derivations: list[Derivation], errors: list[
 
     out: list[dict[str, object] | None] = []
     for d in derivations:
-        target = next(t for t in program.targets
-                      if (t.of.value, t.wrt.value, t.layout, t.order) ==
-                      (d.of, d.wrt, d.layout, d.order))
+        span = _target_span(program, d)
         what = f"checking d{d.of}/d{d.wrt} ({d.method.value}) exactly"
-        done, errs = guarded(lambda d=d: exact_check(program, d), target.span, what, timeout)
+        done, errs = guarded(functools.partial(exact_check, program, d), span, what, timeout)
         errors.extend(errs)
         if done is None:
             out.append(None)
@@ -131,7 +130,7 @@ def _exact_checks(program: Program, derivations: list[Derivation], errors: list[
         if done.ok is False:
             errors.append(GenError(
                 f"d{d.of}/d{d.wrt} ({d.method.value}) failed its exact check: {done.detail}",
-                target.span))
+                span))
         out.append(exact_json(done))
     return out
 
@@ -236,7 +235,7 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
     except (OSError, ValueError, cache.CacheError) as exc:
         return outcome.fail(GenError(f"cannot write the outputs of {name}: {exc}",
                                      Span(outcome.path)))
-    outcome.status = BUILT if pdf_made or not options.pdf else NO_TEX
+    outcome.status = Status.BUILT if pdf_made or not options.pdf else Status.NO_TEX
     return outcome
 
 
@@ -344,8 +343,11 @@ def _unverified(program: Program, d: Derivation) -> GenError:
     check = d.check
     detail = check.message if check and check.message else (
         f"max relative error {check.max_rel_error:.3g}" if check else "not checked")
-    target = next((t for t in program.targets if t.of.value == d.of and t.wrt.value == d.wrt),
-                  None)
     return GenError(
         f"d{d.of}/d{d.wrt} ({d.method.value}) failed its numeric check: {detail}; "
-        "it is not printed", target.span if target else Span(program.spec.path))
+        "it is not printed", _target_span(program, d))
+
+
+def _target_span(program: Program, d: Derivation) -> Span:
+    """Where the spec asks for ``d``: its target, else the spec file."""
+    return d.target.span if d.target is not None else Span(program.spec.path)

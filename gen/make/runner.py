@@ -23,7 +23,7 @@ from typing import Protocol
 
 from gen.errors import GenError, InternalError, Interrupted, Span
 from gen.make import cache
-from gen.make.options import CURRENT, BuildOptions, Outcome
+from gen.make.options import BuildOptions, Outcome, Status
 from gen.make.specs import name_problem, output_name, path_problem, shown_path
 
 
@@ -145,7 +145,7 @@ def _up_to_date(path: Path, name: str, options: BuildOptions) -> tuple[Outcome |
     manifest = cache.current(options.out_dir, name, key, pdf=options.pdf, skip=options.out_dir)
     if manifest is None:
         return None, key
-    outcome = Outcome(str(path), name, True, status=CURRENT,
+    outcome = Outcome(str(path), name, True, status=Status.CURRENT,
                       warnings=_warnings(manifest.warnings))
     if options.strict and outcome.warnings:
         count = len(outcome.warnings)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gen.derive.steps import Step
+from gen.derive.steps import (
+    Differential,
+    EntryPartial,
+    GradientDifferential,
+    Hessian,
+    Lhs,
+    Step,
+)
 from gen.expr.ast import Shape
 from gen.expr.names import dim_latex, latex_name
 from gen.render.style import DIFFERENTIAL, Names, Typeset
@@ -32,29 +39,28 @@ def _typeset(ts: Typeset | Mapping[str, str]) -> Typeset:
     return Typeset(ts if isinstance(ts, Names) else Names(ts))
 
 
-def lhs_latex(lhs: tuple[str, ...], ts: Typeset | Mapping[str, str]) -> str:
+def lhs_latex(lhs: Lhs, ts: Typeset | Mapping[str, str]) -> str:
     r"""The left-hand side of a step.
 
-    ``("d", J)`` is ``\mathrm{d}J``; ``("dvec", Y)`` is ``\mathrm{d}\operatorname{vec} Y``
-    (as in the derivative of a vec pair, ``\partial \operatorname{vec} Y``);
-    ``("partial", J, w)`` the derivative;
-    ``("dgrad", J, w)`` the differential of a gradient; ``("hessian", J, w)``
-    the Hessian; ``("entry", J, W)`` the derivative by one entry, ``W_{ij}``
+    ``Differential(J)`` is ``\mathrm{d}J``; ``Differential(Y, vec=True)`` is
+    ``\mathrm{d}\operatorname{vec} Y`` (as in the derivative of a vec pair,
+    ``\partial \operatorname{vec} Y``); ``Partial(J, w)`` the derivative;
+    ``GradientDifferential(J, w)`` the differential of a gradient; ``Hessian(J, w)``
+    the Hessian; ``EntryPartial(J, W)`` the derivative by one entry, ``W_{ij}``
     (``w_{i}`` for a vector).
     """
     ts = _typeset(ts)
-    kind = lhs[0]
-    if kind == "d":
-        return DIFFERENTIAL + ts.name(lhs[1])
-    if kind == "dvec":
-        return rf"{DIFFERENTIAL}\operatorname{{vec}} {ts.name(lhs[1])}"
-    if kind == "dgrad":
-        return rf"{DIFFERENTIAL}\left({ts.derivative(lhs[1], lhs[2])}\right)"
-    if kind == "hessian":
-        return ts.derivative(lhs[1], lhs[2], order=2)
-    if kind == "entry":
-        return rf"\frac{{\partial {ts.name(lhs[1])}}}{{\partial {entry_latex(lhs[2], ts)}}}"
-    return ts.derivative(lhs[1], lhs[2])
+    if isinstance(lhs, Differential):
+        if lhs.vec:
+            return rf"{DIFFERENTIAL}\operatorname{{vec}} {ts.name(lhs.of)}"
+        return DIFFERENTIAL + ts.name(lhs.of)
+    if isinstance(lhs, GradientDifferential):
+        return rf"{DIFFERENTIAL}\left({ts.derivative(lhs.of, lhs.wrt)}\right)"
+    if isinstance(lhs, Hessian):
+        return ts.derivative(lhs.of, lhs.wrt, order=2)
+    if isinstance(lhs, EntryPartial):
+        return rf"\frac{{\partial {ts.name(lhs.of)}}}{{\partial {entry_latex(lhs.wrt, ts)}}}"
+    return ts.derivative(lhs.of, lhs.wrt)
 
 
 def entry_latex(name: str, ts: Typeset) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gen.derive.notes import FORMULAS, Note
+from gen.derive.notes import Note
 from gen.derive.steps import Derivation
 from gen.program import Program
+from gen.render.formulas import FORMULAS
 from gen.render.messages import MESSAGES
 from gen.render.sheet import fill
 from gen.render.style import Names, Typeset

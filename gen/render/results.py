@@ -11,6 +11,7 @@ from gen.errors import GenError
 from gen.expr.measure import size
 from gen.expr.to_text import to_text
 from gen.program import Program
+from gen.render.indexline import index_line_latex
 from gen.render.mathtext import full_lhs, shape_text
 from gen.render.notes import notes_text, wrt_role
 from gen.render.style import Typeset, typeset
@@ -29,7 +30,8 @@ def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
     pair = (d.of, d.wrt)
     steps = []
     for step, left in zip(d.steps, lhs):
-        rhs = ts.formula(step.tex) if step.tex is not None else ts.expr(step.rhs)
+        rhs = (index_line_latex(step.entries, ts) if step.entries is not None
+               else ts.expr(step.rhs))
         entry: dict[str, Any] = {
             "latex": f"{left} = {rhs}",
             "note": notes_text(step.notes, role, pair),
@@ -55,7 +57,7 @@ def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
         "wrt": d.wrt,
         "layout": d.layout.value,
         "method": d.method.value,
-        "kind": d.kind,
+        "kind": d.kind.value,
         "shape": shape_text(d.shape),
         "result": {
             "text": to_text(d.result),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from gen.expr.ast import SCALAR, Node, Shape
 from gen.expr.names import latex_name
 from gen.expr.to_latex import to_latex
-from gen.program import Program
+from gen.program import DerivativeName, Program
 
 # The spec's ``style: {transpose: ...}`` -> what a transpose appends.
 TRANSPOSE_MARKS: dict[str, str] = {"top": r"^{\top}", "T": "^{T}", "prime": "'"}
@@ -21,20 +20,23 @@ VEC = r"\operatorname{vec}"
 
 
 class Names(dict[str, str]):
-    """Names to LaTeX; a derivative name ``∂a/∂b`` typesets as a fraction of the two
-    (of their vecs, for a pair that goes through vec: names in ``through_vec``)."""
+    """Names to LaTeX; a derivative name (``DerivativeName``) typesets as a fraction of the
+    two (of their vecs, for a pair that goes through vec: names in ``through_vec``)."""
 
     through_vec: frozenset[str] = frozenset()  # the non-vector matrices
 
     def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
         """The LaTeX of ``key``, or ``default``."""
-        if key.startswith("∂") and "/∂" in key:
-            of, wrt = key[1:].split("/∂", 1)
-            top, bottom = super().get(of, latex_name(of)), super().get(wrt, latex_name(wrt))
-            if self.vec_pair(of, wrt):
-                top, bottom = f"{VEC} {top}", f"{VEC} {bottom}"
-            return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+        if isinstance(key, DerivativeName):
+            return self.fraction(key.of, key.wrt)
         return super().get(key, default)
+
+    def fraction(self, of: str, wrt: str) -> str:
+        r"""``\frac{\partial of}{\partial wrt}``, through vec where the pair asks for it."""
+        top, bottom = super().get(of, latex_name(of)), super().get(wrt, latex_name(wrt))
+        if self.vec_pair(of, wrt):
+            top, bottom = f"{VEC} {top}", f"{VEC} {bottom}"
+        return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
 
     def vec_pair(self, of: str, wrt: str) -> bool:
         """Whether d of / d wrt is written through vec (a matrix on one side, no scalar)."""
@@ -54,7 +56,7 @@ class Typeset:
     """How one sheet writes its mathematics.
 
     Attributes:
-        names: LaTeX of every name, of ``d<name>`` and of ``∂a/∂b``.
+        names: LaTeX of every name, of ``d<name>`` and of each ``DerivativeName``.
         transpose: The transpose mark, e.g. ``^{\\top}``.
         bold: Whether vectors and matrices are bold.
         shapes: The shape of every name.
@@ -83,9 +85,7 @@ class Typeset:
         return self.names.get(name) or latex_name(name)
 
     def formula(self, latex: str) -> str:
-        """A rule's formula or an entry-by-entry line, in this sheet's transpose mark, with
-        each ``\\gsderivative{of}{wrt}`` token typeset as the fraction in this style."""
-        latex = _TOKEN.sub(lambda m: self.derivative(m.group(1), m.group(2)), latex)
+        """A rule's formula or an entry-by-entry line, in this sheet's transpose mark."""
         return latex.replace(DEFAULT_MARK, self.transpose)
 
     def derivative(self, of: str, wrt: str, order: int = 1) -> str:
@@ -94,8 +94,9 @@ class Typeset:
             w = self.name(wrt)
             return (rf"\frac{{\partial^{{2}} {self.name(of)}}}"
                     rf"{{\partial {w}\,\partial {_sup(w)}{self.transpose}}}")
-        return self.names.get(f"∂{of}/∂{wrt}") or (
-            rf"\frac{{\partial {self.name(of)}}}{{\partial {self.name(wrt)}}}")
+        if isinstance(self.names, Names):
+            return self.names.fraction(of, wrt)
+        return rf"\frac{{\partial {self.name(of)}}}{{\partial {self.name(wrt)}}}"
 
     def inline_derivative(self, of: str, wrt: str, order: int = 1) -> str:
         r"""The derivative in text style: ``\partial J/\partial w``."""
@@ -106,9 +107,6 @@ class Typeset:
         if isinstance(self.names, Names) and self.names.vec_pair(of, wrt):
             return rf"\partial {VEC} {self.name(of)}/\partial {VEC} {self.name(wrt)}"
         return rf"\partial {self.name(of)}/\partial {self.name(wrt)}"
-
-
-_TOKEN = re.compile(r"\\gsderivative\{([A-Za-z][A-Za-z0-9_]*)\}\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
 def _sup(tex: str) -> str:

@@ -13,6 +13,7 @@ from gen.derive.steps import Derivation, Step
 from gen.expr.ast import SCALAR, Binary, Neg, Node
 from gen.expr.names import latex_name
 from gen.program import Program
+from gen.render.indexline import index_line_latex
 from gen.render.mathtext import lhs_latex, shape_latex
 from gen.render.messages import MESSAGES
 from gen.render.notes import notes_latex, wrt_role
@@ -127,7 +128,7 @@ def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> di
         "order": order,
         "layout": d.layout.value,
         "method": d.method.value,
-        "kind": d.kind,
+        "kind": d.kind.value,
         "shape": shape_latex(d.shape),
         "text": d.text,
         "steps": steps,
@@ -147,10 +148,11 @@ def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> di
 def _step(s: Step, ts: Typeset, lang: str, role: str, pair: tuple[str, str]) -> dict[str, Any]:
     factors = _factors(s, ts)
     shaped = bool(factors) or any(n.key in SHAPED_NOTES for n in s.notes)
-    shown = shaped and s.lhs is not None and s.tex is None and s.rhs.shape not in (None, SCALAR)
+    shown = shaped and s.lhs is not None and s.entries is None and s.rhs.shape not in (None, SCALAR)
     return {
         "lhs": lhs_latex(s.lhs, ts) if s.lhs is not None else "",
-        "rhs": ts.formula(s.tex) if s.tex is not None else ts.expr(s.rhs, breaks=True),
+        "rhs": (index_line_latex(s.entries, ts) if s.entries is not None
+                else ts.expr(s.rhs, breaks=True)),
         "note": notes_latex(s.notes, lang, ts, role, pair),
         "factors": factors,
         "lhs_shape": _shape(s.rhs) if shown else None,
@@ -185,7 +187,7 @@ def _factors(s: Step, ts: Typeset) -> list[dict[str, str]]:
     matrix or vector factors shows none.
     """
     wanted = bool(getattr(s, "shapes", None)) or any(n.key in BRACED_NOTES for n in s.notes)
-    if not wanted or s.tex is not None:
+    if not wanted or s.entries is not None:
         return []
     factors = _product_factors(s.rhs)
     if sum(1 for f in factors if f.shape not in (None, SCALAR)) < 2:

@@ -79,3 +79,20 @@ def test_square_props_need_a_square_shape():
 def test_a_name_clashing_with_a_differential_is_refused():
     bad = LS.replace("  y: {shape: [m]}\n", "  y: {shape: [m]}\n  dw: {shape: [n]}\n")
     assert "name 'dw' clashes with the differential of 'w'" in errors(bad)[0]
+
+
+def test_a_derivative_name_is_an_identifier_that_knows_its_pair():
+    import pickle
+
+    from gen.expr.ast import Name
+    from gen.expr.walk import names
+    from gen.program import DerivativeName, derivative_name
+
+    name = derivative_name("z", "Y")
+    assert isinstance(name, DerivativeName) and (name.of, name.wrt) == ("z", "Y")
+    assert name == DerivativeName("z", "Y") and hash(name) == hash(str(name))
+    assert {name: 1}[DerivativeName("z", "Y")] == 1  # keys of the chain method's values
+    again = pickle.loads(pickle.dumps(name))
+    assert isinstance(again, DerivativeName) and (again.of, again.wrt) == ("z", "Y")
+    (used,) = names(Name(name))
+    assert isinstance(used, DerivativeName) and used.wrt == "Y"

@@ -7,12 +7,14 @@ from pathlib import Path
 
 from gen.cli.progress import MAX_ERRORS, Reporter, safe
 from gen.errors import GenError, InternalError, Span
-from gen.make.options import BUILT, CURRENT, FAILED, NO_TEX, Outcome
+from gen.make.options import Outcome, Status
+
+BUILT, CURRENT, FAILED, NO_TEX = Status.BUILT, Status.CURRENT, Status.FAILED, Status.NO_TEX
 
 OUT = Path("out")
 
 
-def outcome(status: str, *, errors: int = 0, warnings: int = 0, name: str = "ls") -> Outcome:
+def outcome(status: Status, *, errors: int = 0, warnings: int = 0, name: str = "ls") -> Outcome:
     o = Outcome(f"specs/{name}.yaml", name, status != FAILED, status=status, seconds=1.25)
     o.errors = [GenError(f"bad {i}", Span(o.path, i + 1, 1)) for i in range(errors)]
     o.warnings = [GenError(f"odd {i}", Span(o.path, i + 1, 1), kind="warning")

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from gen.derive.steps import Differential, Partial
 from gen.expr.to_text import to_text
 from gen.make.pipeline import derive_all
 from gen.program import build_program
@@ -72,11 +73,11 @@ def test_steps_read_like_the_seed():
     _, (by_w, _) = derive("mixed")
     lines = [(s.lhs, to_text(s.rhs)) for s in by_w.steps]
     assert lines == [
-        (("d", "J"), "1/2*dz'*z + 1/2*z'*dz"),
+        (Differential("J"), "1/2*dz'*z + 1/2*z'*dz"),
         (None, "z'*dz"),
-        (("d", "z"), "X*dw"),
-        (("d", "J"), "z'*X*dw"),
-        (("d", "J"), "(X'*z)'*dw"),
-        (("partial", "J", "w"), "X'*z"),
+        (Differential("z"), "X*dw"),
+        (Differential("J"), "z'*X*dw"),
+        (Differential("J"), "(X'*z)'*dw"),
+        (Partial("J", "w"), "X'*z"),
         (None, "X'*(X*w - y)"),
     ]

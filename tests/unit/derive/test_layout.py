@@ -23,7 +23,7 @@ TABLE = [
 
 @pytest.mark.parametrize(("of", "wrt", "kind", "num", "den", "mix"), TABLE)
 def test_spec_layout_table(of, wrt, kind, num, den, mix):
-    assert kind_of(of, wrt).name == kind
+    assert kind_of(of, wrt).value == kind
     assert result_shape(of, wrt, N) == num
     assert result_shape(of, wrt, D) == den
     assert result_shape(of, wrt, M) == mix
@@ -31,4 +31,19 @@ def test_spec_layout_table(of, wrt, kind, num, den, mix):
 
 @pytest.mark.parametrize(("of", "wrt"), [(u, X), (Y, v), (Y, X)])
 def test_other_pairs_go_through_vec(of, wrt):
-    assert kind_of(of, wrt).name == "vec-by-vec"
+    assert kind_of(of, wrt).value == "vec-by-vec"
+
+
+def test_kind_is_an_enum_whose_value_is_the_spec_name():
+    import json
+
+    from gen.derive.layout import Kind
+
+    assert Kind.SCALAR_BY_VECTOR.value == "scalar-by-vector"
+    assert kind_of(y, v) is Kind.SCALAR_BY_VECTOR and kind_of(Y, X) is Kind.VEC_BY_VEC
+    assert str(Kind.VEC_BY_VEC) == f"{Kind.VEC_BY_VEC}" == "vec-by-vec"
+    assert json.dumps({"kind": Kind.MATRIX_BY_SCALAR}) == '{"kind": "matrix-by-scalar"}'
+    assert [k for k in Kind if k.is_gradient] == [
+        Kind.SCALAR_BY_SCALAR, Kind.SCALAR_BY_VECTOR, Kind.SCALAR_BY_MATRIX]
+    assert [k for k in Kind if k.is_vec] == [Kind.VEC_BY_VEC]
+    assert [k for k in Kind if k.by_scalar] == [Kind.VECTOR_BY_SCALAR, Kind.MATRIX_BY_SCALAR]

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gen.derive.steps import Differential
 from gen.errors import GenError
 from gen.expr.ast import DIM_ARGS, FUNCTIONS, SCALAR, Binary, Call, DimT, Name, Node, Num, Shape
 from gen.expr.evaluate import commutation, evaluate
@@ -368,8 +369,8 @@ def test_shapes_on_sheets() -> None:
 
 
 def test_the_differential_of_a_vec_on_the_left() -> None:
-    assert lhs_latex(("dvec", "Y"), {"Y": "Y"}) == r"\mathrm{d}\operatorname{vec} Y"
-    assert lhs_latex(("dvec", "W_1"), {}) == r"\mathrm{d}\operatorname{vec} W_{1}"
+    assert lhs_latex(Differential("Y", vec=True), {"Y": "Y"}) == r"\mathrm{d}\operatorname{vec} Y"
+    assert lhs_latex(Differential("W_1", vec=True), {}) == r"\mathrm{d}\operatorname{vec} W_{1}"
 
 
 # -- numpy and the evaluator -----------------------------------------------------------

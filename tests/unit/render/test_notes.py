@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.derive.notes import FORMULAS, QUIET, Note
+from gen.derive.notes import QUIET, Note
+from gen.render.formulas import FORMULAS
 from gen.render.messages import MESSAGES
 from gen.render.notes import message, note_latex, note_text, notes_latex
 from gen.render.style import Names, Typeset

@@ -9,6 +9,7 @@ from gen.expr.names import latex_name
 from gen.expr.parser import parse
 from gen.expr.shape import infer
 from gen.expr.to_latex import BREAK, BREAK_INNER, to_latex
+from gen.program import DerivativeName
 from gen.render.style import TRANSPOSE_MARKS, Names, Typeset, typeset
 
 from .helpers import LEAST_SQUARES, program_of, with_style
@@ -114,7 +115,8 @@ def test_style_default_is_plain_with_top():
 
 def test_derivative_names_typeset_as_fractions():
     names = Names({"J": "J", "z": r"\boldsymbol{z}"})
-    assert names["∂J/∂z"] == r"\frac{\partial J}{\partial \boldsymbol{z}}"
+    assert names[DerivativeName("J", "z")] == r"\frac{\partial J}{\partial \boldsymbol{z}}"
+    assert names.get("∂J/∂z") is None  # a name is a derivative by its type, not its spelling
     assert names.get("q") is None
     with pytest.raises(KeyError):
         names["q"]

@@ -6,7 +6,7 @@ import dataclasses
 from fractions import Fraction
 
 from gen.derive.notes import Note
-from gen.derive.steps import Step
+from gen.derive.steps import Differential, Partial, Step
 from gen.expr.ast import Binary, Name, Num
 from gen.render.results import derivation_json
 from gen.render.sheet import render_tex
@@ -112,7 +112,7 @@ def test_the_agreement_of_methods_is_stated_once_per_group():
 def test_a_repeated_left_hand_side_is_left_blank_and_a_repeated_line_dropped():
     program, ds = derived(CHAIN)
     d = ds[1]
-    same = Step(("partial", "J", "w"), Name("w", shape=("n", 1)), (Note("collect"),))
+    same = Step(Partial("J", "w"), Name("w", shape=("n", 1)), (Note("collect"),))
     twice = dataclasses.replace(d, steps=(*d.steps, same, Step(None, same.rhs, ())))
     steps = sheet_context(program, [twice])["derivations"][0]["steps"]
     assert len(steps) == len(d.steps) + 1
@@ -131,7 +131,7 @@ def test_a_step_that_asks_for_shapes_gets_braces():
     class ShapedStep(Step):
         shapes: bool = True
 
-    step = ShapedStep(("d", "z"), product, ())
+    step = ShapedStep(Differential("z"), product, ())
     view = sheet_context(program, [dataclasses.replace(d, steps=(step,))])
     shown = view["derivations"][0]["steps"][0]
     assert shown["factors"] == [{"latex": r"\frac{1}{2}", "shape": ""},
