@@ -17,7 +17,7 @@ from gen.derive.differential import NotSupported
 from gen.derive.graph import Graph
 from gen.derive.notes import Note
 from gen.derive.rules import derivative_entrywise
-from gen.derive.simplify import simplify
+from gen.derive.simplify import Simplifier
 from gen.derive.steps import Derivation, Step
 from gen.expr.ast import ENTRYWISE, SCALAR, Binary, Call, Name, Neg, Node, Transpose
 from gen.expr.to_latex import to_latex
@@ -79,9 +79,10 @@ def _mentions(node: Node, name: str) -> bool:
     return mentions(node, name)
 
 
-def derive_index(program: Program, target: Target) -> Derivation:
+def derive_index(program: Program, target: Target, simplifier: Simplifier) -> Derivation:
     """Derive a scalar by a vector or matrix entry by entry."""
-    c = Chain(program, target)
+    c = Chain(program, target, simplifier)
+    simplify = simplifier.simplify
     if c.shape(c.of) != SCALAR:
         raise NotSupported("the index method derives a scalar")
     chain = links(program, c.of, c.wrt)
@@ -89,16 +90,17 @@ def derive_index(program: Program, target: Target) -> Derivation:
     names = program.latex_names()
     g_name = c.dname(c.of, y)
     if y != c.of:
-        grad = Graph(program, y).gradient(c.of)
+        grad = Graph(program, y, simplifier).gradient(c.of)
         shown = simplify(al.transpose(grad, c.sym), c.sym) if (
             c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR) else grad
         c.values[derivative_name(c.of, y)] = shown
         c.record(("partial", c.of, y), shown, Note("upper_links"), c.of, y)
-    expr = Graph(program, w).exprs[y]
+    expr = Graph(program, w, simplifier).exprs[y]
     vector = c.shape(w)[1] == 1
     if y == c.of:
         c.values[derivative_name(c.of, y)] = al.num(1)
-    lines, matrix_form = _index_lines(expr, (c.of, y, w), g_name, names, vector, c.layout)
+    lines, matrix_form = _index_lines(expr, (c.of, y, w), g_name, names, vector, c.layout,
+                                      simplifier)
     for note, tex in lines:
         c.steps.append(Step(("entry", c.of, w), al.zero((1, 1)), (Note(note),), tex=tex))
     c.record(("partial", c.of, w), matrix_form, Note("matrix_form"), c.of, w)
@@ -112,7 +114,8 @@ def derive_index(program: Program, target: Target) -> Derivation:
 
 
 def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, names: dict[str, str],
-                 vector: bool, layout: Layout) -> tuple[list[tuple[str, str]], Node]:
+                 vector: bool, layout: Layout,
+                 simplifier: Simplifier) -> tuple[list[tuple[str, str]], Node]:
     """The entry-by-entry lines (note key, LaTeX) and the matrix form they arrive at."""
     z, y, w = link
     gy = derivative_token(z, y)  # the renderer typesets it in the sheet's style
@@ -142,7 +145,7 @@ def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, names: dict[st
         lines.append(("entry_delta", f"{g_entry('i', 'j')}\\,\\left({fprime}\\right)_{{"
                                      f"{'i' if vector else 'ij'}}}"))
         form = al.binary(".*", gradient, derivative_entrywise(expr.func, expr.args[0]))
-        return lines, _orient(form, layout)
+        return lines, _orient(form, layout, simplifier)
     terms = linear_terms(expr, w)
     if not terms:
         raise NotSupported(f"'{y}' does not contain {w} directly")
@@ -157,11 +160,11 @@ def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, names: dict[st
     assert form is not None
     lines.append(("entry_local", f"{sum_kl} {g_entry('k', 'l')}\\left({' '.join(local)}\\right)"))
     lines.append(("entry_delta", " ".join(collapsed)))
-    return lines, _orient(simplify(form), layout)
+    return lines, _orient(simplifier.simplify(form), layout, simplifier)
 
 
-def _orient(gradient: Node, layout: Layout) -> Node:
-    return simplify(al.transpose(gradient)) if layout is Layout.NUMERATOR else gradient
+def _orient(gradient: Node, layout: Layout, simplifier: Simplifier) -> Node:
+    return simplifier.simplify(al.transpose(gradient)) if layout is Layout.NUMERATOR else gradient
 
 
 def _term_lines(t: LinearTerm, g_entry, gradient: Node, names: dict[str, str],
