@@ -38,7 +38,7 @@ class Graph:
                 self.live.add(name)
         # An activation's derivative in its own value, as the books write it: with
         # p = sigmoid(u), sigmoid'(u) = p .* (1 - p); with h = tanh(u), 1 - h.^2.
-        self._activations = {
+        self._activations: dict[Node, Node] = {
             expr: Name(name, shape=expr.shape) for name, expr in self.exprs.items()
             if isinstance(expr, Call) and expr.func in ACTIVATIONS and name != wrt}
 

@@ -116,7 +116,7 @@ def flip_difference(term: Term) -> Term:
 
 def term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
     """One term as a tree: number, scalars (names of ``last`` last), chain, then divisors."""
-    divisors = [f.right for f in term.scalars if _is_reciprocal(f)]
+    divisors = [f.right for f in term.scalars if isinstance(f, Binary) and _is_reciprocal(f)]
     scalars = [f for f in term.scalars if not _is_reciprocal(f)]
     for d in list(divisors):  # s / s = 1
         if d in scalars:
