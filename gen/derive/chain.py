@@ -17,7 +17,7 @@ from gen.derive.graph import Graph
 from gen.derive.jacobian import NotLinear, jacobian, vec_jacobian
 from gen.derive.layout import kind_of, result_shape
 from gen.derive.notes import Note
-from gen.derive.simplify import simplify
+from gen.derive.simplify import Simplifier
 from gen.derive.steps import Derivation, Lhs, Partial, Step
 from gen.expr.ast import SCALAR, Name, Node
 from gen.expr.to_text import to_text
@@ -27,7 +27,7 @@ from gen.spec.model import Layout, Method, Target
 
 def links(program: Program, of: str, wrt: str) -> list[tuple[str, str]]:
     """The chain as (y_i, y_i-1) pairs from the top (of) down to wrt; raise if not a chain."""
-    graph = Graph(program, wrt)
+    graph = Graph(program, wrt, Simplifier.of(program))  # its live names alone: no simplifying
     out: list[tuple[str, str]] = []
     current = of
     while current != wrt:
@@ -56,12 +56,13 @@ def _names(node: Node) -> set[str]:
 class Chain:
     """One chain derivation under construction."""
 
-    def __init__(self, program: Program, target: Target) -> None:
+    def __init__(self, program: Program, target: Target, simplifier: Simplifier) -> None:
         self.program, self.target = program, target
+        self.simplifier = simplifier
         self.of, self.wrt = target.of.value, target.wrt.value
         self.layout = target.layout
         self.sym = program.symmetric
-        self.diffs = Differentials(program, self.of, self.wrt)  # for the check forms
+        self.diffs = Differentials(program, self.of, self.wrt, simplifier)  # for the check forms
         self.diffs.steps.clear()
         self.values: dict[str, Node] = {}  # derivative names -> their expressions in names
         self.steps: list[Step] = []
@@ -76,7 +77,8 @@ class Chain:
 
     def local(self, y: str, x: str) -> Node:
         """d y / d x of one link alone, in the layout in force."""
-        graph = Graph(self.program, x)
+        graph = Graph(self.program, x, self.simplifier)
+        simplify = self.simplifier.simplify
         lin = simplify(graph.differential(graph.exprs[y], []), self.sym, graph.dnames)
         dx = graph.dname(x)
         assert isinstance(dx, Name)
@@ -108,9 +110,9 @@ class Chain:
         self.steps.append(Step(lhs, rhs, (note,), check, "derivative", of, wrt))
 
 
-def derive_chain(program: Program, target: Target) -> Derivation:
+def derive_chain(program: Program, target: Target, simplifier: Simplifier) -> Derivation:
     """Derive by the chain rule over the links of ``define``."""
-    c = Chain(program, target)
+    c = Chain(program, target, simplifier)
     chain = links(program, c.of, c.wrt)
     matrix_links = any(c.shape(n)[1] != 1 for pair in chain for n in pair)
     if c.shape(c.of) == SCALAR and matrix_links:
@@ -123,7 +125,7 @@ def derive_chain(program: Program, target: Target) -> Derivation:
                     "inside a chain through vec; derive this target by differentials")
         composed = _jacobian_chain(c, chain)
     c.record(None, composed, Note("substitute_links"), c.of, c.wrt)
-    simplified = simplify(composed, c.sym)
+    simplified = c.simplifier.simplify(composed, c.sym)
     if to_text(simplified) != to_text(composed):  # a line that reads differently
         c.record(None, simplified, Note("collect"), c.of, c.wrt)
     result = c.diffs.graph.finish(simplified)
@@ -171,8 +173,9 @@ def _adjoint_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
     c.values[derivative_name(c.of, below)] = grad
     c.record(Partial(c.of, below), grad, Note("local_gradient", layout=c.layout.value),
              c.of, below)
+    simplify = c.simplifier.simplify
     for y, x in chain[1:]:
-        graph = Graph(c.program, x)
+        graph = Graph(c.program, x, c.simplifier)
         g = c.dname(c.of, y)
         g_gradient = al.transpose(g, c.sym) if (
             c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR) else g

@@ -8,7 +8,7 @@ from gen.derive.jacobian import NotLinear, jacobian, vec_jacobian
 from gen.derive.layout import Kind, gradient_is_transposed, kind_of, result_shape
 from gen.derive.notes import Note, telling
 from gen.derive.rules import inner
-from gen.derive.simplify import simplify
+from gen.derive.simplify import Simplifier
 from gen.derive.steps import (
     Derivation,
     Differential,
@@ -26,8 +26,9 @@ from gen.spec.model import Layout, Method, Target
 class Differentials:
     """The differentials of the definitions on the path from ``of`` down to ``wrt``."""
 
-    def __init__(self, program: Program, of: str, wrt: str) -> None:
-        self.graph = graph = Graph(program, wrt)
+    def __init__(self, program: Program, of: str, wrt: str, simplifier: Simplifier) -> None:
+        self.graph = graph = Graph(program, wrt, simplifier)
+        simplify = simplifier.simplify
         self.of, self.wrt = of, wrt
         self.path = graph.path(of)
         self.steps: list[Step] = []
@@ -80,10 +81,10 @@ class Differentials:
         return result
 
 
-def derive_differential(program: Program, target: Target) -> Derivation:
+def derive_differential(program: Program, target: Target, simplifier: Simplifier) -> Derivation:
     """Derive d(of)/d(wrt) by differentials: a gradient, a Jacobian, or a Hessian."""
     of, wrt = target.of.value, target.wrt.value
-    diffs = Differentials(program, of, wrt)
+    diffs = Differentials(program, of, wrt, simplifier)
     of_shape, wrt_shape = program.symbols[of].shape, program.symbols[wrt].shape
     if target.order == 2:
         result = _hessian(diffs, target)
@@ -104,6 +105,7 @@ def derive_differential(program: Program, target: Target) -> Derivation:
 
 def _gradient(diffs: Differentials, target: Target) -> Node:
     graph, sym = diffs.graph, diffs.graph.ctx.symmetric
+    simplify = graph.simplifier.simplify
     gradient = graph.gradient(diffs.of)
     diffs.substituted()
     trace_form = _trace_form(gradient, graph)
@@ -117,6 +119,7 @@ def _gradient(diffs: Differentials, target: Target) -> Node:
 
 def _jacobian(diffs: Differentials, target: Target) -> Node:
     graph, sym = diffs.graph, diffs.graph.ctx.symmetric
+    simplify = graph.simplifier.simplify
     lin = diffs.substituted()
     dx = graph.dname(diffs.wrt)
     assert isinstance(dx, Name) and dx.shape is not None and lin.shape is not None
@@ -143,6 +146,7 @@ def _jacobian(diffs: Differentials, target: Target) -> Node:
 def _hessian(diffs: Differentials, target: Target) -> Node:
     """The Hessian of a scalar by a vector: the Jacobian of its gradient."""
     graph, sym = diffs.graph, diffs.graph.ctx.symmetric
+    simplify = graph.simplifier.simplify
     gradient = graph.gradient(diffs.of)
     diffs.steps.append(diffs.checked(
         Step(Partial(diffs.of, diffs.wrt), gradient, (Note("gradient"),)), "gradient"))

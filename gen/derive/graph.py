@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from gen.derive import algebra as al
 from gen.derive.rules import Ctx, adjoint, forward
-from gen.derive.simplify import simplify
+from gen.derive.simplify import Simplifier
 from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose, children
 from gen.expr.measure import size
+from gen.expr.walk import names
 from gen.program import Program
 
 ACTIVATIONS = frozenset({"sigmoid", "tanh", "exp", "sqrt", "softmax"})
 
 
 class Graph:
-    """The definitions seen from one target: which depend on ``wrt``, and their expansions."""
+    """The definitions seen from one target: which depend on ``wrt``, and their expansions.
 
-    def __init__(self, program: Program, wrt: str) -> None:
+    Args:
+        program: The program.
+        wrt: The variable derived by.
+        simplifier: The derivation's simplifier (its facts and memos).
+    """
+
+    def __init__(self, program: Program, wrt: str, simplifier: Simplifier) -> None:
         self.program = program
         self.wrt = wrt
+        self.simplifier = simplifier
         self.ctx = Ctx(program.symmetric)
         self.exprs = {s.name: s.expr for s in program.definitions if s.expr is not None}
         self.live: set[str] = {wrt}
@@ -30,7 +38,7 @@ class Graph:
                 self.live.add(name)
         # An activation's derivative in its own value, as the books write it: with
         # p = sigmoid(u), sigmoid'(u) = p .* (1 - p); with h = tanh(u), 1 - h.^2.
-        self._activations = {
+        self._activations: dict[Node, Node] = {
             expr: Name(name, shape=expr.shape) for name, expr in self.exprs.items()
             if isinstance(expr, Call) and expr.func in ACTIVATIONS and name != wrt}
 
@@ -38,9 +46,9 @@ class Graph:
         """``node`` with every definition replaced, down to the variables."""
         for name, expr in self.exprs.items():
             if name not in self._expanded:
-                self._expanded[name] = simplify(al.substitute(expr, self._expanded),
-                                                self.ctx.symmetric)
-        return simplify(al.substitute(node, self._expanded), self.ctx.symmetric)
+                self._expanded[name] = self.simplifier.simplify(
+                    al.substitute(expr, self._expanded), self.ctx.symmetric)
+        return self.simplifier.simplify(al.substitute(node, self._expanded), self.ctx.symmetric)
 
     def finish(self, node: Node) -> Node:
         """The result in the variables alone, unless that would blow it up (then in names)."""
@@ -72,8 +80,8 @@ class Graph:
 
     def _named(self, expanded: Node, keep: frozenset[str]) -> Node:
         """``expanded`` with each expansion of a name in ``keep`` written as that name."""
-        names = {self._expanded[n]: Name(n, shape=self.exprs[n].shape) for n in keep}
-        return al.replace_subtrees(expanded, names)
+        table = {self._expanded[n]: Name(n, shape=self.exprs[n].shape) for n in keep}
+        return al.replace_subtrees(expanded, table)
 
     def _expanded_size(self, node: Node) -> int:
         """The size of ``node`` with every definition substituted, before simplifying;
@@ -149,10 +157,11 @@ class Graph:
         for name in reversed(list(self.exprs)):
             if name not in acc or name == self.wrt:
                 continue
-            g = simplify(self.named(acc.pop(name)), self.ctx.symmetric)
+            g = self.simplifier.simplify(self.named(acc.pop(name)), self.ctx.symmetric)
             self._backprop(self.exprs[name], g, acc)
         shape = self.program.symbols[self.wrt].shape
-        return simplify(self.named(acc.get(self.wrt, al.zero(shape))), self.ctx.symmetric)
+        return self.simplifier.simplify(self.named(acc.get(self.wrt, al.zero(shape))),
+                                        self.ctx.symmetric)
 
     def _backprop(self, node: Node, g: Node, acc: dict[str, Node]) -> None:
         if isinstance(node, Name):
@@ -169,17 +178,8 @@ class Graph:
         for name in reversed(list(self.exprs)):
             if name in wanted and name in self.live and name != self.wrt:
                 out.append(name)
-                wanted |= _names(self.exprs[name])
+                wanted |= names(self.exprs[name])
         return out
-
-
-def _names(node: Node) -> set[str]:
-    if isinstance(node, Name):
-        return {node.id}
-    out: set[str] = set()
-    for c in children(node):
-        out |= _names(c)
-    return out
 
 
 def _sized_identity(node: Node) -> Node:

@@ -28,7 +28,7 @@ from gen.derive.indexline import (
 )
 from gen.derive.notes import Note
 from gen.derive.rules import derivative_entrywise
-from gen.derive.simplify import simplify
+from gen.derive.simplify import Simplifier
 from gen.derive.steps import Derivation, EntryPartial, Partial, Step
 from gen.expr.ast import ENTRYWISE, SCALAR, Binary, Call, Name, Neg, Node, Transpose
 from gen.program import DerivativeName, Program
@@ -89,25 +89,27 @@ def _mentions(node: Node, name: str) -> bool:
     return mentions(node, name)
 
 
-def derive_index(program: Program, target: Target) -> Derivation:
+def derive_index(program: Program, target: Target, simplifier: Simplifier) -> Derivation:
     """Derive a scalar by a vector or matrix entry by entry."""
-    c = Chain(program, target)
+    c = Chain(program, target, simplifier)
+    simplify = simplifier.simplify
     if c.shape(c.of) != SCALAR:
         raise NotSupported("the index method derives a scalar")
     chain = links(program, c.of, c.wrt)
     y, w = chain[-1]
     g_name = c.dname(c.of, y)
     if y != c.of:
-        grad = Graph(program, y).gradient(c.of)
+        grad = Graph(program, y, simplifier).gradient(c.of)
         shown = simplify(al.transpose(grad, c.sym), c.sym) if (
             c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR) else grad
         c.values[DerivativeName(c.of, y)] = shown
         c.record(Partial(c.of, y), shown, Note("upper_links"), c.of, y)
-    expr = Graph(program, w).exprs[y]
+    expr = Graph(program, w, simplifier).exprs[y]
     vector = c.shape(w)[1] == 1
     if y == c.of:
         c.values[DerivativeName(c.of, y)] = al.num(1)
-    lines, matrix_form = _index_lines(expr, (c.of, y, w), g_name, vector, c.layout)
+    lines, matrix_form = _index_lines(expr, (c.of, y, w), g_name, vector, c.layout,
+                                      simplifier)
     for note, line in lines:
         c.steps.append(Step(EntryPartial(c.of, w), al.zero((1, 1)), (Note(note),),
                             entries=line))
@@ -125,7 +127,8 @@ GEntry = Callable[[str, str], Factor]  # entry (a, b) of dz/dY, as it stands in 
 
 
 def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, vector: bool,
-                 layout: Layout) -> tuple[list[tuple[str, IndexLine]], Node]:
+                 layout: Layout,
+                 simplifier: Simplifier) -> tuple[list[tuple[str, IndexLine]], Node]:
     """The entry-by-entry lines (note key, line) and the matrix form they arrive at."""
     z, y, w = link
     wi = Entry(Name(w), ("i",) if vector else ("i", "j"))
@@ -154,7 +157,7 @@ def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, vector: bool,
         lines.append(("entry_delta", _line(Term((
             g_entry("i", "j"), Entry(fprime, ("i",) if vector else ("i", "j"), True))))))
         entrywise = al.binary(".*", gradient, derivative_entrywise(expr.func, expr.args[0]))
-        return lines, _orient(entrywise, layout)
+        return lines, _orient(entrywise, layout, simplifier)
     terms = linear_terms(expr, w)
     if not terms:
         raise NotSupported(f"'{y}' does not contain {w} directly")
@@ -171,15 +174,15 @@ def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, vector: bool,
     assert form is not None
     lines.append(("entry_local", _line(Term((g_entry("k", "l"), Group(tuple(local))), sum_kl))))
     lines.append(("entry_delta", IndexLine(tuple(collapsed))))
-    return lines, _orient(simplify(form), layout)
+    return lines, _orient(simplifier.simplify(form), layout, simplifier)
 
 
 def _line(term: Term) -> IndexLine:
     return IndexLine((term,))
 
 
-def _orient(gradient: Node, layout: Layout) -> Node:
-    return simplify(al.transpose(gradient)) if layout is Layout.NUMERATOR else gradient
+def _orient(gradient: Node, layout: Layout, simplifier: Simplifier) -> Node:
+    return simplifier.simplify(al.transpose(gradient)) if layout is Layout.NUMERATOR else gradient
 
 
 def _term_lines(t: LinearTerm, g_entry: GEntry, gradient: Node,

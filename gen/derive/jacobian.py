@@ -88,7 +88,7 @@ def _product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
         core = _columns(f, dx, sym) if outer is None else al.mul(outer, _columns(f, dx, sym))
     elif f.shape is not None and f.shape[1] == 1:
         # L F r with F a column and r 1 x 1 (or nothing): J = L J_F.
-        core = _columns(f, dx, sym) if not left else al.mul(al.product(left), _columns(f, dx, sym))
+        core = _columns(f, dx, sym) if not left else al.mul(_product_of(left), _columns(f, dx, sym))
         if right:
             r = al.product(right)
             if r is None or r.shape != SCALAR:
@@ -99,13 +99,13 @@ def _product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
         r = al.product(right)
         assert r is not None
         inner = al.mul(al.transpose(r, sym), _columns(al.transpose(f, sym), dx, sym))
-        core = inner if not left else al.mul(al.product(left), inner)
+        core = inner if not left else al.mul(_product_of(left), inner)
     elif isinstance(f, Call) and f.func == "diag" and right:
         # L diag(v) r = L diag(r) v.
         r = al.product(right)
         assert r is not None
         inner = al.mul(al.call("diag", r), _columns(f.args[0], dx, sym))
-        core = inner if not left else al.mul(al.product(left), inner)
+        core = inner if not left else al.mul(_product_of(left), inner)
     else:
         raise NotLinear("dx inside a matrix factor")
     for sc in scalars:
@@ -256,3 +256,10 @@ def _vec_hadamard(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
     if const.shape == SCALAR:
         return al.mul(const, _vec(var, dx, sym))
     return al.mul(al.call("diag", al.vec(const)), _vec(var, dx, sym))
+
+
+def _product_of(factors: list[Node]) -> Node:
+    """The product of a non-empty list of factors."""
+    out = al.product(factors)
+    assert out is not None
+    return out

@@ -3,34 +3,39 @@
 from __future__ import annotations
 
 import dataclasses
+from types import MappingProxyType
 
 from gen.derive.chain import derive_chain
 from gen.derive.differential import NotSupported, derive_differential
-from gen.derive.entrywise import facts_of
 from gen.derive.index import derive_index
 from gen.derive.jacobian import NotLinear
-from gen.derive.simplify import forget
+from gen.derive.simplify import Simplifier
 from gen.derive.steps import Derivation
 from gen.errors import GenError
 from gen.program import Program
 from gen.spec.model import Method, Target
 
-ENGINES = {
+ENGINES = MappingProxyType({
     Method.DIFFERENTIAL: derive_differential,
     Method.CHAIN: derive_chain,
     Method.INDEX: derive_index,
-}
+})
 
 
 def derive(program: Program, target: Target, method: Method) -> Derivation:
-    """Derive one target by one method.
+    """Derive one target by one method, with a simplifier of its own.
+
+    The simplifier is made per derivation, not per program: its memos key trees by
+    equality, which ignores the shapes inside, and a derivative name (dz_dx) has the
+    shape the target's layout gives it, so two targets of one program may type one
+    name two ways. Each derivation starts from the program's facts alone.
 
     Raises:
         GenError: at the target, when this method cannot derive it (and why).
     """
-    forget(facts_of(program))  # memos of the simplifier hold within one program only
     try:
-        return dataclasses.replace(ENGINES[method](program, target), target=target)
+        derivation = ENGINES[method](program, target, Simplifier.of(program))
+        return dataclasses.replace(derivation, target=target)
     except (NotSupported, NotLinear, NotImplementedError) as exc:
         raise GenError(
             f"cannot derive d{target.of.value}/d{target.wrt.value} by the {method.value} "

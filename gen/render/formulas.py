@@ -6,8 +6,11 @@ here and not in the message catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 # key: (LaTeX, plain text). A key without a formula is words alone.
-FORMULAS: dict[str, tuple[str, str]] = {
+FORMULAS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "sum": (r"\mathrm{d}(A + B) = \mathrm{d}A + \mathrm{d}B", "d(A + B) = dA + dB"),
     "product": (r"\mathrm{d}(AB) = \mathrm{d}A\,B + A\,\mathrm{d}B", "d(AB) = dA B + A dB"),
     "transpose": (r"\mathrm{d}(A^{\top}) = (\mathrm{d}A)^{\top}", "d(A') = (dA)'"),
@@ -44,4 +47,4 @@ FORMULAS: dict[str, tuple[str, str]] = {
                  "vec(ABC) = (C' kron A) vec(B), vec(A') = K vec(A)"),
     "trace_form": (r"a = \operatorname{tr}a,\ \operatorname{tr}(AB) = \operatorname{tr}(BA)",
                    "a = tr(a), tr(AB) = tr(BA)"),
-}
+})

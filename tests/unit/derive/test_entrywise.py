@@ -30,7 +30,8 @@ import random
 import numpy as np
 import pytest
 
-from gen.derive.entrywise import Facts, cost, facts_of, simplify_diagonal, simplify_entrywise
+from gen.derive.entrywise import cost, simplify_diagonal, simplify_entrywise
+from gen.derive.facts import Facts, facts_of
 from gen.expr.ast import Node, Shape, children
 from gen.expr.evaluate import evaluate
 from gen.expr.parser import parse

@@ -17,6 +17,7 @@ from gen.derive.indexline import (
     IndexLine,
     Term,
 )
+from gen.derive.simplify import Simplifier
 from gen.derive.steps import EntryPartial, Partial
 from gen.expr.ast import Name
 from gen.program import DerivativeName, build_program
@@ -40,7 +41,7 @@ derive:
 
 def _derive(link: str, layout: str = "mixed"):
     program = build_program(load_spec_text(SPEC.format(link=link, layout=layout), "s.yaml"))
-    return derive_index(program, program.targets[0])
+    return derive_index(program, program.targets[0], Simplifier.of(program))
 
 
 def _lines(link: str, layout: str = "mixed") -> dict[str, IndexLine]:

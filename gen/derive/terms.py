@@ -1,0 +1,196 @@
+"""A term of a sum (coefficient, commuting scalar factors, ordered matrix factors) and the
+rewrites of its factors that need nothing but the factors: like terms, 1 x 1 chains in one
+spelling, powers, inverses cancelled, and a term written back as a tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from gen.derive import algebra as al
+from gen.expr.ast import SCALAR, Binary, Call, Name, Node, Num, Shape, Transpose
+from gen.expr.walk import mentions
+
+
+@dataclass(frozen=True)
+class Term:
+    """coef * scalars * chain."""
+
+    coef: Fraction
+    scalars: tuple[Node, ...]
+    chain: tuple[Node, ...]
+    shape: Shape
+
+    def key(self) -> str:
+        """What makes two terms alike (everything but the coefficient)."""
+        return repr((sorted(repr(s) for s in self.scalars), self.chain))
+
+
+def shape_of(node: Node) -> Shape:
+    """The shape of a typed node."""
+    assert node.shape is not None, node
+    return node.shape
+
+
+def atom(node: Node) -> Term:
+    """``node`` as a term of its own: a scalar factor, or a chain of one factor."""
+    if node.shape == SCALAR:
+        return Term(Fraction(1), (node,), (), SCALAR)
+    return Term(Fraction(1), (), (node,), shape_of(node))
+
+
+def transposed(t: Term, sym: frozenset[str]) -> Term:
+    """(c s F1 F2 ... Fk)' = c s Fk' ... F1'."""
+    chain = tuple(al.transpose(f, sym) for f in reversed(t.chain))
+    return Term(t.coef, t.scalars, chain, (t.shape[1], t.shape[0]))
+
+
+def is_ones(node: Node) -> bool:
+    """Whether ``node`` is 1 or ``ones(...)``."""
+    return al.is_one(node) or (isinstance(node, Call) and node.func == "ones")
+
+
+def chain_node(chain: tuple[Node, ...]) -> Node:
+    """The product of a non-empty chain of factors, left to right."""
+    out = chain[0]
+    for f in chain[1:]:
+        out = al.mul(out, f)
+    return out
+
+
+def common_coefficient(terms: list[Term], shape: Shape, last: frozenset[str]) -> Fraction | None:
+    """The number every term of a sum of matrices or vectors carries, other than 1."""
+    if len(terms) < 2 or shape == SCALAR or last:
+        return None
+    coefs = {abs(t.coef) for t in terms}
+    if len(coefs) != 1:
+        return None
+    c = coefs.pop()
+    if c in (0, 1):
+        return None
+    return -c if all(t.coef < 0 for t in terms) else c
+
+
+def _canonical(term: Term, sym: frozenset[str], last: frozenset[str]) -> Term:
+    """A 1 x 1 chain equals its transpose: keep one spelling of the two.
+
+    The one with a name of ``last`` further right wins; otherwise the one
+    with fewer transposes, then the smaller text.
+    """
+    if term.shape != SCALAR or not term.chain:
+        return term
+    flipped = tuple(al.transpose(f, sym) for f in reversed(term.chain))
+    if _rank(flipped, last) < _rank(term.chain, last):
+        return Term(term.coef, term.scalars, flipped, term.shape)
+    return term
+
+
+def _rank(chain: tuple[Node, ...], last: frozenset[str]) -> tuple[int, int, str]:
+    where = [i for i, f in enumerate(chain) if mentions(f, last)]
+    return (-max(where, default=-1), sum(isinstance(f, Transpose) for f in chain), repr(chain))
+
+
+def collect(terms: list[Term], sym: frozenset[str], last: frozenset[str]) -> list[Term]:
+    """Like terms merged (1 x 1 chains in one spelling first), those that cancel dropped."""
+    merged: dict[str, Term] = {}
+    for term in (_canonical(t, sym, last) for t in terms):
+        k = term.key()
+        if k in merged:
+            old = merged[k]
+            merged[k] = Term(old.coef + term.coef, old.scalars, old.chain, old.shape)
+        else:
+            merged[k] = term
+    return [t for t in merged.values() if t.coef != 0]
+
+
+def flip_difference(term: Term) -> Term:
+    """-(a - b) F = (b - a) F: a lone negative term absorbs its sign into a difference."""
+    for i, f in enumerate(term.chain):
+        if isinstance(f, Binary) and f.op == "-":
+            flipped = al.sub(f.right, f.left)
+            chain = term.chain[:i] + (flipped,) + term.chain[i + 1:]
+            return Term(-term.coef, term.scalars, chain, term.shape)
+    return term
+
+
+def term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
+    """One term as a tree: number, scalars (names of ``last`` last), chain, then divisors."""
+    divisors = [f.right for f in term.scalars if isinstance(f, Binary) and _is_reciprocal(f)]
+    scalars = [f for f in term.scalars if not _is_reciprocal(f)]
+    for d in list(divisors):  # s / s = 1
+        if d in scalars:
+            scalars.remove(d)
+            divisors.remove(d)
+    factors: list[Node] = []
+    if term.coef != 1 or (not scalars and not term.chain):
+        factors.append(al.num(term.coef))
+    factors.extend(powers(sorted(scalars, key=lambda f: (
+        mentions(f, last), not isinstance(f, Name | Num), repr(f)))))
+    if term.chain:
+        factors.append(chain_node(tuple(powers(list(term.chain)))))
+    out = factors[0]
+    for f in factors[1:]:
+        out = al.mul(out, f)
+    for d in powers(sorted(divisors, key=repr)):  # x/norm2(x), not 1/norm2(x)*x
+        out = al.div(out, d)
+    if out.shape != shape:  # a bare number standing for a multiple of a 1 x 1 shape
+        raise AssertionError(f"term of shape {out.shape} in a sum of shape {shape}")
+    return out
+
+
+def _is_reciprocal(node: Node) -> bool:
+    return isinstance(node, Binary) and node.op == "/" and al.is_one(node.left)
+
+
+def powers(factors: list[Node]) -> list[Node]:
+    """Runs of one factor become a power: x x = x^2, A A A = A^3 (A square)."""
+    out: list[Node] = []
+    for f in factors:
+        base, k = _base_power(f)
+        if out and _base(out[-1]) == base and base.shape is not None and (
+                base.shape[0] == base.shape[1]) and not al.is_identity(base):
+            _, k0 = _base_power(out[-1])
+            out[-1] = al.binary("^", base, al.num(k0 + k)) if k0 + k != 1 else base
+        else:
+            out.append(f)
+    return out
+
+
+def inverses(factors: list[Node]) -> list[Node]:
+    """F^-1 F = F F^-1 = I, transposed alike: inv(X)' X' = (X inv(X))' = I."""
+    out: list[Node] = []
+    for f in factors:
+        if out and _inverse_pair(out[-1], f):
+            out.pop()
+        else:
+            out.append(f)
+    return out
+
+
+def _inverse_pair(f: Node, g: Node) -> bool:
+    (a, inv_a, t_a), (b, inv_b, t_b) = _unwrapped(f), _unwrapped(g)
+    return a == b and t_a == t_b and inv_a != inv_b and shape_of(a)[0] == shape_of(a)[1]
+
+
+def _unwrapped(node: Node) -> tuple[Node, bool, bool]:
+    """(F, inverted, transposed) of F, F', inv(F), inv(F)' and inv(F')."""
+    transposed = inverted = False
+    while True:
+        if isinstance(node, Transpose):
+            transposed, node = not transposed, node.operand
+        elif isinstance(node, Call) and node.func == "inv":
+            inverted, node = not inverted, node.args[0]
+        else:
+            return node, inverted, transposed
+
+
+def _base_power(node: Node) -> tuple[Node, int]:
+    if isinstance(node, Binary) and node.op == "^" and isinstance(node.right, Num) and (
+            node.right.value.denominator == 1):
+        return node.left, int(node.right.value)
+    return node, 1
+
+
+def _base(node: Node) -> Node:
+    return _base_power(node)[0]
