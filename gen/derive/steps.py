@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 from gen.derive.notes import Note
 from gen.expr.ast import Node, Shape
 from gen.spec.model import Layout, Method
+
+
+class Claim(str, Enum):
+    """What a step's check form claims to equal (the ``equals`` of the results contract).
+
+    ``DERIVATIVE``: the derivative in the derivation's layout (of the derivation's pair,
+    or of ``of`` by ``wrt`` for a chain link); ``DIFFERENTIAL``: the differential of
+    ``of`` in the direction ``d<wrt>``; ``VEC_DIFFERENTIAL``: that differential, its
+    columns stacked into one column; ``GRADIENT``: the first derivative in the shape of
+    ``wrt``; ``DGRADIENT``: the Hessian times ``d<wrt>``.
+    """
+
+    DERIVATIVE = "derivative"
+    DIFFERENTIAL = "differential"
+    VEC_DIFFERENTIAL = "vec-differential"
+    GRADIENT = "gradient"
+    DGRADIENT = "dgradient"
 
 
 @dataclass(frozen=True)
@@ -17,15 +35,14 @@ class Step:
     of, wrt)`` for the derivative in the derivation's layout, or ``None`` for
     a line that continues the previous one. ``check`` is the right-hand side
     written in the variables (and ``d<wrt>``) alone, for the numeric check;
-    ``equals`` says what it must equal: ``differential`` (of ``of``, in the
-    direction ``d<wrt>``) or ``derivative``.
+    ``equals`` says what it must equal (a ``Claim``; None when there is no check).
     """
 
     lhs: tuple[str, ...] | None
     rhs: Node
     notes: tuple[Note, ...]
     check: Node | None = None
-    equals: str | None = None
+    equals: Claim | None = None
     of: str = ""
     wrt: str = ""  # for a derivative of another pair than the derivation's (a chain link)
     tex: str | None = None  # an entry-by-entry line: its LaTeX replaces the printed rhs

@@ -14,7 +14,7 @@ from gen.program import Program
 from gen.render.mathtext import full_lhs, shape_text
 from gen.render.notes import notes_text, wrt_role
 from gen.render.style import Typeset, typeset
-from gen.verify import numpy_form
+from gen.verify.numeric import program_forms
 
 
 def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
@@ -27,6 +27,7 @@ def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
     lhs = full_lhs(d.steps, ts)
     role = wrt_role(program, d)
     pair = (d.of, d.wrt)
+    forms = program_forms(program)
     steps = []
     for step, left in zip(d.steps, lhs):
         rhs = ts.formula(step.tex) if step.tex is not None else ts.expr(step.rhs)
@@ -35,8 +36,8 @@ def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
             "note": notes_text(step.notes, role, pair),
         }
         if step.check is not None:
-            entry["numpy"] = numpy_form(step.check, program)
-            entry["equals"] = step.equals
+            entry["numpy"] = forms.of(step.check)
+            entry["equals"] = step.equals.value if step.equals is not None else None
             if step.of != d.of:
                 entry["of"] = step.of
             if step.wrt and step.wrt != d.wrt:  # a chain link: the derivative of another pair
@@ -60,7 +61,7 @@ def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
         "result": {
             "text": to_text(d.result),
             "latex": ts.expr(d.result),
-            "numpy": numpy_form(d.result, program),
+            "numpy": forms.of(d.result),
             "size": size(d.result),
         },
         "steps": steps,
