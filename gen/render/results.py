@@ -21,7 +21,7 @@ def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
                     exact: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One entry of ``derivations``; its LaTeX follows the spec's ``style``.
 
-    ``exact`` (from the bridge's ``exact_json``, with ``check --exact``) joins ``verified``.
+    ``exact`` (from ``gen.verify.exact.exact_json``, with ``check --exact``) joins ``verified``.
     """
     ts = ts or typeset(program)
     lhs = full_lhs(d.steps, ts)
