@@ -152,7 +152,6 @@ def _error(got: Value, want: Value) -> float:
     return diff / max(1.0, scale)
 
 
-
 def agree(program: Program, derivations: list[Derivation], *, points: int = POINTS,
           seed: int = 1) -> list[Derivation]:
     """Mark each derivation of a target derived by several methods with their agreement.
