@@ -35,10 +35,12 @@ from sympy import Identity, MatrixSymbol, Trace, det, log, symbols  # noqa: E402
 
 from gen.derive.methods import derive  # noqa: E402
 from gen.derive.steps import Derivation  # noqa: E402
+from gen.expr.numpy_form import run_numpy  # noqa: E402
 from gen.expr.to_text import to_text  # noqa: E402
 from gen.program import Program, build_program  # noqa: E402
 from gen.spec.load import load_spec_text  # noqa: E402
-from gen.verify import Point, numpy_form, run_numpy, verify  # noqa: E402
+from gen.verify.numeric import program_forms, verify  # noqa: E402
+from gen.verify.points import Point  # noqa: E402
 
 TARGET_MS = 10.0  # median derive + verify per target
 TARGET_SPEEDUP = 3.0  # against SymPy, where SymPy is right
@@ -292,7 +294,7 @@ def judge_sympy(problem: Problem, program: Program, d: Derivation, repeat: int
     array = not isinstance(answer, sp.MatrixExpr | sp.MatrixBase)
     sizes = {"m": 4, "n": 3}
     point = Point(program, dict(sizes), np.random.default_rng(1))
-    want = np.atleast_2d(run_numpy(numpy_form(d.result, program), point.bindings()))
+    want = np.atleast_2d(run_numpy(program_forms(program).of(d.result), point.bindings()))
     try:
         got = sympy_numeric(answer, point.values, sizes)
     except Exception as exc:  # noqa: BLE001

@@ -18,7 +18,7 @@ from gen.derive.jacobian import NotLinear, jacobian, vec_jacobian
 from gen.derive.layout import kind_of, result_shape
 from gen.derive.notes import Note
 from gen.derive.simplify import Simplifier
-from gen.derive.steps import Derivation, Lhs, Partial, Step
+from gen.derive.steps import Claim, Derivation, Lhs, Partial, Step
 from gen.expr.ast import SCALAR, Name, Node
 from gen.expr.to_text import to_text
 from gen.program import Program, derivative_name
@@ -107,7 +107,7 @@ class Chain:
                wrt: str) -> None:
         """A derivative step, checked against d(of)/d(wrt)."""
         check = self.diffs.check_form(al.substitute(rhs, self.values))
-        self.steps.append(Step(lhs, rhs, (note,), check, "derivative", of, wrt))
+        self.steps.append(Step(lhs, rhs, (note,), check, Claim.DERIVATIVE, of, wrt))
 
 
 def derive_chain(program: Program, target: Target, simplifier: Simplifier) -> Derivation:

@@ -10,6 +10,7 @@ from gen.derive.notes import Note, telling
 from gen.derive.rules import inner
 from gen.derive.simplify import Simplifier
 from gen.derive.steps import (
+    Claim,
     Derivation,
     Differential,
     GradientDifferential,
@@ -45,13 +46,13 @@ class Differentials:
             lines = [Step(Differential(name), raw, telling(notes))]
             if self.shown[name] != raw:
                 lines.append(Step(None, self.shown[name], (Note("collect"),)))
-            self.steps[0:0] = [self.checked(s, "differential", name) for s in lines]
+            self.steps[0:0] = [self.checked(s, Claim.DIFFERENTIAL, name) for s in lines]
 
     def check_form(self, expr: Node) -> Node:
         """expr with every differential written in d<wrt> (the numeric check's form)."""
         return al.substitute(expr, {f"d{n}": e for n, e in self.named.items()})
 
-    def checked(self, step: Step, equals: str, of: str | None = None) -> Step:
+    def checked(self, step: Step, equals: Claim, of: str | None = None) -> Step:
         """The step with its check form attached."""
         return Step(step.lhs, step.rhs, step.notes, self.check_form(step.rhs), equals,
                     of or self.of)
@@ -66,18 +67,18 @@ class Differentials:
         if len(self.path) > 1:
             subst = (Note("substitute", tuple(f"d{n}" for n in self.path[1:])),)
             self.steps.append(self.checked(Step(Differential(self.of), current, subst),
-                                           "differential"))
+                                           Claim.DIFFERENTIAL))
         return current
 
     def read_off(self, oriented: Node, target: Target) -> Node:
         """Record the read-off and the substitution of definitions; return the result."""
         read = (Note("read_off", layout=target.layout.value),)
         self.steps.append(self.checked(Step(Partial(self.of, self.wrt), oriented, read),
-                                       "derivative"))
+                                       Claim.DERIVATIVE))
         result = self.graph.finish(oriented)
         if result != oriented:
             self.steps.append(self.checked(Step(None, result, (Note("definitions"),)),
-                                           "derivative"))
+                                           Claim.DERIVATIVE))
         return result
 
 
@@ -111,7 +112,7 @@ def _gradient(diffs: Differentials, target: Target) -> Node:
     trace_form = _trace_form(gradient, graph)
     if not diffs.steps or diffs.steps[-1].rhs != trace_form:
         diffs.steps.append(diffs.checked(Step(Differential(diffs.of), trace_form,
-                                              (Note("trace_form"),)), "differential"))
+                                              (Note("trace_form"),)), Claim.DIFFERENTIAL))
     transposed = gradient_is_transposed(target.layout) and gradient.shape != SCALAR
     oriented = simplify(graph.ctx.T(gradient), sym) if transposed else gradient
     return diffs.read_off(oriented, target)
@@ -134,10 +135,10 @@ def _jacobian(diffs: Differentials, target: Target) -> Node:
     if through_vec:  # d vec(Y) = J vec(dX): checked against vec of the differential
         step = Step(Differential(diffs.of, vec=True), al.mul(jac, al.vec(dx)),
                     (Note("vec_form"),))
-        diffs.steps.append(diffs.checked(step, "vec-differential"))
+        diffs.steps.append(diffs.checked(step, Claim.VEC_DIFFERENTIAL))
     else:
         step = Step(Differential(diffs.of), al.mul(jac, dx), (Note("linear_form"),))
-        diffs.steps.append(diffs.checked(step, "differential"))
+        diffs.steps.append(diffs.checked(step, Claim.DIFFERENTIAL))
     denominator = target.layout is Layout.DENOMINATOR
     oriented = simplify(graph.ctx.T(jac), sym) if denominator else jac
     return diffs.read_off(oriented, target)
@@ -149,14 +150,14 @@ def _hessian(diffs: Differentials, target: Target) -> Node:
     simplify = graph.simplifier.simplify
     gradient = graph.gradient(diffs.of)
     diffs.steps.append(diffs.checked(
-        Step(Partial(diffs.of, diffs.wrt), gradient, (Note("gradient"),)), "gradient"))
+        Step(Partial(diffs.of, diffs.wrt), gradient, (Note("gradient"),)), Claim.GRADIENT))
     notes: list[str] = []
     dg = graph.differential(gradient, notes)
     named = {f"d{n}": e for n, e in diffs.named.items()}
     lin = simplify(al.substitute(simplify(dg, sym, graph.dnames), named), sym, graph.dnames)
     diffs.steps.append(diffs.checked(Step(GradientDifferential(diffs.of, diffs.wrt), lin,
                                           telling(notes)),
-                                     "dgradient"))
+                                     Claim.DGRADIENT))
     dx = graph.dname(diffs.wrt)
     assert isinstance(dx, Name)
     try:
@@ -165,11 +166,11 @@ def _hessian(diffs: Differentials, target: Target) -> Node:
         raise NotSupported(f"cannot write the Hessian of {diffs.of}: {exc}") from exc
     read = (Note("read_off_hessian"),)
     diffs.steps.append(diffs.checked(Step(Hessian(diffs.of, diffs.wrt), hess, read),
-                                     "derivative"))
+                                     Claim.DERIVATIVE))
     result = graph.finish(hess)
     if result != hess:
         diffs.steps.append(diffs.checked(Step(None, result, (Note("definitions"),)),
-                                         "derivative"))
+                                         Claim.DERIVATIVE))
     return result
 
 

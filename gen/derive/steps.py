@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Union
 
 from gen.derive.indexline import IndexLine
@@ -55,6 +56,23 @@ class Hessian:
 Lhs = Union[Differential, Partial, EntryPartial, GradientDifferential, Hessian]
 
 
+class Claim(str, Enum):
+    """What a step's check form claims to equal (the ``equals`` of the results contract).
+
+    ``DERIVATIVE``: the derivative in the derivation's layout (of the derivation's pair,
+    or of ``of`` by ``wrt`` for a chain link); ``DIFFERENTIAL``: the differential of
+    ``of`` in the direction ``d<wrt>``; ``VEC_DIFFERENTIAL``: that differential, its
+    columns stacked into one column; ``GRADIENT``: the first derivative in the shape of
+    ``wrt``; ``DGRADIENT``: the Hessian times ``d<wrt>``.
+    """
+
+    DERIVATIVE = "derivative"
+    DIFFERENTIAL = "differential"
+    VEC_DIFFERENTIAL = "vec-differential"
+    GRADIENT = "gradient"
+    DGRADIENT = "dgradient"
+
+
 @dataclass(frozen=True)
 class Step:
     """One displayed line ``lhs = rhs`` and the rule that justifies it.
@@ -62,8 +80,7 @@ class Step:
     ``lhs`` is a ``Differential``, a ``Partial`` or another ``Lhs`` value, or ``None`` for
     a line that continues the previous one. ``check`` is the right-hand side
     written in the variables (and ``d<wrt>``) alone, for the numeric check;
-    ``equals`` says what it must equal: ``differential`` (of ``of``, in the
-    direction ``d<wrt>``) or ``derivative``.
+    ``equals`` says what it must equal (a ``Claim``; None when there is no check).
 
     ``entries``, an entry-by-entry line (the index method), is printed in place of ``rhs``.
     """
@@ -72,7 +89,7 @@ class Step:
     rhs: Node
     notes: tuple[Note, ...]
     check: Node | None = None
-    equals: str | None = None
+    equals: Claim | None = None
     of: str = ""
     wrt: str = ""  # for a derivative of another pair than the derivation's (a chain link)
     entries: IndexLine | None = None

@@ -35,7 +35,7 @@ from gen.render.results import derivation_json, dumps, results
 from gen.render.sheet import default_templates_dir, render_tex
 from gen.render.view import sheet_context
 from gen.spec.load import load_spec
-from gen.verify import agree, verify
+from gen.verify.numeric import agree, verify
 
 __all__ = ["Outcome", "build_spec", "check_spec", "derive_all", "find_specs", "prepare",
            "typeset"]
@@ -116,7 +116,7 @@ def check_spec(path: Path, *, timeout: float | None = None, exact: bool = False
 def _exact_checks(program: Program, derivations: list[Derivation], errors: list[GenError],
                   timeout: float | None) -> list[dict[str, object] | None]:
     """The exact check of each derivation (SymPy is imported only here, when asked)."""
-    from gen.derive.bridge import exact_check, exact_json
+    from gen.verify.exact import exact_check, exact_json
 
     out: list[dict[str, object] | None] = []
     for d in derivations:

@@ -15,19 +15,20 @@ from gen.render.indexline import index_line_latex
 from gen.render.mathtext import full_lhs, shape_text
 from gen.render.notes import notes_text, wrt_role
 from gen.render.style import Typeset, typeset
-from gen.verify import numpy_form
+from gen.verify.numeric import program_forms
 
 
 def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
                     exact: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One entry of ``derivations``; its LaTeX follows the spec's ``style``.
 
-    ``exact`` (from the bridge's ``exact_json``, with ``check --exact``) joins ``verified``.
+    ``exact`` (from ``gen.verify.exact.exact_json``, with ``check --exact``) joins ``verified``.
     """
     ts = ts or typeset(program)
     lhs = full_lhs(d.steps, ts)
     role = wrt_role(program, d)
     pair = (d.of, d.wrt)
+    forms = program_forms(program)
     steps = []
     for step, left in zip(d.steps, lhs):
         rhs = (index_line_latex(step.entries, ts) if step.entries is not None
@@ -37,8 +38,8 @@ def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
             "note": notes_text(step.notes, role, pair),
         }
         if step.check is not None:
-            entry["numpy"] = numpy_form(step.check, program)
-            entry["equals"] = step.equals
+            entry["numpy"] = forms.of(step.check)
+            entry["equals"] = step.equals.value if step.equals is not None else None
             if step.of != d.of:
                 entry["of"] = step.of
             if step.wrt and step.wrt != d.wrt:  # a chain link: the derivative of another pair
@@ -62,7 +63,7 @@ def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
         "result": {
             "text": to_text(d.result),
             "latex": ts.expr(d.result),
-            "numpy": numpy_form(d.result, program),
+            "numpy": forms.of(d.result),
             "size": size(d.result),
         },
         "steps": steps,

@@ -19,7 +19,7 @@ from gen.render.messages import MESSAGES
 from gen.render.notes import notes_latex, wrt_role
 from gen.render.sheet import real_space
 from gen.render.style import Typeset, typeset
-from gen.verify import agree
+from gen.verify.numeric import agree
 
 # Steps whose right-hand side is a product worth showing with each factor's shape.
 BRACED_NOTES = frozenset({"chain_rule", "adjoint_rule"})

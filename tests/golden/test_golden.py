@@ -27,7 +27,7 @@ from gen.render.results import derivation_json, dumps, results
 from gen.render.sheet import render_tex
 from gen.render.view import sheet_context
 from gen.spec.load import load_spec
-from gen.verify import TOLERANCE, agree, verify
+from gen.verify.numeric import TOLERANCE, agree, verify
 
 HERE = Path(__file__).resolve().parent
 SPECS = sorted((HERE / "specs").glob("*.yaml"))

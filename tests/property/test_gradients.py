@@ -33,10 +33,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gen.derive.methods import derive
+from gen.expr.numpy_form import run_numpy
 from gen.program import Program, build_program
 from gen.spec.load import load_spec_text
 from gen.spec.model import Method
-from gen.verify import Point, numpy_form, run_numpy, sample_sizes, verify
+from gen.verify.numeric import program_forms, verify
+from gen.verify.points import Point, sample_sizes
 
 LONG = os.environ.get("GRADSHEET_LONG", "") not in ("", "0")
 SETTINGS = settings(
@@ -289,7 +291,7 @@ def layout_values(program: Program, expr: str, wrt: str) -> tuple[dict[str, np.n
         assert d.check.numeric, (
             f"d({expr})/d{wrt} in {target.layout.value} layout: "
             f"{d.check.message or d.check.max_rel_error}")
-        results[target.layout.value] = numpy_form(d.result, program)
+        results[target.layout.value] = program_forms(program).of(d.result)
     point = _point(program, 7)
     values = {k: np.atleast_2d(run_numpy(code, point.bindings())) for k, code in results.items()}
     return values, point

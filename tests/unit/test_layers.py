@@ -41,10 +41,14 @@ def test_no_module_imports_a_higher_room(path):
             assert ORDER.index(other) <= ORDER.index(own), f"{path.name} imports {module}"
 
 
-def test_sympy_only_in_the_bridge():
+SYMPY_MODULES = {Path("verify/exact.py"), Path("verify/sympy_interp.py")}
+
+
+def test_sympy_only_in_the_exact_check():
+    """Only the exact check's two modules import SymPy (and both do)."""
     for path in GEN.rglob("*.py"):
-        if path.name != "bridge.py":
-            assert not any(m.split(".")[0] == "sympy" for m in imports(path)), path
+        uses = any(m.split(".")[0] == "sympy" for m in imports(path))
+        assert uses == (path.relative_to(GEN) in SYMPY_MODULES), path
 
 
 def test_only_make_runs_processes_and_only_cli_prints():

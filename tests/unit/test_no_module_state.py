@@ -41,18 +41,14 @@ PURE_CACHES = {
     "gen/expr/shape.py:dim_factors": "a function of a size (int or str) alone",
     # gradsheet's own files hashed once a process: the running code does not change.
     "gen/make/cache.py:code_hash": "a function of the installed code, fixed for a process",
-    # Same answer as gen.expr.walk.names (the verify helper may fold it into that).
-    "gen/verify.py:_names_in": "a function of an immutable tree alone",
     # compile() of a numpy form this tool wrote: a function of the string alone.
-    "gen/verify.py:_compiled": "a function of a code string alone",
+    "gen/expr/numpy_form.py:_compiled": "a function of a code string alone",
 }
 
 # Found in modules this change does not own; each should become a frozen table (or move
 # into an object). Shrink this list as they are fixed.
 KNOWN = frozenset({
     "gen/cli/schema.py:_TEXT",
-    "gen/derive/bridge.py:_ENTRYWISE",
-    "gen/derive/bridge.py:_CALLS",
     "gen/expr/ast.py:FUNCTIONS",
     "gen/expr/evaluate.py:_UNARY",
     "gen/expr/names.py:GREEK",

@@ -4,11 +4,13 @@ import numpy as np
 import pytest
 
 from gen.derive.steps import Differential, Partial
+from gen.expr.numpy_form import run_numpy
 from gen.expr.to_text import to_text
 from gen.make.pipeline import derive_all
 from gen.program import build_program
 from gen.spec.load import load_spec_text
-from gen.verify import Point, numpy_form, run_numpy, sample_sizes
+from gen.verify.numeric import program_forms
+from gen.verify.points import Point, sample_sizes
 
 SPEC = """\
 title: Least squares
@@ -48,7 +50,7 @@ def test_least_squares_gradient_in_each_layout(layout, text, shape):
     point = Point(program, sample_sizes(program.dims), np.random.default_rng(7))
     v = point.values
     expected = v["X"].T @ (v["X"] @ v["w"] - v["y"])
-    got = run_numpy(numpy_form(by_w.result, program), v)
+    got = run_numpy(program_forms(program).of(by_w.result), v)
     want = expected.T if layout == "numerator" else expected
     assert got.shape == want.shape
     assert np.allclose(got, want)

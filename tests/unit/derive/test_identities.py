@@ -19,20 +19,15 @@ from gen.derive.methods import derive
 from gen.derive.steps import Derivation
 from gen.expr.ast import SCALAR, Shape
 from gen.expr.evaluate import evaluate
+from gen.expr.numpy_form import run_numpy
 from gen.expr.parser import parse
 from gen.expr.shape import infer
 from gen.program import Program, build_program
 from gen.spec.load import load_spec_text
 from gen.spec.model import Method
-from gen.verify import (
-    Point,
-    fd_hessian,
-    fd_jacobian,
-    numpy_form,
-    run_numpy,
-    sample_sizes,
-    verify,
-)
+from gen.verify.finite import fd_hessian, fd_jacobian
+from gen.verify.numeric import program_forms, verify
+from gen.verify.points import Point, sample_sizes
 from tests.unit.derive.identities import IDENTITIES, Identity
 
 LAYOUTS = ("numerator", "denominator", "mixed")
@@ -225,7 +220,7 @@ def test_identity(row: Identity, layout: str) -> None:
 
     # 3. The result equals the source's closed form, moved to this layout.
     flip = is_transposed(kind, row.layout) != is_transposed(kind, layout)
-    code = numpy_form(d.result, program)
+    code = program_forms(program).of(d.result)
     for seed in POINTS:
         point = Point(program, sizes, np.random.default_rng(seed))
         got = np.atleast_2d(np.asarray(run_numpy(code, point.bindings()), dtype=float))
@@ -283,6 +278,6 @@ def test_layouts_of_a_gradient_are_transposes(layout: str) -> None:
     program, d = derived(BY_ID["mc-101-tr-axb"], layout)
     _, den = derived(BY_ID["mc-101-tr-axb"], "denominator")
     point = Point(program, sample_sizes(program.dims), np.random.default_rng(3))
-    got = run_numpy(numpy_form(d.result, program), point.bindings())
-    ref = run_numpy(numpy_form(den.result, program), point.bindings())
+    got = run_numpy(program_forms(program).of(d.result), point.bindings())
+    ref = run_numpy(program_forms(program).of(den.result), point.bindings())
     assert np.allclose(got, ref.T if layout == "numerator" else ref)

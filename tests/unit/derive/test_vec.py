@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import pytest
 
-from gen.derive.bridge import exact_check
-from gen.derive.steps import Differential
+from gen.derive.steps import Claim, Differential
 from gen.errors import GenError
 from gen.expr.to_text import to_text
 from gen.make.pipeline import derive_all
 from gen.program import build_program
 from gen.spec.load import load_spec_text
+from gen.verify.exact import exact_check
 
 
 def derived(variables: str, define: str, targets: str):
@@ -58,7 +58,7 @@ def test_a_transpose_is_the_commutation_matrix():
 def test_the_vec_step_is_checked_as_the_vec_of_the_differential():
     program, (d,) = derived(
         "  A: {shape: [p, m]}\n  X: {shape: [m, n]}\n", "  Y: A*X\n", "  - {of: Y, wrt: X}\n")
-    vec_steps = [s for s in d.steps if s.equals == "vec-differential"]
+    vec_steps = [s for s in d.steps if s.equals is Claim.VEC_DIFFERENTIAL]
     assert len(vec_steps) == 1 and vec_steps[0].verified is True
     assert vec_steps[0].lhs == Differential("Y", vec=True)
     assert to_text(vec_steps[0].rhs) == "kron(eye(n), A)*vec(dX)"

@@ -6,7 +6,7 @@ from gen.derive.methods import derive
 from gen.derive.steps import Derivation
 from gen.program import Program, build_program
 from gen.spec.load import load_spec_text
-from gen.verify import agree, verify
+from gen.verify.numeric import agree, verify
 
 LEAST_SQUARES = """\
 title: Least squares

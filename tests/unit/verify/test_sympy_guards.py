@@ -2,8 +2,8 @@
 
 Each sympy-side test pins a wrong answer of ``MatrixSymbol`` calculus as the
 installed SymPy gives it, so that gradsheet never comes to rely on it (only
-gen/derive/bridge.py imports SymPy, and it uses explicit matrices of symbols,
-never ``MatrixSymbol.diff``). When an upgrade of SymPy changes one of these
+gen/verify/exact.py and gen/verify/sympy_interp.py import SymPy, and they use
+explicit matrices of symbols, never ``MatrixSymbol.diff``). When an upgrade of SymPy changes one of these
 answers, the test fails with a message saying so: update the guard, do not
 skip it. Each gradsheet-side test derives the same identity from a small spec
 and checks the result's text, its numeric verification and the exact check.
@@ -13,12 +13,12 @@ import pytest
 import sympy
 from sympy import Identity, MatrixSymbol, Trace, ZeroMatrix, det, log, symbols
 
-from gen.derive.bridge import exact_check
 from gen.errors import GenErrors
 from gen.expr.to_text import to_text
 from gen.make.pipeline import derive_all
 from gen.program import build_program
 from gen.spec.load import load_spec_text
+from gen.verify.exact import exact_check
 
 m, n, k = symbols("m n k", positive=True, integer=True)
 

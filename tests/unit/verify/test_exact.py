@@ -1,4 +1,4 @@
-"""The exact check (gen/derive/bridge.py): right derivations pass, wrong ones are caught."""
+"""The exact check (gen/verify/exact.py, gen/verify/sympy_interp.py): right derivations pass, wrong ones are caught."""
 
 import dataclasses
 from fractions import Fraction
@@ -7,17 +7,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from gen.derive.bridge import (
-    ExactResult,
-    Interpreter,
-    _commutation,
-    _kron,
-    _variable,
-    default_sizes,
-    exact_check,
-    exact_json,
-)
-from gen.derive.steps import Derivation
+from gen.derive.steps import Claim, Derivation
 from gen.expr.ast import Binary, Call, Num, Transpose
 from gen.expr.parser import parse
 from gen.expr.shape import dim_product, infer
@@ -25,6 +15,9 @@ from gen.make.pipeline import derive_all
 from gen.program import build_program
 from gen.spec.load import load_spec_text
 from gen.spec.model import Layout, Method
+from gen.verify.exact import ExactResult, exact_check, exact_json
+from gen.verify.points import EXACT_FIRST_SIZE, sample_sizes
+from gen.verify.sympy_interp import Interpreter, commutation, kron, variable_matrix
 
 SPECS = sorted((Path(__file__).resolve().parents[3] / "specs").glob("*.yaml"))
 
@@ -141,7 +134,7 @@ def test_a_result_in_the_wrong_layout_is_caught_by_its_shape():
 
 def test_a_wrong_step_fails_the_check_and_is_named():
     program, d = derived("  x: {shape: [n]}\n  A: {shape: [n, n]}", "  J: x'*A*x", "J", "x")
-    index = next(i for i, s in enumerate(d.steps) if s.equals == "derivative")
+    index = next(i for i, s in enumerate(d.steps) if s.equals is Claim.DERIVATIVE)
     bad = dataclasses.replace(d.steps[index], check=typed(program, "A*x"))
     steps = d.steps[:index] + (bad,) + d.steps[index + 1:]
     result = exact_check(program, dataclasses.replace(d, steps=steps))
@@ -173,7 +166,7 @@ def test_what_cannot_be_interpreted_gives_no_verdict():
 
 def test_sizes_are_small_distinct_and_can_be_chosen():
     program, d = derived("  A: {shape: [m, n]}\n  x: {shape: [n]}", "  y: A*x", "y", "x")
-    assert default_sizes(("m", "n", "k")) == {"m": 2, "n": 3, "k": 4}
+    assert sample_sizes(("m", "n", "k"), EXACT_FIRST_SIZE) == {"m": 2, "n": 3, "k": 4}
     result = exact_check(program, d, {"m": 3, "n": 2})
     assert result.ok is True
     assert result.sizes == {"m": 3, "n": 2}
@@ -186,9 +179,9 @@ def test_props_shape_the_symbol_matrices():
         "  D: {shape: [n, n], props: [diagonal]}\n  p: {shape: [n], props: [positive]}",
         "  J: tr(S) + tr(D) + sum(p)", "J", "p")
     positive, boost = set(), {}
-    S = _variable(program.symbols["S"], 3, 3, positive, boost)
-    D = _variable(program.symbols["D"], 3, 3, positive, boost)
-    p = _variable(program.symbols["p"], 3, 1, positive, boost)
+    S = variable_matrix(program.symbols["S"], 3, 3, positive, boost)
+    D = variable_matrix(program.symbols["D"], 3, 3, positive, boost)
+    p = variable_matrix(program.symbols["p"], 3, 1, positive, boost)
     assert S == S.T and len(S.free_symbols) == 6
     assert D.is_diagonal() and len(D.free_symbols) == 3
     assert all(s.is_positive for s in p.free_symbols)
@@ -258,7 +251,7 @@ def vec_derivation(program, of: str, wrt: str, result: str, layout: Layout = Lay
     ("G", "X", "(eye(m*m) + commutation(m, m))*kron(X, eye(m))", Layout.NUMERATOR),
     ("H", "S", "-kron(inv(S)', inv(S))", Layout.NUMERATOR),
 ])
-def test_the_exact_check_reads_kron_vec_and_commutation(of, wrt, result, layout):
+def test_the_exact_check_reads_kron_vec_andcommutation(of, wrt, result, layout):
     program = program_of(VEC_VARIABLES, VEC_DEFINE, "J", "X")
     right = exact_check(program, vec_derivation(program, of, wrt, result, layout))
     assert right.ok is True, right.detail
@@ -292,5 +285,5 @@ def test_the_interpreter_reads_kron_vec_commutation_and_product_sizes():
     assert value("eye(m*n)") == sp.eye(6)
     assert value("zeros(2*m, n*n)").shape == (4, 9)
     assert value("ones(m*n)").shape == (6, 1)
-    assert _kron(sp.Matrix([[2]]), X) == 2 * X
-    assert _commutation(1, 4) == sp.eye(4)
+    assert kron(sp.Matrix([[2]]), X) == 2 * X
+    assert commutation(1, 4) == sp.eye(4)

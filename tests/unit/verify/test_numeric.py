@@ -1,4 +1,4 @@
-"""gen/verify.py: samples that honour props, the step checks, and what is shared per point.
+"""gen/verify (points, finite, numeric): samples that honour props, the step checks, and what is shared per point.
 
 The sharing (finite differences memoised per point, the step checks printed with their
 repeated sub-expressions once) must change what is computed, never what is checked:
@@ -14,28 +14,18 @@ import numpy as np
 import pytest
 
 from gen.derive.methods import derive
-from gen.derive.steps import Derivation, Step
+from gen.derive.steps import Claim, Derivation, Step
 from gen.expr.ast import FUNCTIONS, SCALAR, Binary, Node, Num
+from gen.expr.numpy_form import StepForms, run_numpy
 from gen.expr.parser import parse
 from gen.expr.shape import infer
 from gen.expr.to_numpy import to_numpy
 from gen.program import Program, build_program
 from gen.spec.load import load_spec_text
 from gen.spec.model import Layout, Method
-from gen.verify import (
-    POINTS,
-    TOLERANCE,
-    Point,
-    StepForms,
-    _check_step,
-    expected,
-    fd_directional,
-    fd_jacobian,
-    numpy_sizes,
-    run_numpy,
-    sample_sizes,
-    verify,
-)
+from gen.verify.finite import expected, fd_directional, fd_jacobian
+from gen.verify.numeric import POINTS, TOLERANCE, AtPoint, check_step, program_forms, verify
+from gen.verify.points import Point, sample_sizes
 
 
 def program_of(variables: str, define: str, derive_items: str = "") -> Program:
@@ -113,15 +103,16 @@ def test_a_vec_differential_is_the_differential_stacked_by_columns() -> None:
     dx = np.random.default_rng(9).normal(size=x.shape)
     d = Derivation("Y", "X", Layout.NUMERATOR, Method.DIFFERENTIAL, "vec-by-vec", ("n*p", "m*n"),
                    parse("Y"), ())
-    step = Step(("dvec", "Y"), parse("Y"), (), check=parse("Y"), equals="vec-differential",
+    step = Step(("dvec", "Y"), parse("Y"), (), check=parse("Y"), equals=Claim.VEC_DIFFERENTIAL,
                 of="Y")
     dy = a @ dx  # Y is linear in X
-    assert _check_step(step, dy.reshape(-1, 1, order="F"), point, np.zeros(0), dx, d)
-    assert not _check_step(step, dy.reshape(-1, 1), point, np.zeros(0), dx, d)  # rows stacked
-    assert not _check_step(step, dy, point, np.zeros(0), dx, d)  # not a column
-    plain = dataclasses.replace(step, equals="differential")
-    assert _check_step(plain, dy, point, np.zeros(0), dx, d)
-    assert not _check_step(plain, dy.reshape(-1, 1, order="F"), point, np.zeros(0), dx, d)
+    at = AtPoint(point, d, np.zeros(0), dx)
+    assert check_step(step, dy.reshape(-1, 1, order="F"), at)
+    assert not check_step(step, dy.reshape(-1, 1), at)  # rows stacked
+    assert not check_step(step, dy, at)  # not a column
+    plain = dataclasses.replace(step, equals=Claim.DIFFERENTIAL)
+    assert check_step(plain, dy, at)
+    assert not check_step(plain, dy.reshape(-1, 1, order="F"), at)
 
 
 @needs_vec
@@ -133,7 +124,7 @@ def test_a_vec_differential_is_the_differential_stacked_by_columns() -> None:
 def test_a_vec_differential_step_is_checked_through_verify(check: str, ok: bool) -> None:
     program = program_of(*MATRIX_PRODUCT)
     step = Step(("dvec", "Y"), parse("Y"), (), check=typed(check, program, dX=("m", "n")),
-                equals="vec-differential", of="Y")
+                equals=Claim.VEC_DIFFERENTIAL, of="Y")
     result = typed("kron(eye(n), A)", program)
     assert result.shape is not None
     d = Derivation("Y", "X", Layout.NUMERATOR, Method.DIFFERENTIAL, "vec-by-vec",
@@ -224,7 +215,7 @@ def chain_checks(depth: int) -> tuple[Program, Derivation]:
 
 def test_each_step_check_evaluates_as_its_own_numpy_form() -> None:
     program, d = chain_checks(6)
-    sizes = numpy_sizes(program)
+    sizes = program_forms(program).sizes
     forms = StepForms([s.check for s in d.steps], sizes)
     point = point_of(program)
     bindings = {**point.env(), "dW_1": np.random.default_rng(2).normal(size=(3, 3))}
@@ -241,9 +232,9 @@ def test_the_printed_checks_grow_linearly_with_the_depth() -> None:
     sizes: dict[int, int] = {}
     for depth in (10, 20):
         program, d = chain_checks(depth)
-        forms = StepForms([s.check for s in d.steps], numpy_sizes(program))
+        forms = StepForms([s.check for s in d.steps], program_forms(program).sizes)
         sizes[depth] = sum(len(t) for t in forms.texts.values())
-        whole = sum(len(to_numpy(s.check, numpy_sizes(program))) for s in d.steps if s.check)
+        whole = sum(len(to_numpy(s.check, program_forms(program).sizes)) for s in d.steps if s.check)
         assert sizes[depth] < whole / 3
     assert sizes[20] < 2.3 * sizes[10]
 
@@ -252,7 +243,7 @@ def test_equal_trees_of_other_shapes_are_not_shared() -> None:
     # I is n x n in A*I and m x m in I*A: one tree, two shapes, two values.
     program = program_of("  A: {shape: [m, n]}", "  f: sum(A)")
     checks = [typed("A*I + A", program), typed("I*A + A", program), typed("A*I + A", program)]
-    forms = StepForms(checks, numpy_sizes(program))
+    forms = StepForms(checks, program_forms(program).sizes)
     a = point_of(program).values["A"]
     value = forms.at({"A": a})
     for i in range(3):
@@ -266,7 +257,7 @@ def test_sizes_are_never_shared_as_values() -> None:
     program = program_of("  X: {shape: [m, n]}\n  y: {shape: [n]}", "  f: sum(X)")
     checks = [typed("ones(m*n)'*vec(X) + ones(m*n)'*vec(X*y*y')", program),
               typed("ones(m*n)'*eye(m*n)*vec(X)", program)]
-    forms = StepForms(checks, numpy_sizes(program))
+    forms = StepForms(checks, program_forms(program).sizes)
     assert any("np.ones" in text for text in forms.texts.values())
     point = point_of(program)
     value = forms.at(point.env())

@@ -1,31 +1,33 @@
 """The exact check: a derivation redone entry by entry on explicit SymPy matrices.
 
-The only module that imports SymPy. It never uses SymPy's matrix calculus
-(``MatrixSymbol.diff`` is wrong on textbook identities, see
-tests/unit/test_sympy_guards.py). Dimensions get small distinct sizes (2, 3,
-... in the order of ``dims``); each variable becomes a matrix of symbols that
-honours its props (symmetric: X[i,j] is X[j,i]; diagonal: zeros off the
-diagonal; positive entries, and the diagonal of a positive-definite matrix,
-declared positive); the definitions are interpreted over those matrices
-(SPEC section 2) with ``wrt`` replaced by independent symbols, one per entry;
-``of`` is differentiated entry by entry, and the independent symbols are then
-replaced by the value ``wrt`` has (its structured matrix, or its definition).
+With gen/verify/sympy_interp.py the only module that imports SymPy. It never uses
+SymPy's matrix calculus (``MatrixSymbol.diff`` is wrong on textbook identities, see
+tests/unit/verify/test_sympy_guards.py). Dimensions get small distinct sizes (2, 3,
+... in the order of ``dims``: ``points.sample_sizes``, which the numeric check draws
+its sizes from too); each variable becomes a matrix of symbols
+(gen/verify/sympy_interp.py) that honours its props (symmetric: X[i,j] is X[j,i];
+diagonal: zeros off the diagonal; positive entries, and the diagonal of a
+positive-definite matrix, declared positive); the definitions are interpreted over
+those matrices (SPEC section 2) with ``wrt`` replaced by independent symbols, one
+per entry; ``of`` is differentiated entry by entry, and the independent symbols are
+then replaced by the value ``wrt`` has (its structured matrix, or its definition).
 For a symmetric or diagonal ``wrt`` this is the unconstrained derivative at a
-structured point, the convention of the numeric check. The entries are laid
-out as SPEC section 3 says (through d vec(of) / d vec(wrt)^T, columns
-stacked) and compared with the interpreted ``result``: first at a random
-rational point that honours the props (exact for rational functions, 50
-digits otherwise), which refutes a wrong result at once; then each
-difference is proved zero by ``cancel`` (which decides rational functions),
-``expand``, or, within the time budget and for small entries, ``simplify``.
-Without a proof in time the check passes on the random point and says so.
+structured point, the convention of the numeric check. The entries are laid out as
+SPEC section 3 says (through d vec(of) / d vec(wrt)^T, columns stacked) and compared
+with the interpreted ``result``: first at a random rational point that honours the
+props (exact for rational functions, 50 digits otherwise), which refutes a wrong
+result at once; then each difference is proved zero by ``cancel`` (which decides
+rational functions), ``expand``, or, within the time budget and for small entries,
+``simplify``. Without a proof in time the check passes on the random point and says
+so. What a step is compared with comes from the one dispatch of
+gen/verify/claims.py.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,27 +36,25 @@ from sympy import MutableDenseMatrix as Mat  # type: ignore[import-untyped]
 
 from gen.derive.steps import Derivation, Step
 from gen.errors import Unsupported
-from gen.expr.ast import (
-    DIM_ARGS,
-    ENTRYWISE,
-    Binary,
-    Call,
-    DimT,
-    Name,
-    Neg,
-    Node,
-    Num,
-    Transpose,
-    children,
+from gen.expr.ast import Node
+from gen.expr.walk import mentions
+from gen.program import Program
+from gen.spec.model import Layout
+from gen.verify import points as sampled
+from gen.verify.claims import claimed
+from gen.verify.points import EXACT_FIRST_SIZE
+from gen.verify.sympy_interp import (
+    Interpreter,
+    free_matrix,
+    is_scalar,
+    unvec,
+    variable_matrix,
+    vec,
 )
-from gen.expr.shape import dim_value, size_dim
-from gen.program import Program, Symbol
-from gen.spec.model import Layout, Prop
 
 TIME_LIMIT = 5.0  # seconds for one derivation, proofs included
 SIMPLIFY_MAX_OPS = 300  # entries larger than this are not given to sympy.simplify
 DIGITS = 50  # precision of the random-point check when the entries are not rational
-FIRST_SIZE = 2
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,6 @@ def exact_json(result: ExactResult) -> dict[str, Any]:
     return {"exact": result.ok, "exact_detail": result.detail}
 
 
-def default_sizes(dims: tuple[str, ...]) -> dict[str, int]:
-    """Distinct small sizes, 2, 3, 4, ... in the order of ``dims``."""
-    return {d: FIRST_SIZE + i for i, d in enumerate(dims)}
-
-
 def exact_check(program: Program, derivation: Derivation,
                 sizes: Mapping[str, int] | None = None, *, steps: bool = True,
                 time_limit: float = TIME_LIMIT, seed: int = 0) -> ExactResult:
@@ -109,7 +104,7 @@ def exact_check(program: Program, derivation: Derivation,
         The verdict and a one-sentence detail.
     """
     start = time.perf_counter()
-    chosen = default_sizes(program.dims)
+    chosen = sampled.sample_sizes(program.dims, EXACT_FIRST_SIZE)
     chosen.update(sizes or {})
     where = ", ".join(f"{d}={n}" for d, n in chosen.items()) or "no dimensions"
     try:
@@ -134,226 +129,6 @@ def exact_check(program: Program, derivation: Derivation,
                        time.perf_counter() - start)
 
 
-# ----------------------------------------------------------------------------- interpreter
-
-
-def _scalar(value: Any) -> Mat:
-    return sp.Matrix([[value]])
-
-
-def _is_scalar(m: Mat) -> bool:
-    return bool(m.shape == (1, 1))
-
-
-class Interpreter:
-    """SPEC section 2 over explicit SymPy matrices (a scalar is a 1 x 1 matrix)."""
-
-    def __init__(self, env: Mapping[str, Mat], sizes: Mapping[str, int]) -> None:
-        self.env = env
-        self.sizes = sizes
-
-    def value(self, node: Node) -> Mat:
-        """The matrix ``node`` denotes."""
-        if isinstance(node, Num):
-            return _scalar(sp.Rational(node.value.numerator, node.value.denominator))
-        if isinstance(node, Name):
-            if node.id not in self.env:
-                raise Unsupported(f"the name '{node.id}' has no value")
-            return self.env[node.id]
-        if isinstance(node, Neg):
-            return -self.value(node.operand)
-        if isinstance(node, Transpose):
-            return self.value(node.operand).T
-        if isinstance(node, Binary):
-            return self.binary(node.op, self.value(node.left), self.value(node.right))
-        if isinstance(node, Call):
-            return self.call(node)
-        raise Unsupported(f"a node of type {type(node).__name__}")
-
-    def binary(self, op: str, a: Mat, b: Mat) -> Mat:
-        """``a op b`` with a 1 x 1 operand of ``*``, ``.*``, ``./`` scaling the other."""
-        scaling = _is_scalar(a) or _is_scalar(b)
-        if op in ("+", "-"):
-            if a.shape != b.shape:
-                raise Unsupported(f"'{op}' on shapes {a.shape} and {b.shape}")
-            return a + b if op == "+" else a - b
-        if op == "*":
-            if _is_scalar(a):
-                return a[0, 0] * b
-            if _is_scalar(b):
-                return a * b[0, 0]
-            return a * b
-        if op == ".*":
-            if scaling:
-                return self.binary("*", a, b)
-            return a.multiply_elementwise(b)
-        if op in ("/", "./"):
-            if _is_scalar(b):
-                return a / b[0, 0]
-            if op == "/":
-                raise Unsupported("'/' by a matrix")
-            if _is_scalar(a):
-                return b.applyfunc(lambda e: a[0, 0] / e)
-            return Mat(a.rows, a.cols, lambda i, j: a[i, j] / b[i, j])
-        if op in ("^", ".^"):
-            if not _is_scalar(b):
-                raise Unsupported(f"a matrix exponent of '{op}'")
-            k = b[0, 0]
-            if op == ".^" or _is_scalar(a):
-                return a.applyfunc(lambda e: e ** k)
-            if not (k.is_Integer):
-                raise Unsupported("a matrix power needs an integer exponent")
-            return _inv(a) ** int(-k) if k < 0 else a ** int(k)
-        raise Unsupported(f"the operator '{op}'")
-
-    def call(self, node: Call) -> Mat:
-        """A function of SPEC section 2."""
-        f = node.func
-        if f == "I":
-            if node.shape is None:
-                raise Unsupported("an I without an inferred shape")
-            return sp.eye(self.size(node.shape[0]))
-        if f in DIM_ARGS:
-            dims = [self.dim(a) for a in node.args]
-            if f == "eye":
-                return sp.eye(dims[0])
-            if f == "ones":
-                return sp.ones(dims[0], 1)
-            if f == "commutation":
-                return _commutation(dims[0], dims[1])
-            return sp.zeros(dims[0], dims[1])
-        if f == "kron":
-            return _kron(self.value(node.args[0]), self.value(node.args[1]))
-        if f not in _CALLS:
-            raise Unsupported(f"the function '{f}'")
-        return _CALLS[f](self.value(node.args[0]))
-
-    def dim(self, node: Node) -> int:
-        """A size argument of eye, ones, zeros or commutation (``m*n`` included)."""
-        dim = size_dim(node)
-        if dim is None:
-            raise Unsupported("a size that is neither a dimension, an integer nor their product")
-        return self.size(dim)
-
-    def size(self, d: DimT) -> int:
-        """The concrete size of a dimension, or of a product of them (``m*n``)."""
-        try:
-            return dim_value(d, self.sizes)
-        except KeyError as exc:
-            raise Unsupported(f"no size for the dimension '{d}'") from exc
-
-
-def _kron(a: Mat, b: Mat) -> Mat:
-    """The Kronecker product: block (i, j) is a[i, j] b."""
-    return Mat(a.rows * b.rows, a.cols * b.cols,
-               lambda i, j: a[i // b.rows, j // b.cols] * b[i % b.rows, j % b.cols])
-
-
-def _commutation(m: int, n: int) -> Mat:
-    """K_mn with K vec(A) = vec(A') for an m x n A: A[i, j] moves from j*m + i to i*n + j."""
-    return Mat(m * n, m * n, lambda r, c: 1 if c == (r % n) * m + r // n else 0)
-
-
-def _inv(x: Mat) -> Mat:
-    if not x.is_square:
-        raise Unsupported(f"inv of a {x.rows} x {x.cols} matrix")
-    if _is_scalar(x):
-        if x[0, 0] == 0:
-            raise ArithmeticError("inv of 0; undefined")
-        return _scalar(1 / x[0, 0])
-    det = x.det(method="berkowitz")
-    if det == 0:
-        raise ArithmeticError("inv of a matrix that is singular (det = 0); undefined")
-    return x.adjugate() / det
-
-
-def _det(x: Mat) -> Mat:
-    if not x.is_square:
-        raise Unsupported(f"det of a {x.rows} x {x.cols} matrix")
-    return _scalar(x.det(method="berkowitz"))
-
-
-def _diag(x: Mat) -> Mat:
-    if x.cols != 1:
-        raise Unsupported("diag of a matrix that is not a column")
-    return sp.diag(*list(x))
-
-
-def _softmax(x: Mat) -> Mat:
-    e = x.applyfunc(sp.exp)
-    total = sum(e)
-    return e.applyfunc(lambda v: v / total)
-
-
-_ENTRYWISE: dict[str, Callable[[Any], Any]] = {
-    "exp": sp.exp, "log": sp.log, "sin": sp.sin, "cos": sp.cos, "tanh": sp.tanh,
-    "sqrt": sp.sqrt, "sigmoid": lambda v: 1 / (1 + sp.exp(-v)),
-}
-assert set(_ENTRYWISE) == set(ENTRYWISE)
-
-_CALLS: dict[str, Callable[[Mat], Mat]] = {
-    "inv": _inv,
-    "det": _det,
-    "logdet": lambda x: _det(x).applyfunc(sp.log),
-    "tr": lambda x: _scalar(x.trace()),
-    "diag": _diag,
-    "sum": lambda x: _scalar(sum(x)),
-    "norm2": lambda x: _scalar(sp.sqrt(sum(v * v for v in x))),
-    "softmax": _softmax,
-    "logsumexp": lambda x: _scalar(sp.log(sum(sp.exp(v) for v in x))),
-    "vec": lambda x: _vec(x),
-    **{f: (lambda g: lambda x: x.applyfunc(g))(g) for f, g in _ENTRYWISE.items()},
-}
-
-
-# ----------------------------------------------------------------------------- the symbols
-
-
-def _variable(sym: Symbol, rows: int, cols: int, positive: set[Any],
-              boost: dict[Any, int]) -> Mat:
-    """The variable as a props-honouring matrix of symbols.
-
-    Symbols declared positive are added to ``positive``; diagonal symbols of a
-    positive-definite or invertible matrix go to ``boost`` with the size, which
-    the random point adds to keep the matrix diagonally dominant.
-    """
-    props = sym.props
-    pd = Prop.POSITIVE_DEFINITE in props
-    symmetric, diagonal = pd or Prop.SYMMETRIC in props, Prop.DIAGONAL in props
-    made: dict[tuple[int, int], Any] = {}
-
-    def entry(i: int, j: int) -> Any:
-        if diagonal and i != j:
-            return sp.Integer(0)
-        if Prop.PROBABILITY in props and i == rows - 1 and rows > 1:
-            # Entries that sum to one: the last is 1 minus the others.
-            return sp.Integer(1) - sum((entry(k, 0) for k in range(rows - 1)), sp.Integer(0))
-        i, j = (j, i) if symmetric and i > j else (i, j)
-        if (i, j) not in made:
-            pos = Prop.POSITIVE in props or Prop.PROBABILITY in props or (pd and i == j)
-            label = sym.name if (rows, cols) == (1, 1) else (
-                f"{sym.name}[{i + 1}]" if cols == 1 else f"{sym.name}[{i + 1},{j + 1}]")
-            made[(i, j)] = s = sp.Symbol(label, real=True, positive=True if pos else None)
-            if pos:
-                positive.add(s)
-            if i == j and rows > 1 and (pd or Prop.INVERTIBLE in props):
-                boost[s] = rows
-        return made[(i, j)]
-
-    return Mat(rows, cols, entry)
-
-
-def _free(name: str, rows: int, cols: int) -> Mat:
-    """Independent symbols for each entry of ``wrt`` (the unconstrained derivative)."""
-    return Mat(rows, cols, lambda i, j: sp.Dummy(f"{name}_{i}_{j}"))
-
-
-def _mentions(node: Node, names: set[str]) -> bool:
-    if isinstance(node, Name):
-        return node.id in names
-    return any(_mentions(c, names) for c in children(node))
-
-
 # ----------------------------------------------------------------------------- the check
 
 
@@ -369,12 +144,12 @@ class _Frame:
 
     def __init__(self, check: _Check, wrt: str) -> None:
         actual = check.actual
-        self.free = _free(wrt, *actual[wrt].shape)
+        self.free = free_matrix(wrt, *actual[wrt].shape)
         self.env: dict[str, Mat] = {**actual, wrt: self.free}
         live = {wrt}
         for s in check.program.definitions:
             assert s.expr is not None
-            if s.name != wrt and _mentions(s.expr, live):
+            if s.name != wrt and mentions(s.expr, live):
                 live.add(s.name)
                 self.env[s.name] = Interpreter(self.env, check.sizes).value(s.expr)
         self.back = {f: v for f, v in zip(self.free, actual[wrt])}
@@ -383,7 +158,7 @@ class _Frame:
     def jac(self, name: str) -> Mat:
         """d vec(name) / d vec(wrt)^T (columns stacked), the free symbols still in."""
         if name not in self.jacs:
-            fv, xs = _vec(self.env[name]), _vec(self.free)
+            fv, xs = vec(self.env[name]), vec(self.free)
             self.jacs[name] = Mat(len(fv), len(xs), lambda i, j: sp.diff(fv[i], xs[j]))
         return self.jacs[name]
 
@@ -406,11 +181,11 @@ class _Check:
         for s in program.symbols.values():
             if s.variable is not None:
                 rows, cols = (interp.size(x) for x in s.shape)
-                self.actual[s.name] = _variable(s, rows, cols, self.positive, self.boost)
+                self.actual[s.name] = variable_matrix(s, rows, cols, self.positive, self.boost)
         for s in program.definitions:
             assert s.expr is not None
             self.actual[s.name] = Interpreter(self.actual, sizes).value(s.expr)
-        self.dwrt = _free(f"d{d.wrt}", *self.actual[d.wrt].shape)
+        self.dwrt = free_matrix(f"d{d.wrt}", *self.actual[d.wrt].shape)
         self.frames: dict[str, _Frame] = {}
         self.derivatives: dict[tuple[str, str, int], Mat] = {}
         self._point: dict[Any, Any] | None = None
@@ -429,14 +204,14 @@ class _Check:
             of_m, x = frame.env[of], frame.free
             jac = frame.jac(of)
             if order == 2:
-                if not _is_scalar(of_m) or x.cols != 1:
+                if not is_scalar(of_m) or x.cols != 1:
                     raise Unsupported("a Hessian of a non-scalar or by a matrix")
                 out = Mat(x.rows, x.rows, lambda i, j: sp.diff(jac[0, i], x[j]))
-            elif _is_scalar(of_m):
-                grad = _unvec(jac.T, *x.shape)
+            elif is_scalar(of_m):
+                grad = unvec(jac.T, *x.shape)
                 out = grad.T if layout is Layout.NUMERATOR else grad
-            elif _is_scalar(x):
-                deriv = _unvec(jac, *of_m.shape)
+            elif is_scalar(x):
+                deriv = unvec(jac, *of_m.shape)
                 out = deriv.T if layout is Layout.DENOMINATOR else deriv
             else:
                 out = jac.T if layout is Layout.DENOMINATOR else jac
@@ -470,25 +245,31 @@ class _Check:
 
     def step(self, step: Step) -> bool | None:
         """Compare one step's check form with what it claims to equal (None: no claim)."""
-        d, frame = self.d, self.frame(self.d.wrt)
-        of = step.of or d.of
-        if step.check is None:
-            return None
-        if step.equals == "derivative" and step.wrt and (of, step.wrt) != (d.of, d.wrt):
-            want = self.derivative(of, step.wrt)
-        elif step.equals == "derivative":
-            want = self.derivative(d.of, d.wrt, d.order)
-        elif step.equals == "differential":
-            want = _unvec(frame.actual(frame.jac(of)) * _vec(self.dwrt), *frame.env[of].shape)
-        elif step.equals == "vec-differential":  # d vec(of) = J d vec(wrt), a column
-            want = frame.actual(frame.jac(of)) * _vec(self.dwrt)
-        elif step.equals == "gradient":
-            want = frame.actual(_unvec(frame.jac(d.of).T, *frame.free.shape))
-        elif step.equals == "dgradient":
-            want = self.derivative(d.of, d.wrt, 2) * self.dwrt
-        else:
+        want = claimed(step, self.d, self)
+        if want is None or step.check is None:
             return None
         return self.compare(self.value(step.check), want, "the step", prove=False).ok
+
+    # what a step claims (the Oracle of gen/verify/claims.py)
+
+    def differential(self, of: str, wrt: str) -> Mat:
+        """d(of) = J d vec(wrt), in the shape of ``of``."""
+        frame = self.frame(wrt)
+        return unvec(frame.actual(frame.jac(of)) * vec(self.dwrt), *frame.env[of].shape)
+
+    def vec_differential(self, of: str, wrt: str) -> Mat:
+        """d vec(of) = J d vec(wrt), a column."""
+        frame = self.frame(wrt)
+        return frame.actual(frame.jac(of)) * vec(self.dwrt)
+
+    def gradient(self, of: str, wrt: str) -> Mat:
+        """The derivative of the scalar ``of`` in the shape of ``wrt``."""
+        frame = self.frame(wrt)
+        return frame.actual(unvec(frame.jac(of).T, *frame.free.shape))
+
+    def dgradient(self, of: str, wrt: str) -> Mat:
+        """The Hessian times d<wrt>."""
+        return self.derivative(of, wrt, 2) * self.dwrt
 
     def compare(self, got: Mat, want: Mat, what: str, *, prove: bool = True) -> _Verdict:
         """Entry by entry: a random rational point first, then symbolic proofs."""
@@ -566,17 +347,6 @@ class _Check:
             if sp.simplify(e) == 0:
                 return True
         return None
-
-
-def _vec(m: Mat) -> Mat:
-    """vec(m): the columns of ``m`` stacked into one column."""
-    return Mat(list(m.T))
-
-
-def _unvec(column: Mat, rows: int, cols: int) -> Mat:
-    """The rows x cols matrix whose columns, stacked, are ``column`` (a vector or a row)."""
-    flat = list(column)
-    return Mat(rows, cols, lambda i, j: flat[i + j * rows])
 
 
 def _short(e: Any, limit: int = 60) -> str:

@@ -1,0 +1,181 @@
+"""The numeric check: each result and checkable step against central finite differences.
+
+Every result and every checkable step is evaluated through its own numpy
+form (what the JSON contract publishes) and compared with central finite
+differences of the spec's expressions, evaluated by an independent
+interpreter (``gen.expr.evaluate``). The error reported is
+max|computed - finite difference| / max(1, max|finite difference|).
+
+Nothing is computed twice at a point: the step checks are evaluated with their
+repeated sub-expressions computed once (``StepForms``), and each finite difference
+(a Jacobian, a Hessian, a directional difference) is taken once and shared by the
+result and the steps that need it (``Point.memo``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from gen.derive.steps import Agreement, Check, Derivation, Step
+from gen.expr.numpy_form import NumpyForms, StepForms, numpy_sizes, run_numpy
+from gen.program import Program
+from gen.verify import points as sampled
+from gen.verify.claims import claimed
+from gen.verify.finite import as_array, expected, fd_directional, fd_hessian, fd_jacobian
+from gen.verify.points import Point, Value
+
+TOLERANCE = 1e-6
+POINTS = 3
+
+
+def program_forms(program: Program) -> NumpyForms:
+    """What the published numpy forms of ``program``'s expressions are printed with."""
+    return NumpyForms(
+        {s.name: s.expr for s in program.definitions if s.expr is not None},
+        numpy_sizes({s.name: s.shape for s in program.symbols.values() if s.variable}))
+
+
+def verify(program: Program, derivation: Derivation, *, points: int = POINTS,
+           seed: int = 0, precise: bool = False) -> Derivation:
+    """The derivation with its result and checkable steps verified at ``points`` points.
+
+    Plain central differences first; what fails them is checked again with the
+    more precise Richardson differences before it counts as a failure.
+    """
+    if not precise:
+        quick = _verify(program, derivation, points, seed, precise=False)
+        if quick.check is not None and quick.check.numeric:
+            return quick
+    return _verify(program, derivation, points, seed, precise=True)
+
+
+def _verify(program: Program, derivation: Derivation, points: int, seed: int,
+            precise: bool) -> Derivation:
+    rng = np.random.default_rng(seed)
+    sizes = sampled.sample_sizes(program.dims)
+    worst = 0.0
+    step_ok: list[bool | None] = [None if s.check is None or s.equals is None else True
+                                  for s in derivation.steps]
+    message = ""
+    wrt = derivation.wrt
+    forms = program_forms(program)
+    result_code = forms.of(derivation.result)
+    # Steps are evaluated with the definitions bound to their values at the point (their
+    # published forms wrap the same expression in lambdas that compute those values).
+    steps = StepForms([s.check for s in derivation.steps], forms.sizes)
+    for _ in range(points):
+        point = Point(program, sizes, rng, precise)
+        try:
+            want = expected(point, derivation, program.symbols)
+            got = run_numpy(result_code, point.bindings())
+            worst = max(worst, _error(got, want))
+            wrt_value = point.eval(wrt)
+            direction: Value = (float(rng.normal()) if isinstance(wrt_value, float)
+                                else rng.normal(size=np.shape(wrt_value)))
+            run = steps.at({**point.env(), f"d{wrt}": direction})
+            at = AtPoint(point, derivation, want, direction)
+            for i, step in enumerate(derivation.steps):
+                if step_ok[i] is not None:
+                    step_ok[i] = check_step(step, run(i), at) and bool(step_ok[i])
+        except (FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError, ValueError) as exc:
+            worst, message = float("inf"), f"could not evaluate at a sampled point: {exc}"
+    checked = tuple(dataclasses.replace(s, verified=ok) for s, ok in zip(derivation.steps, step_ok))
+    check = Check(numeric=worst <= TOLERANCE and all(ok is not False for ok in step_ok),
+                  max_rel_error=worst, points=points, message=message)
+    return dataclasses.replace(derivation, steps=checked, check=check)
+
+
+class AtPoint:
+    """What the steps of a derivation claim, by finite differences at one point.
+
+    ``derivative`` is the derivation's own derivative there (computed once for the
+    result); ``direction`` is the value of ``d<wrt>``.
+    """
+
+    def __init__(self, point: Point, d: Derivation, derivative: np.ndarray,
+                 direction: Value) -> None:
+        self.point, self.d, self.want, self.direction = point, d, derivative, direction
+
+    def derivative(self, of: str, wrt: str, order: int) -> Value:
+        """d(of)/d(wrt) in the derivation's layout (the derivation's own: already taken)."""
+        if (of, wrt, order) == (self.d.of, self.d.wrt, self.d.order):
+            return self.want
+        return expected(self.point, self.d, self.point.program.symbols, of, wrt)
+
+    def differential(self, of: str, wrt: str) -> Value:
+        """The directional difference of ``of`` along ``direction``."""
+        return fd_directional(self.point, of, wrt, self.direction)
+
+    def vec_differential(self, of: str, wrt: str) -> Value:
+        """The directional difference, its columns stacked into one column."""
+        return as_array(self.differential(of, wrt)).reshape(-1, 1, order="F")
+
+    def gradient(self, of: str, wrt: str) -> Value:
+        """The Jacobian of the scalar ``of``, in the shape of ``wrt``."""
+        grad = fd_jacobian(self.point, of, wrt)
+        return grad.reshape(as_array(self.point.eval(wrt)).shape, order="F")
+
+    def dgradient(self, of: str, wrt: str) -> Value:
+        """The Hessian times ``direction``."""
+        return fd_hessian(self.point, of, wrt) @ as_array(self.direction)
+
+
+def check_step(step: Step, got: Value, at: AtPoint) -> bool:
+    """Whether a step's check form, evaluated at the point (``got``), equals what it claims.
+
+    What it claims (``step.equals``) is computed by ``claims.claimed`` through ``at``.
+    A step without a check form or a claim has nothing to be compared with: False.
+    """
+    want = claimed(step, at.d, at)
+    return want is not None and _error(got, want) <= TOLERANCE
+
+
+def _error(got: Value, want: Value) -> float:
+    if isinstance(got, float) and isinstance(want, float):  # the same, without arrays
+        if not (math.isfinite(got) and math.isfinite(want)):
+            return float("inf")
+        return float(abs(got - want) / max(1.0, abs(want)))
+    g, w = as_array(got), as_array(want)
+    if g.shape != w.shape:
+        if g.size == 1 and w.size == 1:
+            g = g.reshape(w.shape)
+        else:
+            return float("inf")
+    # A non-finite entry on either side makes one of the two maxima non-finite (inf - inf
+    # and nan give nan, which np.max passes on): the error is then infinite.
+    diff, scale = float(np.abs(g - w).max()), float(np.abs(w).max())
+    if not (math.isfinite(diff) and math.isfinite(scale)):
+        return float("inf")
+    return diff / max(1.0, scale)
+
+
+def agree(program: Program, derivations: list[Derivation], *, points: int = POINTS,
+          seed: int = 1) -> list[Derivation]:
+    """Mark each derivation of a target derived by several methods with their agreement.
+
+    The results are evaluated at the same random points and compared, so that
+    "the methods agree" on a sheet is a checked statement, not an assumption.
+    """
+    groups: dict[tuple[str, str, str, int], list[int]] = {}
+    for i, d in enumerate(derivations):
+        groups.setdefault((d.of, d.wrt, d.layout.value, d.order), []).append(i)
+    out = list(derivations)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        rng = np.random.default_rng(seed)
+        worst = 0.0
+        forms = program_forms(program)
+        codes = [forms.of(derivations[i].result) for i in members]
+        for _ in range(points):
+            bindings = Point(program, sampled.sample_sizes(program.dims), rng).bindings()
+            values = [run_numpy(code, bindings) for code in codes]
+            worst = max([worst] + [_error(v, values[0]) for v in values[1:]])
+        agreement = Agreement(tuple(derivations[i].method.value for i in members),
+                              worst <= TOLERANCE, worst)
+        for i in members:
+            out[i] = dataclasses.replace(derivations[i], agreement=agreement)
+    return out

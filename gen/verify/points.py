@@ -1,0 +1,183 @@
+"""Sampled points: small distinct sizes, and values that honour the variables' props.
+
+``sample_sizes`` is the one reading of how big each dimension is when a check samples
+(the numeric check from 3, the exact check from 2); ``Point`` holds the variables'
+values drawn at one point and evaluates every name there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+import numpy as np
+
+from gen.expr.ast import SCALAR
+from gen.expr.evaluate import evaluate
+from gen.expr.walk import names
+from gen.program import Program, Symbol
+from gen.spec.model import Prop
+
+NUMERIC_FIRST_SIZE = 3  # the numeric check's sizes: 3, 4, 5, ...
+EXACT_FIRST_SIZE = 2  # the exact check's sizes: 2, 3, 4, ... (SymPy is slow on large ones)
+
+Value = Any  # a float or a 2-D float64 array
+
+
+def sample_sizes(dims: tuple[str, ...], first: int = NUMERIC_FIRST_SIZE) -> dict[str, int]:
+    """Distinct small sizes, ``first``, ``first + 1``, ... in the order of ``dims``.
+
+    Distinct, so that a transposed shape cannot pass by accident. Both checks draw
+    their sizes here: the numeric check from ``NUMERIC_FIRST_SIZE``, the exact check
+    from ``EXACT_FIRST_SIZE``.
+    """
+    return {d: first + i for i, d in enumerate(dims)}
+
+
+def _sample(sym: Symbol, sizes: Mapping[str, int], rng: np.random.Generator) -> Value:
+    rows, cols = (_size(d, sizes) for d in sym.shape)
+    props = sym.props
+    if sym.shape == SCALAR:
+        x = float(rng.normal())
+        return abs(x) + 0.5 if Prop.POSITIVE in props or Prop.POSITIVE_DEFINITE in props else x
+    a = rng.normal(size=(rows, cols))
+    if Prop.PROBABILITY in props:  # a column (the loader allows no other shape)
+        e = np.exp(a - a.max())  # a softmax of normal draws: entries > 0 that sum to 1
+        return e / e.sum()
+    if Prop.POSITIVE_DEFINITE in props:
+        a = a @ a.T + rows * np.eye(rows)
+    elif Prop.DIAGONAL in props:
+        a = np.diag(np.abs(np.diag(a)) + 0.5 if Prop.POSITIVE in props else np.diag(a))
+    elif Prop.SYMMETRIC in props:
+        a = (a + a.T) / 2 + (rows * np.eye(rows) if Prop.INVERTIBLE in props else 0)
+    elif Prop.INVERTIBLE in props:
+        a = a + rows * np.eye(rows)
+    if Prop.POSITIVE in props and Prop.DIAGONAL not in props:
+        a = np.abs(a) + 0.5
+    return a
+
+
+def _size(d: str | int, sizes: Mapping[str, int]) -> int:
+    return d if isinstance(d, int) else sizes[d]
+
+
+class Point:
+    """One sampled point: the variables' values and how to evaluate a name there.
+
+    What is computed at a point is kept there: the environments of the shifted
+    points (``_envs``) and the finite differences already taken (``memo``), so that
+    the result and the steps that need the same difference share it.
+    """
+
+    def __init__(self, program: Program, sizes: dict[str, int], rng: np.random.Generator,
+                 precise: bool = False):
+        self.program = program
+        self.precise = precise
+        self.sizes = sizes
+        self.values: dict[str, Value] = {
+            s.name: _sample(s, sizes, rng) for s in program.symbols.values() if s.variable
+        }
+        self.pins: dict[str, Value] = {}
+        self._definitions: tuple[Symbol, ...] = tuple(program.definitions)
+        self._envs: dict[Hashable, dict[str, Value]] = {}
+        self._paths: dict[tuple[str, str], tuple[Symbol, ...]] = {}
+        self.memo: dict[Hashable, Any] = {}
+        self.env(key="base")
+
+    def eval(self, name: str, override: Mapping[str, Value] | None = None) -> Value:
+        """The value of ``name``, with ``override`` pinning some names."""
+        return self.env(override)[name]
+
+    def env(self, override: Mapping[str, Value] | None = None,
+            key: Hashable | None = None) -> dict[str, Value]:
+        """Every name's value, with ``override`` pinning some; cached under ``key`` if given."""
+        if override is None and key is None:
+            key = "base"
+        if key is not None and key in self._envs:
+            return self._envs[key]
+        base = self._envs.get("base") if override else None
+        override = {**self.pins, **(override or {})}
+        env: dict[str, Value] = dict(self.values)
+        env.update(override)
+        changed = set(override)
+        for sym in self._definitions:
+            if sym.name in override:
+                continue
+            if base is not None and not (_uses(sym) & changed):
+                env[sym.name] = base[sym.name]  # untouched by the override
+                continue
+            assert sym.expr is not None
+            env[sym.name] = evaluate(sym.expr, env, self.sizes)
+            changed.add(sym.name)
+        if key is not None:
+            self._envs[key] = env
+        return env
+
+    def shifted(self, wrt: str, direction: Value, h: float, key: Hashable) -> dict[str, Value]:
+        """Every name's value with ``wrt`` moved by h * direction (cached under ``key``)."""
+        full_key = ("shift", wrt, h, key)
+        if full_key not in self._envs:
+            x = self.eval(wrt)
+            self.env({wrt: _perturbed(x, direction, h)}, full_key)
+        return self._envs[full_key]
+
+    def mover(self, of: str, wrt: str) -> Callable[[Value], Value]:
+        """``value -> of``'s value with ``wrt`` set to ``value``, every other name as here.
+
+        Only the definitions between ``wrt`` and ``of`` are evaluated again: the values
+        are those of ``eval(of, {wrt: value})``, without the rest of the program.
+        """
+        base, path, sizes = self.env(), self._path(of, wrt), self.sizes
+
+        def value_at(value: Value) -> Value:
+            if not path:
+                return value if of == wrt else base[of]
+            env = dict(base)
+            env[wrt] = value
+            for sym in path:
+                env[sym.name] = evaluate(sym.expr, env, sizes)  # type: ignore[arg-type]
+            return env[of]
+
+        return value_at
+
+    def _path(self, of: str, wrt: str) -> tuple[Symbol, ...]:
+        """The definitions that depend on ``wrt`` and that ``of`` needs, in spec order."""
+        found = self._paths.get((of, wrt))
+        if found is None:
+            changed, moving = {wrt}, []
+            for sym in self._definitions:
+                if sym.name != wrt and sym.name not in self.pins and _uses(sym) & changed:
+                    moving.append(sym)
+                    changed.add(sym.name)
+            needed, path = {of}, []
+            for sym in reversed(moving):  # a definition between them depends on wrt too
+                if sym.name in needed:
+                    path.append(sym)
+                    needed |= _uses(sym)
+            found = self._paths[(of, wrt)] = tuple(reversed(path))
+        return found
+
+    @staticmethod
+    def pinned(point: Point, name: str, value: Value) -> Point:
+        """A copy of ``point`` with one variable (or definition) pinned to ``value``."""
+        out = Point.__new__(Point)
+        out.program, out.sizes, out.precise = point.program, point.sizes, point.precise
+        out.values = dict(point.values)
+        out.pins = {**point.pins, name: value}
+        out._definitions = point._definitions
+        out._envs, out._paths, out.memo = {}, {}, {}
+        out.env(key="base")
+        return out
+
+    def bindings(self) -> dict[str, Value]:
+        """Names bound for the numpy forms: the variables."""
+        return dict(self.values)
+
+
+def _uses(sym: Symbol) -> frozenset[str]:
+    assert sym.expr is not None
+    return names(sym.expr)
+
+
+def _perturbed(x: Value, e: Value, h: float) -> Value:
+    return x + h * e if not isinstance(x, float) else float(x + h * e)

@@ -1,0 +1,251 @@
+"""SPEC section 2 over explicit SymPy matrices, and the matrices of symbols variables become.
+
+With gen/verify/exact.py the only module that imports SymPy. It never uses SymPy's
+matrix calculus (``MatrixSymbol.diff`` is wrong on textbook identities, see
+tests/unit/verify/test_sympy_guards.py): every matrix is explicit, a scalar is 1 x 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import sympy as sp  # type: ignore[import-untyped]
+from sympy import MutableDenseMatrix as Mat  # type: ignore[import-untyped]
+
+from gen.errors import Unsupported
+from gen.expr.ast import (
+    DIM_ARGS,
+    ENTRYWISE,
+    Binary,
+    Call,
+    DimT,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Transpose,
+)
+from gen.expr.shape import dim_value, size_dim
+from gen.program import Symbol
+from gen.spec.model import Prop
+
+
+def _scalar(value: Any) -> Mat:
+    return sp.Matrix([[value]])
+
+
+def is_scalar(m: Mat) -> bool:
+    return bool(m.shape == (1, 1))
+
+
+class Interpreter:
+    """SPEC section 2 over explicit SymPy matrices (a scalar is a 1 x 1 matrix)."""
+
+    def __init__(self, env: Mapping[str, Mat], sizes: Mapping[str, int]) -> None:
+        self.env = env
+        self.sizes = sizes
+
+    def value(self, node: Node) -> Mat:
+        """The matrix ``node`` denotes."""
+        if isinstance(node, Num):
+            return _scalar(sp.Rational(node.value.numerator, node.value.denominator))
+        if isinstance(node, Name):
+            if node.id not in self.env:
+                raise Unsupported(f"the name '{node.id}' has no value")
+            return self.env[node.id]
+        if isinstance(node, Neg):
+            return -self.value(node.operand)
+        if isinstance(node, Transpose):
+            return self.value(node.operand).T
+        if isinstance(node, Binary):
+            return self.binary(node.op, self.value(node.left), self.value(node.right))
+        if isinstance(node, Call):
+            return self.call(node)
+        raise Unsupported(f"a node of type {type(node).__name__}")
+
+    def binary(self, op: str, a: Mat, b: Mat) -> Mat:
+        """``a op b`` with a 1 x 1 operand of ``*``, ``.*``, ``./`` scaling the other."""
+        scaling = is_scalar(a) or is_scalar(b)
+        if op in ("+", "-"):
+            if a.shape != b.shape:
+                raise Unsupported(f"'{op}' on shapes {a.shape} and {b.shape}")
+            return a + b if op == "+" else a - b
+        if op == "*":
+            if is_scalar(a):
+                return a[0, 0] * b
+            if is_scalar(b):
+                return a * b[0, 0]
+            return a * b
+        if op == ".*":
+            if scaling:
+                return self.binary("*", a, b)
+            return a.multiply_elementwise(b)
+        if op in ("/", "./"):
+            if is_scalar(b):
+                return a / b[0, 0]
+            if op == "/":
+                raise Unsupported("'/' by a matrix")
+            if is_scalar(a):
+                return b.applyfunc(lambda e: a[0, 0] / e)
+            return Mat(a.rows, a.cols, lambda i, j: a[i, j] / b[i, j])
+        if op in ("^", ".^"):
+            if not is_scalar(b):
+                raise Unsupported(f"a matrix exponent of '{op}'")
+            k = b[0, 0]
+            if op == ".^" or is_scalar(a):
+                return a.applyfunc(lambda e: e ** k)
+            if not (k.is_Integer):
+                raise Unsupported("a matrix power needs an integer exponent")
+            return _inv(a) ** int(-k) if k < 0 else a ** int(k)
+        raise Unsupported(f"the operator '{op}'")
+
+    def call(self, node: Call) -> Mat:
+        """A function of SPEC section 2."""
+        f = node.func
+        if f == "I":
+            if node.shape is None:
+                raise Unsupported("an I without an inferred shape")
+            return sp.eye(self.size(node.shape[0]))
+        if f in DIM_ARGS:
+            dims = [self.dim(a) for a in node.args]
+            if f == "eye":
+                return sp.eye(dims[0])
+            if f == "ones":
+                return sp.ones(dims[0], 1)
+            if f == "commutation":
+                return commutation(dims[0], dims[1])
+            return sp.zeros(dims[0], dims[1])
+        if f == "kron":
+            return kron(self.value(node.args[0]), self.value(node.args[1]))
+        if f not in _CALLS:
+            raise Unsupported(f"the function '{f}'")
+        return _CALLS[f](self.value(node.args[0]))
+
+    def dim(self, node: Node) -> int:
+        """A size argument of eye, ones, zeros or commutation (``m*n`` included)."""
+        dim = size_dim(node)
+        if dim is None:
+            raise Unsupported("a size that is neither a dimension, an integer nor their product")
+        return self.size(dim)
+
+    def size(self, d: DimT) -> int:
+        """The concrete size of a dimension, or of a product of them (``m*n``)."""
+        try:
+            return dim_value(d, self.sizes)
+        except KeyError as exc:
+            raise Unsupported(f"no size for the dimension '{d}'") from exc
+
+
+def kron(a: Mat, b: Mat) -> Mat:
+    """The Kronecker product: block (i, j) is a[i, j] b."""
+    return Mat(a.rows * b.rows, a.cols * b.cols,
+               lambda i, j: a[i // b.rows, j // b.cols] * b[i % b.rows, j % b.cols])
+
+
+def commutation(m: int, n: int) -> Mat:
+    """K_mn with K vec(A) = vec(A') for an m x n A: A[i, j] moves from j*m + i to i*n + j."""
+    return Mat(m * n, m * n, lambda r, c: 1 if c == (r % n) * m + r // n else 0)
+
+
+def _inv(x: Mat) -> Mat:
+    if not x.is_square:
+        raise Unsupported(f"inv of a {x.rows} x {x.cols} matrix")
+    if is_scalar(x):
+        if x[0, 0] == 0:
+            raise ArithmeticError("inv of 0; undefined")
+        return _scalar(1 / x[0, 0])
+    det = x.det(method="berkowitz")
+    if det == 0:
+        raise ArithmeticError("inv of a matrix that is singular (det = 0); undefined")
+    return x.adjugate() / det
+
+
+def _det(x: Mat) -> Mat:
+    if not x.is_square:
+        raise Unsupported(f"det of a {x.rows} x {x.cols} matrix")
+    return _scalar(x.det(method="berkowitz"))
+
+
+def _diag(x: Mat) -> Mat:
+    if x.cols != 1:
+        raise Unsupported("diag of a matrix that is not a column")
+    return sp.diag(*list(x))
+
+
+def _softmax(x: Mat) -> Mat:
+    e = x.applyfunc(sp.exp)
+    total = sum(e)
+    return e.applyfunc(lambda v: v / total)
+
+
+_ENTRYWISE: Mapping[str, Callable[[Any], Any]] = MappingProxyType({
+    "exp": sp.exp, "log": sp.log, "sin": sp.sin, "cos": sp.cos, "tanh": sp.tanh,
+    "sqrt": sp.sqrt, "sigmoid": lambda v: 1 / (1 + sp.exp(-v)),
+})
+assert set(_ENTRYWISE) == set(ENTRYWISE)
+
+_CALLS: Mapping[str, Callable[[Mat], Mat]] = MappingProxyType({
+    "inv": _inv,
+    "det": _det,
+    "logdet": lambda x: _det(x).applyfunc(sp.log),
+    "tr": lambda x: _scalar(x.trace()),
+    "diag": _diag,
+    "sum": lambda x: _scalar(sum(x)),
+    "norm2": lambda x: _scalar(sp.sqrt(sum(v * v for v in x))),
+    "softmax": _softmax,
+    "logsumexp": lambda x: _scalar(sp.log(sum(sp.exp(v) for v in x))),
+    "vec": lambda x: vec(x),
+    **{f: (lambda g: lambda x: x.applyfunc(g))(g) for f, g in _ENTRYWISE.items()},
+})
+
+
+def variable_matrix(sym: Symbol, rows: int, cols: int, positive: set[Any],
+              boost: dict[Any, int]) -> Mat:
+    """The variable as a props-honouring matrix of symbols.
+
+    Symbols declared positive are added to ``positive``; diagonal symbols of a
+    positive-definite or invertible matrix go to ``boost`` with the size, which
+    the random point adds to keep the matrix diagonally dominant.
+    """
+    props = sym.props
+    pd = Prop.POSITIVE_DEFINITE in props
+    symmetric, diagonal = pd or Prop.SYMMETRIC in props, Prop.DIAGONAL in props
+    made: dict[tuple[int, int], Any] = {}
+
+    def entry(i: int, j: int) -> Any:
+        if diagonal and i != j:
+            return sp.Integer(0)
+        if Prop.PROBABILITY in props and i == rows - 1 and rows > 1:
+            # Entries that sum to one: the last is 1 minus the others.
+            return sp.Integer(1) - sum((entry(k, 0) for k in range(rows - 1)), sp.Integer(0))
+        i, j = (j, i) if symmetric and i > j else (i, j)
+        if (i, j) not in made:
+            pos = Prop.POSITIVE in props or Prop.PROBABILITY in props or (pd and i == j)
+            label = sym.name if (rows, cols) == (1, 1) else (
+                f"{sym.name}[{i + 1}]" if cols == 1 else f"{sym.name}[{i + 1},{j + 1}]")
+            made[(i, j)] = s = sp.Symbol(label, real=True, positive=True if pos else None)
+            if pos:
+                positive.add(s)
+            if i == j and rows > 1 and (pd or Prop.INVERTIBLE in props):
+                boost[s] = rows
+        return made[(i, j)]
+
+    return Mat(rows, cols, entry)
+
+
+def free_matrix(name: str, rows: int, cols: int) -> Mat:
+    """Independent symbols for each entry of ``wrt`` (the unconstrained derivative)."""
+    return Mat(rows, cols, lambda i, j: sp.Dummy(f"{name}_{i}_{j}"))
+
+
+def vec(m: Mat) -> Mat:
+    """vec(m): the columns of ``m`` stacked into one column."""
+    return Mat(list(m.T))
+
+
+def unvec(column: Mat, rows: int, cols: int) -> Mat:
+    """The rows x cols matrix whose columns, stacked, are ``column`` (a vector or a row)."""
+    flat = list(column)
+    return Mat(rows, cols, lambda i, j: flat[i + j * rows])
