@@ -6,10 +6,11 @@ import difflib
 from dataclasses import dataclass
 
 from gen.errors import GenError, GenErrors
-from gen.expr.ast import SCALAR, Name, Node, Shape, children
+from gen.expr.ast import SCALAR, Node, Shape
 from gen.expr.names import latex_name
 from gen.expr.parser import parse
 from gen.expr.shape import infer
+from gen.expr.walk import mentions
 from gen.spec.model import Definition, Prop, Spec, Target, Text, Variable
 
 SQUARE_PROPS = (Prop.SYMMETRIC, Prop.POSITIVE_DEFINITE, Prop.INVERTIBLE, Prop.DIAGONAL)
@@ -126,7 +127,7 @@ def _typed(text: Text, symbols: dict[str, Symbol], dims: tuple[str, ...],
            errors: list[GenError], failed: set[str]) -> Node | None:
     try:
         tree = parse(text.value, text.where)
-        if _mentions(tree, failed):
+        if mentions(tree, failed):
             return None
         env = {name: sym.shape for name, sym in symbols.items()}
         return infer(tree, env, expr_text=text.value, dims=dims)
@@ -169,9 +170,3 @@ def _check_target(target: Target, symbols: dict[str, Symbol], spec: Spec,
             "order 2 asks for a Hessian: 'of' must be a scalar and 'wrt' a vector or a scalar",
             target.span))
 
-
-def _mentions(node: Node, names: set[str]) -> bool:
-    """True when the expression mentions any of ``names``."""
-    if isinstance(node, Name):
-        return node.id in names
-    return any(_mentions(c, names) for c in children(node))

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gen.derive import algebra as al
-from gen.expr.ast import DIM_ARGS, ENTRYWISE, SCALAR, Binary, Call, Neg, Node, Num, Transpose
+from gen.expr.ast import SCALAR, Binary, Call, Neg, Node, Num, Transpose
+from gen.expr.functions import FUNCTIONS, Function
 
 
 @dataclass(frozen=True)
@@ -46,28 +47,50 @@ def _ones_like(a: Node) -> Node:
     return al.mul(al.ones(rows), al.transpose(al.ones(cols)))
 
 
+class Build:
+    """The constructors the function table writes f'(u) with: those of ``algebra``."""
+
+    def call(self, func: str, *args: Node) -> Node:
+        """``func(args)``."""
+        return al.call(func, *args)
+
+    def neg(self, a: Node) -> Node:
+        """``-a``."""
+        return al.neg(a)
+
+    def sub(self, a: Node, b: Node) -> Node:
+        """``a - b``."""
+        return al.sub(a, b)
+
+    def div(self, a: Node, c: Node) -> Node:
+        """``a / c`` for a scalar ``c``."""
+        return al.div(a, c)
+
+    def num(self, value: int) -> Node:
+        """An integer."""
+        return al.num(value)
+
+    def one_like(self, a: Node) -> Node:
+        """1 in the shape of ``a``."""
+        return _one_like(a)
+
+    def times(self, a: Node, b: Node) -> Node:
+        """``a .* b`` (a plain product when ``a`` is a scalar)."""
+        return al.binary(".*", a, b) if a.shape != SCALAR else al.mul(a, b)
+
+    def reciprocal(self, a: Node) -> Node:
+        """``1 ./ a`` (``1 / a`` when ``a`` is a scalar)."""
+        if a.shape != SCALAR:
+            return al.binary("./", _ones_like(a), a)
+        return al.div(al.num(1), a)
+
+
 def derivative_entrywise(func: str, a: Node) -> Node:
-    """f'(A) entry by entry, as an expression of A."""
-    if func == "exp":
-        return al.call("exp", a)
-    if func == "log":
-        return al.binary("./", _ones_like(a), a) if a.shape != SCALAR else al.div(al.num(1), a)
-    if func == "sin":
-        return al.call("cos", a)
-    if func == "cos":
-        return al.neg(al.call("sin", a))
-    if func == "tanh":
-        t = al.call("tanh", a)
-        return al.sub(_one_like(a), al.binary(".*", t, t) if a.shape != SCALAR else al.mul(t, t))
-    if func == "sigmoid":
-        s = al.call("sigmoid", a)
-        return al.binary(".*", s, al.sub(_one_like(a), s)) if a.shape != SCALAR else al.mul(
-            s, al.sub(al.num(1), s))
-    if func == "sqrt":
-        r = al.call("sqrt", a)
-        half = al.binary("./", _ones_like(a), r) if a.shape != SCALAR else al.div(al.num(1), r)
-        return al.div(half, al.num(2))
-    raise KeyError(func)
+    """f'(A) entry by entry, as an expression of A (the function table's derivative)."""
+    derivative = FUNCTIONS[func].derivative
+    if derivative is None:
+        raise KeyError(func)
+    return derivative(a, Build())
 
 
 def _one_like(a: Node) -> Node:
@@ -87,8 +110,6 @@ def _ew(a: Node, b: Node) -> Node:
 
 
 # ----------------------------------------------------------------------------- forward
-
-
 
 
 def forward(node: Node, d: Callable[[Node], Node], ctx: Ctx) -> tuple[Node, str | None]:
@@ -189,36 +210,50 @@ def power_derivative(node: Binary) -> Node:
 
 
 def _forward_call(node: Call, d: Callable[[Node], Node], ctx: Ctx) -> tuple[Node, str]:
-    f = node.func
-    if f == "I" or f in DIM_ARGS:
+    row = FUNCTIONS.get(node.func)
+    if row is None:
+        raise NotImplementedError(node.func)
+    if not row.of_values:
         return al.zero(node.shape or SCALAR), "scale"
+    return _forward_value_call(node, row, d, ctx), _note(row)
+
+
+def _note(row: Function) -> str:
+    """The key of the note that names the differential rule of a function of values."""
+    if row.note is None:
+        raise NotImplementedError(f"no note for the rule of {row.name}")
+    return row.note
+
+
+def _forward_value_call(node: Call, row: Function, d: Callable[[Node], Node], ctx: Ctx) -> Node:
+    f = row.name
     if f == "kron":
         a, b = node.args
-        return al.add(al.kron(d(a), b), al.kron(a, d(b))), "kron"
+        return al.add(al.kron(d(a), b), al.kron(a, d(b)))
     (a,) = node.args
     da = d(a)
+    if row.derivative is not None:
+        return _ew(row.derivative(a, Build()), da)
     if f == "tr":
-        return al.call("tr", da), "trace"
+        return al.call("tr", da)
     if f == "inv":
-        return al.neg(al.mul(al.mul(node, da), node)), "inverse"
+        return al.neg(al.mul(al.mul(node, da), node))
     if f == "logdet":
-        return al.call("tr", al.mul(al.call("inv", a), da)), "logdet"
+        return al.call("tr", al.mul(al.call("inv", a), da))
     if f == "det":
-        return al.mul(node, al.call("tr", al.mul(al.call("inv", a), da))), "det"
-    if f in ENTRYWISE:
-        return _ew(derivative_entrywise(f, a), da), "entrywise"
+        return al.mul(node, al.call("tr", al.mul(al.call("inv", a), da)))
     if f == "sum":
-        return al.call("sum", da), "sumall"
+        return al.call("sum", da)
     if f == "norm2":
-        return al.div(inner(a, da, ctx), node), "norm"
+        return al.div(inner(a, da, ctx), node)
     if f == "diag":
-        return al.call("diag", da), "diag"
+        return al.call("diag", da)
     if f == "vec":
-        return al.vec(da), "vec"
+        return al.vec(da)
     if f == "logsumexp":
-        return al.mul(ctx.T(al.call("softmax", a)), da), "logsumexp"
+        return al.mul(ctx.T(al.call("softmax", a)), da)
     if f == "softmax":
-        return al.sub(al.binary(".*", node, da), al.mul(node, al.mul(ctx.T(node), da))), "softmax"
+        return al.sub(al.binary(".*", node, da), al.mul(node, al.mul(ctx.T(node), da)))
     raise NotImplementedError(f)
 
 
@@ -290,7 +325,10 @@ def _adjoint_binary(node: Binary, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
 
 def _adjoint_call(node: Call, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
     f = node.func
-    if f == "I" or f in DIM_ARGS:
+    row = FUNCTIONS.get(f)
+    if row is None:
+        raise NotImplementedError(f)
+    if not row.of_values:
         return []
     if f in ("kron", "vec"):
         raise NotImplementedError(
@@ -307,8 +345,8 @@ def _adjoint_call(node: Call, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
         return [(a, al.mul(g, ctx.T(al.call("inv", a))))]
     if f == "det":
         return [(a, al.mul(al.mul(g, node), ctx.T(al.call("inv", a))))]
-    if f in ENTRYWISE:
-        return [(a, _ew(g, derivative_entrywise(f, a)))]
+    if row.derivative is not None:
+        return [(a, _ew(g, row.derivative(a, Build())))]
     if f == "sum":
         return [(a, al.mul(g, _ones_like(a)))]
     if f == "norm2":

@@ -7,34 +7,24 @@ equality, so trees compare by structure alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Union
+from types import MappingProxyType
 
 from gen.errors import Span
+from gen.expr.dims import SCALAR, DimT, Shape
+from gen.expr.functions import DIM_ARGS, ENTRYWISE, RESERVED
+from gen.expr.functions import FUNCTIONS as _TABLE
 
-# A size: an integer, a dimension name, or a product of them in the canonical form of
-# ``gen.expr.shape.dim_product`` ("m*n", "2*n": the coefficient first, names sorted).
-DimT = Union[str, int]
-Shape = tuple[DimT, DimT]  # (rows, cols); a scalar is (1, 1), a vector [n] is (n, 1)
+__all__ = [
+    "BINARY_OPS", "DIM_ARGS", "ENTRYWISE", "FUNCTIONS", "RESERVED", "SCALAR", "Binary",
+    "Call", "DimT", "Name", "Neg", "Node", "Num", "Shape", "Transpose", "children",
+]
 
-SCALAR: Shape = (1, 1)
-
-# Functions of SPEC section 2, with their number of arguments.
-FUNCTIONS: dict[str, int] = {
-    "inv": 1, "tr": 1, "det": 1, "logdet": 1, "diag": 1, "sum": 1, "norm2": 1,
-    "exp": 1, "log": 1, "sin": 1, "cos": 1, "tanh": 1, "sigmoid": 1, "sqrt": 1,
-    "softmax": 1, "logsumexp": 1,
-    "kron": 2, "vec": 1,
-    "eye": 1, "ones": 1, "zeros": 2, "commutation": 2,
-    "I": 0,
-}
-ENTRYWISE = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "sqrt")
-# Their arguments are sizes, not values: a dimension name, a positive integer, or a
-# product of them (``eye(m*n)``). ``commutation(m, n)`` is K_mn, with K vec(A) = vec(A')
-# for an m x n A.
-DIM_ARGS = ("eye", "ones", "zeros", "commutation")
-RESERVED = frozenset(FUNCTIONS)
+# The functions of SPEC section 2 with their number of arguments (the most they take);
+# every fact about a function is its row of ``gen.expr.functions.FUNCTIONS``.
+FUNCTIONS = MappingProxyType({name: row.arity[1] for name, row in _TABLE.items()})
 
 BINARY_OPS = ("+", "-", "*", "/", ".*", "./", "^", ".^")
 
@@ -106,12 +96,13 @@ def children(node: Node) -> tuple[Node, ...]:
 def _cache(cls: type) -> None:
     """Nodes are immutable: compute each one's hash and repr once (derived trees share
     subtrees many times over, and both are asked for again and again)."""
-    plain_hash, plain_repr = cls.__hash__, cls.__repr__
+    plain_hash: Callable[[Node], int] = getattr(cls, "__hash__")
+    plain_repr: Callable[[Node], str] = getattr(cls, "__repr__")
 
     def cached_hash(self: Node) -> int:
         found = self.__dict__.get("_hash")
         if found is None:
-            found = plain_hash(self)  # type: ignore[misc]
+            found = plain_hash(self)
             object.__setattr__(self, "_hash", found)
         return found  # type: ignore[no-any-return]
 
@@ -122,9 +113,8 @@ def _cache(cls: type) -> None:
             object.__setattr__(self, "_repr", found)
         return found  # type: ignore[no-any-return]
 
-    cls.__hash__ = cached_hash  # type: ignore[method-assign,assignment]
-    cls.__repr__ = cached_repr  # type: ignore[method-assign]
-
+    setattr(cls, "__hash__", cached_hash)
+    setattr(cls, "__repr__", cached_repr)
 
 for _cls in (Num, Name, Neg, Binary, Transpose, Call):
     _cache(_cls)

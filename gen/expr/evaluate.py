@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from gen.expr.ast import DIM_ARGS, ENTRYWISE, Binary, Call, DimT, Name, Neg, Node, Num, Transpose
+from gen.expr.ast import Binary, Call, DimT, Name, Neg, Node, Num, Transpose
+from gen.expr.functions import FUNCTIONS, Array, Category, commutation
 from gen.expr.shape import dim_value, size_dim
 
-Array = NDArray[Any]
-
-_UNARY: dict[str, Callable[[Array], Array]] = {
-    "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
-    "sqrt": np.sqrt,
-}
+__all__ = ["Array", "as_matrix", "commutation", "evaluate"]
 
 
 def evaluate(
@@ -109,54 +104,17 @@ class _Evaluator:
         return np.linalg.matrix_power(left, int(exponent))
 
     def call(self, node: Call) -> Array:
-        func = node.func
-        if func == "I":
+        """The evaluator of the call's row, on the arguments' values or sizes."""
+        row = FUNCTIONS.get(node.func)
+        if row is None:
+            raise ValueError(f"unknown function '{node.func}'")
+        if row.category is Category.CONSTANT:
             if node.shape is None:
-                raise ValueError("the size of I is not known; run shape inference first")
-            return np.eye(self.size(node.shape[0]))
-        if func in DIM_ARGS:
-            dims = [self.dim(arg) for arg in node.args]
-            if func == "eye":
-                return np.eye(dims[0])
-            if func == "ones":
-                return np.ones((dims[0], 1))
-            if func == "commutation":
-                return commutation(dims[0], dims[1])
-            return np.zeros((dims[0], dims[1]))
-        if func == "kron":
-            left, right = (self.value(arg) for arg in node.args)
-            kron: Array = np.kron(left, right)
-            return kron
-        x = self.value(node.args[0])
-        if func == "vec":
-            return x.reshape(-1, 1, order="F")
-        if func == "inv":
-            return np.linalg.inv(x)
-        if func == "det":
-            return _scalar(np.linalg.det(x))
-        if func == "logdet":
-            return _scalar(np.linalg.slogdet(x)[1])
-        if func == "tr":
-            return _scalar(np.trace(x))
-        if func == "diag":
-            if x.shape[1] != 1:
-                raise ValueError("diag needs a column vector")
-            return np.diag(x[:, 0])
-        if func == "sum":
-            return _scalar(x.sum())
-        if func == "norm2":
-            return _scalar(np.sqrt(np.sum(x * x)))
-        if func == "sigmoid":
-            return 1.0 / (1.0 + np.exp(-x))
-        if func in ENTRYWISE:
-            return _UNARY[func](x)
-        shifted: Array = np.exp(x - x.max())
-        if func == "softmax":
-            result: Array = shifted / shifted.sum()
-            return result
-        if func == "logsumexp":
-            return _scalar(x.max() + np.log(shifted.sum()))
-        raise ValueError(f"unknown function '{func}'")
+                raise ValueError(f"the size of {node.func} is not known; run shape inference first")
+            return row.evaluate(self.size(node.shape[0]))
+        if row.category is Category.SIZES:
+            return row.evaluate(*(self.dim(arg) for arg in node.args))
+        return row.evaluate(*(self.value(arg) for arg in node.args))
 
     def dim(self, node: Node) -> int:
         """A size argument of eye, ones, zeros or commutation."""
@@ -168,20 +126,3 @@ class _Evaluator:
     def size(self, dim: DimT) -> int:
         """The integer of a size: a dimension's value, or the product of a product's."""
         return dim_value(dim, self.sizes)
-
-
-def commutation(m: int, n: int) -> Array:
-    """K_mn, the (m*n) x (m*n) permutation with K vec(A) = vec(A') for an m x n A.
-
-    vec(A) holds A[i, j] at j*m + i, and vec(A') holds it at i*n + j.
-    """
-    k = np.zeros((m * n, m * n))
-    for i in range(m):
-        for j in range(n):
-            k[i * n + j, j * m + i] = 1.0
-    return k
-
-
-def _scalar(value: Any) -> Array:
-    """A number as a (1, 1) array."""
-    return np.array([[float(value)]])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from gen.expr.ast import DIM_ARGS, Call, Name, Node, Num, children
+from gen.expr.ast import Call, Name, Node, Num, children
+from gen.expr.functions import DIM_ARGS
 
 
 def size(node: Node) -> int:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from gen.expr.ast import DimT
-from gen.expr.shape import dim_factors
+from gen.expr.dims import dim_factors
 
 _LOWER_GREEK = (
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",

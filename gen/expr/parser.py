@@ -6,18 +6,8 @@ import difflib
 from fractions import Fraction
 
 from gen.errors import ConstantTooLarge, GenError, Span, Where
-from gen.expr.ast import (
-    FUNCTIONS,
-    RESERVED,
-    Binary,
-    Call,
-    Name,
-    Neg,
-    Node,
-    Num,
-    Transpose,
-    children,
-)
+from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose, children
+from gen.expr.functions import FUNCTIONS, RESERVED, arity_text
 from gen.expr.lexer import END, NAME, NUM, Source, Token, tokenize
 
 MAX_DEPTH = 100
@@ -218,17 +208,16 @@ class _Parser:
 
     def _call(self, name: Token) -> _Piece:
         func = name.text
-        if func == "I":
+        row = FUNCTIONS[func]
+        low, high = row.arity
+        if high == 0:
             if self.tok.is_op("("):
                 raise self._error(
-                    "'I' takes no arguments; write eye(n) for the n x n identity",
-                    name.start,
-                    self.tok.end,
+                    f"'{func}' takes no arguments; {row.advice}", name.start, self.tok.end
                 )
-            return Call("I", (), span=self._span(name)), name.start, name.end
-        arity = FUNCTIONS[func]
+            return Call(func, (), span=self._span(name)), name.start, name.end
         if not self.tok.is_op("("):
-            args = ", ".join(["..."] * arity)
+            args = ", ".join(["..."] * low)
             raise self._error(
                 f"'{func}' is a function: write {func}({args})", name.start, name.end
             )
@@ -245,10 +234,9 @@ class _Parser:
                 after = self._next()
         close = self._close(opening)
         self.depth -= 1
-        if len(args_list) != arity:
-            plural = "" if arity == 1 else "s"
+        if not low <= len(args_list) <= high:
             raise self._error(
-                f"'{func}' takes {arity} argument{plural}, not {len(args_list)}",
+                f"'{func}' takes {arity_text(row.arity)}, not {len(args_list)}",
                 name.start,
                 close.end,
             )
@@ -262,7 +250,8 @@ class _Parser:
 
     def _unknown_function(self, name: Token) -> GenError:
         message = f"unknown function '{name.text}'"
-        close = difflib.get_close_matches(name.text, sorted(set(FUNCTIONS) - {"I"}), n=1)
+        callable_names = sorted(f for f, row in FUNCTIONS.items() if row.arity[1] > 0)
+        close = difflib.get_close_matches(name.text, callable_names, n=1)
         if close:
             message += f"; did you mean '{close[0]}'?"
         return self._error(message, name.start, name.end)

@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 import difflib
-import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
 
 from gen.errors import GenError, ShapeError
-from gen.expr.ast import (
-    DIM_ARGS,
-    ENTRYWISE,
-    FUNCTIONS,
-    SCALAR,
-    Binary,
-    Call,
-    DimT,
-    Name,
-    Neg,
-    Node,
-    Num,
-    Shape,
-    Transpose,
-    children,
+from gen.expr.ast import SCALAR, Binary, Call, DimT, Name, Neg, Node, Num, Shape, Transpose
+from gen.expr.dims import (
+    dim_factors,
+    dim_product,
+    dim_value,
+    format_shape,
+    is_scalar,
+    is_square,
+    transpose_shape,
 )
+from gen.expr.functions import FUNCTIONS, Category, arity_text
 from gen.expr.to_text import to_text
+from gen.expr.walk import nodes
+
+# Sizes and shapes as values live in gen.expr.dims; they are read from here too.
+__all__ = [
+    "VERBS", "binary_shape", "call_shape", "dim_factors", "dim_node", "dim_product",
+    "dim_value", "format_shape", "infer", "integer_exponent", "is_scalar", "is_square",
+    "node_shape", "size_dim", "sized_shape", "transpose_shape",
+]
 
 VERBS: dict[str, str] = {
     "+": "add",
@@ -37,53 +39,6 @@ VERBS: dict[str, str] = {
     "^": "raise",
     ".^": "entrywise-raise",
 }
-
-_SQUARE_ONLY = {"inv": "invert", "det": "take det of", "logdet": "take logdet of",
-                "tr": "take tr of"}
-_VECTOR_ONLY = ("diag", "softmax", "logsumexp")
-
-
-def format_shape(shape: Shape) -> str:
-    """A shape as messages print it: ``[m, 1]``, ``[m*n, 1]``."""
-    return f"[{shape[0]}, {shape[1]}]"
-
-
-@functools.lru_cache(maxsize=4096)  # asked for on every product of shapes
-def dim_factors(d: DimT) -> tuple[int, tuple[str, ...]]:
-    """The integer coefficient and the dimension names of a size.
-
-    ``"2*m*n"`` -> ``(2, ("m", "n"))``, ``"n"`` -> ``(1, ("n",))``, ``3`` -> ``(3, ())``.
-    """
-    if isinstance(d, int):
-        return d, ()
-    coefficient, names = 1, list[str]()
-    for factor in d.split("*"):
-        factor = factor.strip()
-        if factor.isdigit():
-            coefficient *= int(factor)
-        else:
-            names.append(factor)
-    return coefficient, tuple(names)
-
-
-def dim_product(*dims: DimT) -> DimT:
-    """The product of sizes in canonical form, so that shapes compare by equality.
-
-    Integers are multiplied together; the names are sorted and joined with
-    ``*``, after the integer coefficient unless it is 1: ``dim_product("n",
-    "m") == "m*n"``, ``dim_product(2, "n", 3) == "6*n"``, ``dim_product(1, "n")
-    == "n"``, ``dim_product(2, 3) == 6``, ``dim_product("m*n", "p") == "m*n*p"``.
-    A name that appears twice stays twice (``"n*n"``).
-    """
-    coefficient, names = 1, list[str]()
-    for d in dims:
-        factor, factor_names = dim_factors(d)
-        coefficient *= factor
-        names.extend(factor_names)
-    if not names:
-        return coefficient
-    prefix = [] if coefficient == 1 else [str(coefficient)]
-    return "*".join(prefix + sorted(names))
 
 
 def dim_node(d: DimT) -> Node:
@@ -103,14 +58,6 @@ def dim_node(d: DimT) -> Node:
     return node
 
 
-def dim_value(d: DimT, sizes: Mapping[str, int]) -> int:
-    """The integer a size stands for, each dimension's from ``sizes`` (KeyError if missing)."""
-    value, names = dim_factors(d)
-    for name in names:
-        value *= int(sizes[name])
-    return value
-
-
 def size_dim(node: Node) -> DimT | None:
     """The size an argument of eye, ones, zeros or commutation stands for, else None.
 
@@ -128,16 +75,6 @@ def size_dim(node: Node) -> DimT | None:
     return None
 
 
-def is_scalar(shape: Shape) -> bool:
-    """Whether ``shape`` is (1, 1)."""
-    return shape[0] == 1 and shape[1] == 1
-
-
-def is_square(shape: Shape) -> bool:
-    """Whether ``shape`` has as many rows as columns."""
-    return shape[0] == shape[1]
-
-
 def integer_exponent(node: Node) -> int | None:
     """The integer an exponent stands for (``2``, ``-1``, ``--3``), else None."""
     sign = 1
@@ -147,11 +84,6 @@ def integer_exponent(node: Node) -> int | None:
     if isinstance(node, Num) and node.value.denominator == 1:
         return sign * int(node.value)
     return None
-
-
-def transpose_shape(shape: Shape) -> Shape:
-    """The shape of a transpose: rows and columns swapped."""
-    return (shape[1], shape[0])
 
 
 def binary_shape(op: str, left: Shape, right: Shape, *, integer_exponent: bool = False) -> Shape:
@@ -224,11 +156,12 @@ def binary_shape(op: str, left: Shape, right: Shape, *, integer_exponent: bool =
 def call_shape(func: str, arg_shapes: Sequence[Shape]) -> Shape:
     """The shape of ``func(args)`` for a function of values (not those of sizes, nor I).
 
+    The rule is the function's row of ``gen.expr.functions.FUNCTIONS``: e.g.
     ``kron(A, B)`` has the shape (rA*rB, cA*cB) and ``vec(A)`` the shape
     (r*c, 1), the products in the canonical form of ``dim_product``.
 
     Args:
-        func: A name in ``FUNCTIONS`` other than those of ``DIM_ARGS`` and ``I``.
+        func: A function of values.
         arg_shapes: The shapes of the arguments.
 
     Returns:
@@ -238,34 +171,13 @@ def call_shape(func: str, arg_shapes: Sequence[Shape]) -> Shape:
         ShapeError: On an unknown function, a wrong number of arguments, or
             an argument of the wrong shape.
     """
-    if func not in FUNCTIONS or func in DIM_ARGS or func == "I":
+    row = FUNCTIONS.get(func)
+    if row is None or not row.of_values:
         raise ShapeError(f"'{func}' is not a function of values")
-    arity = FUNCTIONS[func]
-    if len(arg_shapes) != arity:
-        plural = "" if arity == 1 else "s"
-        raise ShapeError(f"'{func}' takes {arity} argument{plural}, not {len(arg_shapes)}")
-    if func == "kron":
-        (rows_a, cols_a), (rows_b, cols_b) = arg_shapes
-        return (dim_product(rows_a, rows_b), dim_product(cols_a, cols_b))
-    (arg,) = arg_shapes
-    if func == "vec":
-        return (dim_product(arg[0], arg[1]), 1)
-    if func in _SQUARE_ONLY:
-        if not is_square(arg):
-            raise ShapeError(
-                f"cannot {_SQUARE_ONLY[func]} {format_shape(arg)}: it is not square"
-            )
-        return arg if func == "inv" else SCALAR
-    if func in _VECTOR_ONLY:
-        if arg[1] != 1:
-            raise ShapeError(
-                f"{func} needs a column vector [n, 1], not {format_shape(arg)}"
-            )
-        return {"diag": (arg[0], arg[0]), "softmax": arg, "logsumexp": SCALAR}[func]
-    if func in ("sum", "norm2"):
-        return SCALAR
-    assert func in ENTRYWISE
-    return arg
+    low, high = row.arity
+    if not low <= len(arg_shapes) <= high:
+        raise ShapeError(f"'{func}' takes {arity_text(row.arity)}, not {len(arg_shapes)}")
+    return row.shape(arg_shapes)
 
 
 def sized_shape(func: str, sizes: Sequence[DimT]) -> Shape:
@@ -277,21 +189,13 @@ def sized_shape(func: str, sizes: Sequence[DimT]) -> Shape:
     Raises:
         ShapeError: On another function or a wrong number of sizes.
     """
-    if func not in DIM_ARGS:
+    row = FUNCTIONS.get(func)
+    if row is None or row.category is not Category.SIZES:
         raise ShapeError(f"'{func}' does not take sizes")
-    arity = FUNCTIONS[func]
-    if len(sizes) != arity:
-        plural = "" if arity == 1 else "s"
-        raise ShapeError(f"'{func}' takes {arity} size{plural}, not {len(sizes)}")
-    sizes = [dim_product(size) for size in sizes]
-    if func == "eye":
-        return (sizes[0], sizes[0])
-    if func == "ones":
-        return (sizes[0], 1)
-    if func == "commutation":
-        both = dim_product(sizes[0], sizes[1])
-        return (both, both)
-    return (sizes[0], sizes[1])
+    low, high = row.arity
+    if not low <= len(sizes) <= high:
+        raise ShapeError(f"'{func}' takes {arity_text(row.arity, 'size')}, not {len(sizes)}")
+    return row.shape([dim_product(size) for size in sizes])
 
 
 def node_shape(node: Node) -> Shape:
@@ -358,13 +262,9 @@ class _Inference:
 
     def cannot_size(self, node: Node) -> GenError:
         """The error for an ``I`` in ``node`` that nothing gives a size."""
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, Call) and current.func == "I" and current.shape is None:
-                return self.error(current, "cannot infer the size of I")
-            stack.extend(reversed(children(current)))
-        return self.error(node, "cannot infer the size of I")
+        sizeless = (item for item in nodes(node) if isinstance(item, Call)
+                    and FUNCTIONS[item.func].category is Category.CONSTANT and item.shape is None)
+        return self.error(next(sizeless, node), "cannot infer the size of I")
 
     def up(self, node: Node) -> Node:
         if isinstance(node, Num):
@@ -396,16 +296,17 @@ class _Inference:
         raise self.error(node, _unknown("name", node.id, self.env))
 
     def call(self, node: Call) -> Node:
-        if node.func == "I":
+        row = FUNCTIONS[node.func]
+        if row.category is Category.CONSTANT:
             return replace(node, shape=None)
-        if node.func in DIM_ARGS:
+        if row.category is Category.SIZES:
             sizes = [self.size(node.func, arg) for arg in node.args]
             args = tuple(_as_size(arg) for arg in node.args)
             return replace(node, args=args, shape=self.rule(node, sized_shape, node.func, sizes))
         args = tuple(self.up(arg) for arg in node.args)
         shapes = [arg.shape for arg in args]
         if any(shape is None for shape in shapes):
-            if node.func != "inv" and node.func not in ENTRYWISE:
+            if not row.passes_size:
                 raise self.cannot_size(next(arg for arg in args if arg.shape is None))
             return replace(node, args=args, shape=None)
         shape = self.rule(node, call_shape, node.func, shapes)

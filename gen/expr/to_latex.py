@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose
+from gen.expr.functions import FUNCTIONS
 from gen.expr.names import dim_latex, latex_name
 from gen.expr.precedence import ADD, ATOM, BINARY, MUL, NEG, POSTFIX, POW
 from gen.expr.shape import size_dim
@@ -18,25 +19,6 @@ _MARKS = {"top": BREAK, "inner": BREAK_INNER}
 DIFFERENTIAL = r"\mathrm{d}"
 
 _MUL_JOIN = {"*": " ", ".*": r" \odot ", "./": r" \oslash ", "/": " / "}
-# The Kronecker product prints as a product whose operator differs from every other: it is
-# bracketed as a factor of a product, and as the base of a transpose or a power.
-KRON = r"\otimes"
-_PLAIN = {
-    "tr": r"\operatorname{tr}",
-    "det": r"\det",
-    "logdet": r"\log\det",
-    "diag": r"\operatorname{diag}",
-    "sum": r"\operatorname{sum}",
-    "exp": r"\exp",
-    "log": r"\log",
-    "sin": r"\sin",
-    "cos": r"\cos",
-    "tanh": r"\tanh",
-    "sigmoid": r"\sigma",
-    "softmax": r"\operatorname{softmax}",
-    "logsumexp": r"\operatorname{logsumexp}",
-    "vec": r"\operatorname{vec}",
-}
 # Content this tall needs brackets that grow with it.
 _TALL = re.compile(r"\\(?:frac|dfrac|tfrac|sum|prod|int|left|underbrace|overbrace|sqrt|begin)\b")
 # Brackets by what they hold: plain, one size up around plain ones, two sizes up around those.
@@ -201,32 +183,28 @@ class _Printer:
                     level=max(left_level, right_level))
 
     def call(self, node: Call) -> _Tex:
-        func = node.func
-        identity = r"\boldsymbol{I}" if self.bold else "I"
-        if func == "I":
-            return _Tex(identity, ATOM)
-        if func == "eye":
-            return _Tex(f"{identity}_{{{self.size(node.args[0])}}}", ATOM)
-        if func == "ones":
-            return _Tex(rf"\mathbf{{1}}_{{{self.size(node.args[0])}}}", ATOM)
-        if func == "zeros":
+        """A call, laid out as its row of the function table says."""
+        form = FUNCTIONS[node.func].latex
+        kind = form.kind
+        symbol = form.bold if self.bold and form.bold is not None else form.symbol
+        if kind == "identity":
+            return _Tex(symbol, ATOM)
+        if kind == "sized":
+            sizes = r" \times ".join(self.size(arg) for arg in node.args)
+            return _Tex(f"{symbol}_{{{sizes}}}", ATOM)
+        if kind == "indexed":
             rows, cols = (self.size(arg) for arg in node.args)
-            zero = r"\boldsymbol{0}" if self.bold else "0"
-            return _Tex(rf"{zero}_{{{rows} \times {cols}}}", ATOM)
-        if func == "commutation":
-            rows, cols = (self.size(arg) for arg in node.args)
-            letter = r"\boldsymbol{K}" if self.bold else "K"
             short = all(len(size) == 1 and size.isalnum() for size in (rows, cols))
-            return _Tex(f"{letter}_{{{rows}{'' if short else ','}{cols}}}", ATOM)
-        if func == "kron":
-            return self.kron(*node.args)
+            return _Tex(f"{symbol}_{{{rows}{'' if short else ','}{cols}}}", ATOM)
+        if kind == "infix":
+            return self.infix(symbol, *node.args)
         arg = self.tex(node.args[0])
-        if func == "inv":
+        if kind == "superscript":
             base, level = _base(arg)
-            return _Tex(base + "^{-1}", POW, sup=True, level=level)
-        if func == "sqrt":
-            return _Tex(rf"\sqrt{{{arg.text}}}", ATOM, level=TALL)
-        if func == "norm2":
+            return _Tex(f"{base}^{{{symbol}}}", POW, sup=True, level=level)
+        if kind == "root":
+            return _Tex(f"{symbol}{{{arg.text}}}", ATOM, level=TALL)
+        if kind == "norm":
             shape = node.args[0].shape
             matrix = shape is not None and shape[0] != 1 and shape[1] != 1
             return _Tex(rf"\lVert {arg.text} \rVert_{{{'F' if matrix else '2'}}}", ATOM,
@@ -236,14 +214,18 @@ class _Printer:
         # as part of its name: they do not make the brackets around it grow.
         if level == 1 and "(" not in arg.text:
             level = 0
-        return _Tex(_PLAIN[func] + text, ATOM, level=level)
+        return _Tex(symbol + text, ATOM, level=level)
 
-    def kron(self, left_node: Node, right_node: Node) -> _Tex:
-        """``A \\otimes B``, its operands bracketed unless they bind tighter than a product."""
+    def infix(self, symbol: str, left_node: Node, right_node: Node) -> _Tex:
+        """``A \\otimes B``, its operands bracketed unless they bind tighter than a product.
+
+        It prints as a product whose operator differs from every other, so it is
+        bracketed as a factor of a product, and as the base of a transpose or a power.
+        """
         left, right = self.tex(left_node), self.tex(right_node)
         left_text, left_level = _wrap(left, left.prec < POW or _negative(left))
         right_text, right_level = _wrap(right, right.prec < POW or _negative(right))
-        return _Tex(f"{left_text} {KRON} {right_text}", MUL, op=KRON,
+        return _Tex(f"{left_text} {symbol} {right_text}", MUL, op=symbol,
                     level=max(left_level, right_level))
 
     def size(self, node: Node) -> str:

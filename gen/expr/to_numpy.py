@@ -32,35 +32,14 @@ from __future__ import annotations
 import keyword
 from collections.abc import Mapping
 
-from gen.expr.ast import (
-    DIM_ARGS,
-    ENTRYWISE,
-    Binary,
-    Call,
-    DimT,
-    Name,
-    Neg,
-    Node,
-    Num,
-    Transpose,
-    children,
-)
+from gen.expr.ast import Binary, Call, DimT, Name, Neg, Node, Num, Transpose
+from gen.expr.functions import FUNCTIONS, SIZED, Category
 from gen.expr.precedence import ADD, ATOM, MUL, NEG, POSTFIX, POW
 from gen.expr.shape import dim_factors, integer_exponent, is_scalar, node_shape, size_dim
+from gen.expr.walk import nodes
 
 _Py = tuple[str, int]  # Python text and how tightly it binds (the shared table's levels)
 
-_NP_FUNCS = {
-    "exp": "np.exp", "log": "np.log", "sin": "np.sin", "cos": "np.cos",
-    "tanh": "np.tanh", "sqrt": "np.sqrt", "sum": "np.sum", "norm2": "np.linalg.norm",
-    "diag": "np.diagflat",
-}
-_MATRIX_FUNCS = {
-    "det": "np.linalg.det({})",
-    "tr": "np.trace({})",
-    "inv": "np.linalg.inv({})",
-    "logdet": "np.linalg.slogdet({})[1]",
-}
 _ELEMENTWISE_OPS = {"+": "+", "-": "-", "/": "/", ".*": "*", "./": "/"}
 
 
@@ -145,48 +124,27 @@ class _Printer:
         return self.wrap(node, POW, strict=True)
 
     def call(self, node: Call) -> str:
-        func = node.func
-        shape = node_shape(node)
-        if func in ("I", "eye"):
-            return f"np.eye({self.size(shape[0])})"
-        if func == "ones":
-            return f"np.ones(({self.size(shape[0])}, 1))"
-        if func == "zeros":
-            return f"np.zeros(({self.size(shape[0])}, {self.size(shape[1])}))"
-        if func == "commutation":
-            return self.commutation(node)
-        if func == "kron":
-            left, right = (self.py(arg)[0] for arg in node.args)
-            return f"np.kron({left}, {right})"
-        (arg,) = node.args
-        text = self.py(arg)[0]
-        if func in _MATRIX_FUNCS:
-            if not is_scalar(node_shape(arg)):
-                return _MATRIX_FUNCS[func].format(text)
-            if func == "inv":
-                return f"(1 / {self.wrap(arg, MUL, strict=True)})"
-            if func == "logdet":
-                return f"np.log(np.abs({text}))"
-            return self.wrap(arg, ATOM)
-        if func in _NP_FUNCS:
-            return f"{_NP_FUNCS[func]}({text})"
-        if func == "vec":
-            return f'np.reshape({text}, (-1, 1), order="F")'
-        if func == "sigmoid":
-            return f"(1 / (1 + np.exp(-{self.wrap(arg, NEG)})))"
-        shifted = f"np.exp({self.wrap(arg, ADD)} - np.max({text}))"
-        if func == "softmax":
-            return f"({shifted} / np.sum({shifted}))"
-        if func == "logsumexp":
-            return f"(np.max({text}) + np.log(np.sum({shifted})))"
-        assert func not in ENTRYWISE
-        raise ValueError(f"no numpy form for '{func}'")
-
-    def commutation(self, node: Call) -> str:
-        """K_mn: the rows of the (m*n) identity taken so that K vec(A) = vec(A') (A m x n)."""
-        rows, cols = (self.size(_size_of(arg)) for arg in node.args)
-        both = self.size(node_shape(node)[0])
-        return f"np.eye({both})[np.arange({both}).reshape({cols}, {rows}).T.ravel()]"
+        """The numpy form of the call's row, its placeholders filled."""
+        row = FUNCTIONS.get(node.func)
+        if row is None:
+            raise ValueError(f"no numpy form for '{node.func}'")
+        fill: dict[str, str] = {}
+        if row.of_values:
+            printed = [self.py(arg) for arg in node.args]
+            fill.update(zip("ab", (text for text, _ in printed)))
+            text, prec = printed[0]
+            fill.update(a_neg=_wrapped(text, prec < NEG), a_add=_wrapped(text, prec < ADD),
+                        a_mul=_wrapped(text, prec <= MUL), a_atom=_wrapped(text, prec < ATOM))
+        else:
+            rows, cols = node_shape(node)
+            fill.update(rows=self.size(rows), cols=self.size(cols))
+        if row.category is Category.SIZES:
+            for key, arg in zip("mn", node.args):
+                fill[key] = self.size(_size_of(arg))
+        form = row.numpy.form
+        if row.numpy.scalar is not None and node.args and is_scalar(node_shape(node.args[0])):
+            form = row.numpy.scalar
+        return form.format(**fill)
 
     def size(self, dim: DimT) -> str:
         """A size as Python text: an integer, the caller's expression for a dimension,
@@ -213,12 +171,10 @@ def _size_of(node: Node) -> DimT:
 
 def _constant(node: Node) -> bool:
     """Whether ``node`` has no variable in it (calls of sizes are arrays anyway)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Name):
-            return False
-        if isinstance(current, Call) and (current.func == "I" or current.func in DIM_ARGS):
-            return False
-        stack.extend(children(current))
-    return True
+    return not any(isinstance(item, Name) or (isinstance(item, Call) and item.func in SIZED)
+                   for item in nodes(node))
+
+
+def _wrapped(text: str, needed: bool) -> str:
+    """``text``, in parentheses when ``needed``."""
+    return f"({text})" if needed else text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose
+from gen.expr.functions import FUNCTIONS
 from gen.expr.precedence import ADD, ATOM, BINARY, NEG, POSTFIX, RIGHT_ASSOC, precedence
 
 # An exponent printed bare after '^' must not start with the name T: 'A^T' is a transpose.
@@ -36,9 +37,11 @@ def to_text(node: Node) -> str:
     if isinstance(node, Transpose):
         return _wrap(node.operand, precedence(node.operand) < POSTFIX) + "'"
     if isinstance(node, Call):
-        if node.func == "I" and not node.args:
-            return "I"
-        return f"{node.func}({', '.join(to_text(arg) for arg in node.args)})"
+        row = FUNCTIONS.get(node.func)
+        spelling = node.func if row is None else row.text
+        if not node.args and row is not None and row.arity[1] == 0:
+            return spelling
+        return f"{spelling}({', '.join(to_text(arg) for arg in node.args)})"
     if isinstance(node, Binary):
         return _binary(node)
     raise TypeError(f"not an expression node: {node!r}")

@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 from gen.errors import GenError
-from gen.expr.ast import Name, Node, children
+from gen.expr.walk import names
 from gen.program import Program
-
-
-def _names(node: Node) -> set[str]:
-    found, stack = set(), [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Name):
-            found.add(item.id)
-        stack.extend(children(item))
-    return found
 
 
 def lint(program: Program) -> list[GenError]:
@@ -27,7 +17,7 @@ def lint(program: Program) -> list[GenError]:
     used: set[str] = set()
     for sym in program.definitions:
         if sym.expr is not None:
-            used |= _names(sym.expr)
+            used |= names(sym.expr)
     for target in spec.targets:
         used |= {target.of.value, target.wrt.value}
     shaped = {entry for var in spec.variables for entry in var.shape if isinstance(entry, str)}

@@ -16,8 +16,6 @@ from sympy import MutableDenseMatrix as Mat  # type: ignore[import-untyped]
 
 from gen.errors import Unsupported
 from gen.expr.ast import (
-    DIM_ARGS,
-    ENTRYWISE,
     Binary,
     Call,
     DimT,
@@ -27,6 +25,7 @@ from gen.expr.ast import (
     Num,
     Transpose,
 )
+from gen.expr.functions import FUNCTIONS, Category
 from gen.expr.shape import dim_value, size_dim
 from gen.program import Symbol
 from gen.spec.model import Prop
@@ -102,26 +101,20 @@ class Interpreter:
         raise Unsupported(f"the operator '{op}'")
 
     def call(self, node: Call) -> Mat:
-        """A function of SPEC section 2."""
-        f = node.func
-        if f == "I":
+        """A function of SPEC section 2, by the ``sympy`` key of its row of the table."""
+        row = FUNCTIONS.get(node.func)
+        if row is None:
+            raise Unsupported(f"the function '{node.func}'")
+        if row.category is Category.CONSTANT:
             if node.shape is None:
                 raise Unsupported("an I without an inferred shape")
             return sp.eye(self.size(node.shape[0]))
-        if f in DIM_ARGS:
-            dims = [self.dim(a) for a in node.args]
-            if f == "eye":
-                return sp.eye(dims[0])
-            if f == "ones":
-                return sp.ones(dims[0], 1)
-            if f == "commutation":
-                return commutation(dims[0], dims[1])
-            return sp.zeros(dims[0], dims[1])
-        if f == "kron":
-            return kron(self.value(node.args[0]), self.value(node.args[1]))
-        if f not in _CALLS:
-            raise Unsupported(f"the function '{f}'")
-        return _CALLS[f](self.value(node.args[0]))
+        if row.category is Category.SIZES:
+            return _SIZES[row.sympy](*(self.dim(a) for a in node.args))
+        values = [self.value(a) for a in node.args]
+        if row.category is Category.ENTRYWISE:
+            return values[0].applyfunc(ENTRYWISE_FORMS[row.sympy])
+        return CALLS[row.sympy](*values)
 
     def dim(self, node: Node) -> int:
         """A size argument of eye, ones, zeros or commutation (``m*n`` included)."""
@@ -180,13 +173,21 @@ def _softmax(x: Mat) -> Mat:
     return e.applyfunc(lambda v: v / total)
 
 
-_ENTRYWISE: Mapping[str, Callable[[Any], Any]] = MappingProxyType({
-    "exp": sp.exp, "log": sp.log, "sin": sp.sin, "cos": sp.cos, "tanh": sp.tanh,
-    "sqrt": sp.sqrt, "sigmoid": lambda v: 1 / (1 + sp.exp(-v)),
+# The sympy keys of the function table's rows (gen/expr/functions.py), interpreted here:
+# an entrywise function's key is its formula in x.
+ENTRYWISE_FORMS: Mapping[str, Callable[[Any], Any]] = MappingProxyType({
+    "exp(x)": sp.exp, "log(x)": sp.log, "sin(x)": sp.sin, "cos(x)": sp.cos,
+    "tanh(x)": sp.tanh, "sqrt(x)": sp.sqrt, "1/(1 + exp(-x))": lambda v: 1 / (1 + sp.exp(-v)),
 })
-assert set(_ENTRYWISE) == set(ENTRYWISE)
 
-_CALLS: Mapping[str, Callable[[Mat], Mat]] = MappingProxyType({
+_SIZES: Mapping[str, Callable[..., Mat]] = MappingProxyType({
+    "eye": sp.eye,
+    "ones": lambda n: sp.ones(n, 1),
+    "zeros": sp.zeros,
+    "commutation": lambda m, n: commutation(m, n),
+})
+
+CALLS: Mapping[str, Callable[..., Mat]] = MappingProxyType({
     "inv": _inv,
     "det": _det,
     "logdet": lambda x: _det(x).applyfunc(sp.log),
@@ -197,8 +198,10 @@ _CALLS: Mapping[str, Callable[[Mat], Mat]] = MappingProxyType({
     "softmax": _softmax,
     "logsumexp": lambda x: _scalar(sp.log(sum(sp.exp(v) for v in x))),
     "vec": lambda x: vec(x),
-    **{f: (lambda g: lambda x: x.applyfunc(g))(g) for f, g in _ENTRYWISE.items()},
+    "kron": lambda a, b: kron(a, b),
 })
+
+SIZE_KEYS = frozenset(_SIZES)
 
 
 def variable_matrix(sym: Symbol, rows: int, cols: int, positive: set[Any],

@@ -38,7 +38,7 @@ PURE_CACHES = {
     # The names a tree uses: trees are immutable, and a name is a name in any program.
     "gen/expr/walk.py:names": "a function of an immutable tree alone",
     # The coefficient and dimension names of a size such as "2*m*n": a string or an int.
-    "gen/expr/shape.py:dim_factors": "a function of a size (int or str) alone",
+    "gen/expr/dims.py:dim_factors": "a function of a size (int or str) alone",
     # gradsheet's own files hashed once a process: the running code does not change.
     "gen/make/cache.py:code_hash": "a function of the installed code, fixed for a process",
     # compile() of a numpy form this tool wrote: a function of the string alone.
@@ -49,17 +49,11 @@ PURE_CACHES = {
 # into an object). Shrink this list as they are fixed.
 KNOWN = frozenset({
     "gen/cli/schema.py:_TEXT",
-    "gen/expr/ast.py:FUNCTIONS",
-    "gen/expr/evaluate.py:_UNARY",
     "gen/expr/names.py:GREEK",
     "gen/expr/precedence.py:BINARY",
     "gen/expr/shape.py:VERBS",
-    "gen/expr/shape.py:_SQUARE_ONLY",
     "gen/expr/to_latex.py:_MARKS",
     "gen/expr/to_latex.py:_MUL_JOIN",
-    "gen/expr/to_latex.py:_PLAIN",
-    "gen/expr/to_numpy.py:_NP_FUNCS",
-    "gen/expr/to_numpy.py:_MATRIX_FUNCS",
     "gen/expr/to_numpy.py:_ELEMENTWISE_OPS",
     "gen/make/latexmk.py:ENGINES",
     "gen/make/latexmk.py:_LIVE",  # the TeX runs in progress (for kill_all): process state

@@ -102,3 +102,17 @@ def test_the_numeric_and_the_exact_check_draw_sizes_from_one_function(
     assert calls == [(("m", "n"), points.EXACT_FIRST_SIZE)]
     assert result.sizes == {"m": 2, "n": 3}
     assert original(("m", "n")) == {"m": 3, "n": 4}  # the numeric check's sizes, as before
+
+
+def test_the_exact_check_reads_every_function_from_the_table():
+    """Each row's sympy key has a routine in the exact interpreter (issue 9: one table)."""
+    from gen.expr.functions import FUNCTIONS, Category
+    from gen.verify import sympy_interp
+
+    for row in FUNCTIONS.values():
+        if row.category is Category.ENTRYWISE:
+            assert row.sympy in sympy_interp.ENTRYWISE_FORMS, row.name
+        elif row.category is Category.SIZES:
+            assert row.sympy in sympy_interp.SIZE_KEYS, row.name
+        elif row.category is not Category.CONSTANT:
+            assert row.sympy in sympy_interp.CALLS, row.name
