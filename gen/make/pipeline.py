@@ -27,6 +27,7 @@ from gen.make.latexmk import CompileResult, compile_pdf, engine_for
 from gen.make.lint import lint
 from gen.make.options import BUILT, NO_TEX, BuildOptions, Outcome
 from gen.make.specs import find_specs, output_name
+from gen.make.texformat import formats_dir
 from gen.make.texerrors import tex_failure, tex_warning
 from gen.make.texmap import template_error
 from gen.program import Program, build_program
@@ -209,7 +210,7 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
         work.mkdir(exist_ok=True)
         outputs.write_text(work / "sheet.tex", prepared.tex)
         compiled = compile_pdf(work / "sheet.tex", engine=engine_for(program.spec.lang),
-                               timeout=options.timeout)
+                               timeout=options.timeout, formats=formats_dir(options.out_dir))
         if _is_set(cancelled):
             return outcome.fail(GenError("interrupted", Span(outcome.path)))
         outcome.warnings.extend(tex_warning(w, prepared, options.out_dir)
