@@ -1,7 +1,7 @@
 """A dumped preamble format for pdfLaTeX sheets: made once per preamble, checked before use.
 
 Most of a pdfLaTeX run of a one-page sheet is its preamble. ``ready_format``
-dumps the preamble of a sheet once (``mylatexformat.ltx``) into
+dumps the preamble of a sheet (``mylatexformat.ltx``), on its second run, into
 ``OUT/.gradsheet/formats/KEY.fmt`` beside a record ``KEY.json``; later runs
 load that format and skip the preamble. The key is a hash of the preamble
 text (the templates reach TeX only through it) and of the pdfTeX binary; the
@@ -116,8 +116,11 @@ def ready_format(tex_path: Path, folder: Path, engine: str, run: Runner,
         deadline: ``time.monotonic()`` after which no dump is waited for.
 
     Returns:
-        The format to pass to ``-fmt``, or None (no preamble, the dump failed,
-        or the cache is unusable): then TeX runs without a format.
+        The format to pass to ``-fmt``, or None (no preamble, the first run of
+        this preamble, the dump failed, or the cache is unusable): then TeX
+        runs without a format. A dump (about two runs' worth) pays off from a
+        few runs on, so the first run of a preamble only marks it
+        (``KEY.seen``) and the second one dumps it.
     """
     text = preamble(tex_path.read_text("utf-8", errors="surrogateescape"))
     if text is None:
@@ -127,6 +130,8 @@ def ready_format(tex_path: Path, folder: Path, engine: str, run: Runner,
     data = _checked(folder, key)
     if data is not None:
         return _install(workdir, data, dumped=False)
+    if not _seen_before(folder / f"{key}.seen"):
+        return None  # a dump costs more than it saves on one run: the second run makes it
     with _locked(folder / f"{key}.lock", deadline) as locked:
         if not locked:
             return None
@@ -139,6 +144,15 @@ def ready_format(tex_path: Path, folder: Path, engine: str, run: Runner,
         fmt, inputs = dumped
         _store(folder, key, fmt, inputs)
         return _install(workdir, fmt, dumped=True)
+
+
+def _seen_before(marker: Path) -> bool:
+    """Whether a run of this preamble came before (``marker`` exists); marks it if not."""
+    if os.path.lexists(marker):
+        return True
+    with contextlib.suppress(OSError):
+        os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+    return False
 
 
 def _install(workdir: Path, data: bytes, *, dumped: bool) -> Made:
