@@ -38,6 +38,7 @@ FORMAT_NAME = "gsfmt"  # the verified copy in the run's folder: gsfmt.fmt
 FORMATS_DIR = "formats"
 MAX_FORMAT_BYTES = 256 * 1024 * 1024
 MAX_RECORD_BYTES = 1024 * 1024
+KEEP_FORMATS = 8  # the formats kept (the most recently made); older ones are removed
 _DUMP_INPUT = "gspreamble.tex"
 
 # runs a TeX command in a folder with the caller's sandbox; True when it exited 0
@@ -199,8 +200,20 @@ def _store(folder: Path, key: str, fmt: bytes, inputs: list[list[object]]) -> No
     try:
         _write_atomically(folder / f"{key}.fmt", fmt)
         _write_atomically(folder / f"{key}.json", json.dumps(record).encode())
+        _prune(folder)
     except OSError:
         pass  # no cache this time; the run goes on with the format in its own folder
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the ``KEEP_FORMATS`` newest formats, with their records and marks."""
+    made = sorted(((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name[: -len(".fmt")])
+                   for entry in os.scandir(folder) if entry.name.endswith(".fmt")),
+                  reverse=True)
+    for _, key in made[KEEP_FORMATS:]:
+        for suffix in (".json", ".fmt", ".seen"):
+            with contextlib.suppress(OSError):
+                (folder / f"{key}{suffix}").unlink()
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

@@ -193,3 +193,15 @@ def test_a_document_that_asks_for_a_rerun_gets_one(tex, tmp_path):
     text = " ".join(_pdf_text(result.pdf).split())
     assert "See section 1 on page 1" in text and "1 First 1" in text
     assert not any("Rerun" in w.message or "undefined" in w.message for w in result.warnings)
+
+
+def test_old_formats_are_removed(tex, tmp_path, monkeypatch):
+    monkeypatch.setattr(texformat, "KEEP_FORMATS", 1)
+    formats = tmp_path / "formats"
+    formats.mkdir()
+    assert _ready(tmp_path, formats, "a").dumped
+    time.sleep(0.01)
+    assert _ready(tmp_path, formats, "b", DOC.replace("amsmath", "amssymb")).dumped
+    kept = list(formats.glob("*.fmt"))
+    assert len(kept) == 1 and len(list(formats.glob("*.json"))) == 1
+    assert _ready(tmp_path, formats, "c", DOC.replace("amsmath", "amssymb")).dumped is False
