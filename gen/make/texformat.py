@@ -33,13 +33,33 @@ from pathlib import Path
 from gen.errors import CacheError
 from gen.make import cache
 
-VERSION = "gradsheet-format-1"  # bump when the way formats are made changes
+VERSION = "gradsheet-format-2"  # bump when the way formats are made changes
 FORMAT_NAME = "gsfmt"  # the verified copy in the run's folder: gsfmt.fmt
 FORMATS_DIR = "formats"
 MAX_FORMAT_BYTES = 256 * 1024 * 1024
 MAX_RECORD_BYTES = 1024 * 1024
 KEEP_FORMATS = 8  # the formats kept (the most recently made); older ones are removed
 _DUMP_INPUT = "gspreamble.tex"
+# Read before the preamble when dumping, so that a run from the format makes the very PDF a
+# plain run makes: no fonts preloaded (mylatexformat would load them in another order), and
+# the colour stack, which pdfTeX does not dump, rebuilt at the start of each run by replaying
+# what the preamble did to it (xcolor pushes the text colour; a preamble \color{...} too).
+_DUMP_PREFIX = r"""\makeatletter
+\let\MYLATEX@fontpreloading\relax
+\let\gs@pdfcolorstack\pdfcolorstack
+\gdef\gs@replay{}
+\protected\def\pdfcolorstack{\afterassignment\gs@cs@op\global\chardef\gs@csn=}
+\def\gs@cs@op#1#2{\csname gs@cs@#1#2\endcsname}
+\def\gs@cs@record#1{\xdef\gs@replay{\gs@replay\gs@pdfcolorstack\number\gs@csn\space#1}}
+\long\def\gs@cs@pu sh#1{\gs@cs@record{push{#1}}\gs@pdfcolorstack\gs@csn push{#1}}
+\def\gs@cs@po p{\gs@cs@record{pop}\gs@pdfcolorstack\gs@csn pop}
+\long\def\gs@cs@se t#1{\gs@cs@record{set{#1}}\gs@pdfcolorstack\gs@csn set{#1}}
+\def\gs@cs@cu rrent{\gs@pdfcolorstack\gs@csn current}
+\let\gs@dump\dump
+\def\dump{\let\pdfcolorstack\gs@pdfcolorstack
+  \everyjob\expandafter{\expandafter\gs@replay\the\everyjob}\gs@dump}
+\makeatother
+"""
 
 # runs a TeX command in a folder with the caller's sandbox; True when it exited 0
 Runner = Callable[[list[str], Path], bool]
@@ -167,8 +187,8 @@ def _dump(workdir: Path, text: str, engine: str, run: Runner
     dump = workdir / "dump"
     shutil.rmtree(dump, ignore_errors=True)
     dump.mkdir()
-    (dump / _DUMP_INPUT).write_text(text + "\\begin{document}\n\\end{document}\n", "utf-8",
-                                    errors="surrogateescape")
+    (dump / _DUMP_INPUT).write_text(_DUMP_PREFIX + text + "\\begin{document}\n\\end{document}\n",
+                                    "utf-8", errors="surrogateescape")
     command = [engine, "-ini", "-recorder", f"-jobname={FORMAT_NAME}", "&pdflatex",
                "mylatexformat.ltx", _DUMP_INPUT]
     made = dump / f"{FORMAT_NAME}.fmt"

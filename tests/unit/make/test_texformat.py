@@ -205,3 +205,22 @@ def test_old_formats_are_removed(tex, tmp_path, monkeypatch):
     kept = list(formats.glob("*.fmt"))
     assert len(kept) == 1 and len(list(formats.glob("*.json"))) == 1
     assert _ready(tmp_path, formats, "c", DOC.replace("amsmath", "amssymb")).dumped is False
+
+
+@pytest.mark.parametrize("preamble", [
+    "\\documentclass{article}\n\\usepackage{xcolor}\n",
+    "\\documentclass{article}\n\\usepackage{xcolor}\n\\color{red}\n",  # pdfTeX dumps no colours
+    "\\documentclass{article}\n\\usepackage{xcolor}\n\\color{red}\\color{blue}\n",
+])
+def test_a_run_from_the_format_makes_the_very_pdf_a_plain_run_makes(tex, tmp_path, preamble):
+    doc = preamble + "\\begin{document}\nHello {\\color{green}green} \\textbf{bold}.\n\\end{document}\n"
+    formats = tmp_path / "formats"
+    formats.mkdir()
+    pdfs = {}
+    for run in ("plain", "mark", "dump", "reuse"):
+        result = compile_pdf(_sheet(tmp_path / run, doc), engine="pdflatex",
+                             formats=None if run == "plain" else formats)
+        assert result.ok, result.log_excerpt
+        pdfs[run] = result.pdf.read_bytes()
+    assert (tmp_path / "reuse" / "gsfmt.fmt").is_file()
+    assert pdfs["reuse"] == pdfs["dump"] == pdfs["mark"] == pdfs["plain"]
