@@ -1,6 +1,8 @@
 """Build benchmark: a cold build against latexmk alone, a no-op rebuild, -j 1 against -j N.
 
 Usage: python3 bench/build.py [--specs DIR] [--repeat R] [--jobs N] [--copies K]
+       python3 bench/build.py --sheets [--repeat R]   # one sheet against bare latexmk, watch
+       python3 bench/build.py --scale                 # 25, 50, 100 specs with -j 2
 
 Everything runs in one go, on a private copy of the specs, as a user runs
 it (``python -m gen build``, a new process each time, so start-up counts):
@@ -23,11 +25,13 @@ import argparse
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -63,13 +67,13 @@ def gradsheet(work: Path, out: str, *args: str) -> float:
 
 def latexmk_alone(jobs: list[tuple[Path, str]], parallel: int) -> float:
     """Run latexmk on each (folder with sheet.tex, engine), ``parallel`` at a time."""
-    exe = latexmk.find_tex("pdflatex")
+    exe = shutil.which("latexmk")
     assert exe is not None, "latexmk is not installed"
     env = latexmk._environment()
 
     def one(job: tuple[Path, str]) -> None:
         folder, engine = job
-        done = subprocess.run(latexmk._command(exe, engine, "sheet.tex"),  # type: ignore[arg-type]
+        done = subprocess.run(latexmk.latexmk_command(exe, engine, "sheet.tex"),  # type: ignore[arg-type]
                               cwd=folder, env=env, capture_output=True,
                               stdin=subprocess.DEVNULL)
         if done.returncode != 0:
@@ -112,12 +116,147 @@ def latexmk_version() -> str:
     return next((row.strip() for row in text.splitlines() if row.strip()), "latexmk")
 
 
+
+def one_build(work: Path, spec: str, out: Path, *args: str) -> float:
+    env = dict(os.environ, PYTHONPATH=str(work / "code"))
+    return timed([sys.executable, "-m", "gen", "build", spec, "-o", str(out), "-q", *args],
+                 work, env)
+
+
+def bare_latexmk(tex: Path, folder: Path, engine: str) -> float:
+    """Bare latexmk, with gradsheet's own sandboxed command, on ``tex`` in a fresh folder."""
+    folder.mkdir(parents=True)
+    shutil.copyfile(tex, folder / "sheet.tex")
+    exe = shutil.which("latexmk")
+    assert exe is not None, "latexmk is not installed"
+    return timed(latexmk.latexmk_command(exe, engine, "sheet.tex"),  # type: ignore[arg-type]
+                 folder, latexmk._environment())
+
+
+def tex_alone(tex: Path, folder: Path, engine: str, formats: Path) -> float:
+    """gradsheet's own TeX run (``compile_pdf``) on ``tex`` in a fresh folder, in this process."""
+    folder.mkdir(parents=True)
+    shutil.copyfile(tex, folder / "sheet.tex")
+    start = time.perf_counter()
+    done = latexmk.compile_pdf(folder / "sheet.tex", engine=engine,  # type: ignore[arg-type]
+                               formats=formats)
+    seconds = time.perf_counter() - start
+    if not done.ok:
+        raise SystemExit(f"TeX failed in {folder}: {done.log_excerpt}")
+    return seconds
+
+
+def watch_latency(work: Path, spec: str, rounds: int) -> list[float]:
+    """Seconds from saving ``spec`` (a new title) to its new PDF, with ``gradsheet watch``."""
+    out = work / f"watch-{Path(spec).stem}"
+    env = dict(os.environ, PYTHONPATH=str(work / "code"))
+    path = work / spec
+    pdf = out / f"{path.name[: -len('.yaml')]}.pdf"
+    original = path.read_text(encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "gen", "watch", spec, "-o", str(out), "-q"],
+                            cwd=work, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    seconds: list[float] = []
+    try:
+        _wait_for(lambda: pdf.is_file(), 120)
+        for r in range(rounds + 1):  # the first edit warms the watcher; it is not counted
+            time.sleep(1.0)
+            before = pdf.stat().st_mtime_ns
+            start = time.perf_counter()
+            path.write_text(original.replace("title: ", f"title: Edit {r} ", 1), encoding="utf-8")
+            _wait_for(lambda: pdf.is_file() and pdf.stat().st_mtime_ns != before, 60)
+            if r:
+                seconds.append(time.perf_counter() - start)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait()
+        path.write_text(original, encoding="utf-8")
+    return seconds
+
+
+def _wait_for(ready: Callable[[], bool], limit: float) -> None:
+    deadline = time.monotonic() + limit
+    while not ready():
+        if time.monotonic() > deadline:
+            raise SystemExit("watch: no new PDF in time")
+        time.sleep(0.005)
+
+
+def sheets(work: Path, repeat: int) -> None:
+    """One English and one Chinese sheet: gradsheet cold against bare latexmk, and watch."""
+    pairs = [("English", "specs/least-squares.yaml", "pdflatex"),
+             ("Chinese", "specs/least-squares.zh.yaml", "xelatex")]
+    one_build(work, "specs", work / "warm-sheets")  # bytecode, TeX's caches, the format
+    print("| sheet | run | median s | best s | all rounds s |")
+    print("| --- | --- | ---: | ---: | --- |")
+    for label, spec, engine in pairs:
+        name = Path(spec).name[: -len(".yaml")]
+        tex = work / "warm-sheets" / f"{name}.tex"
+        runs: dict[str, list[float]] = {"first": [], "cold": [], "tex": [], "latexmk": []}
+        for r in range(repeat):
+            runs["latexmk"].append(bare_latexmk(tex, work / f"bare-{name}-{r}", engine))
+            runs["tex"].append(tex_alone(tex, work / f"tex-{name}-{r}", engine,
+                                         work / "warm-sheets" / ".gradsheet" / "formats"))
+            runs["first"].append(one_build(work, spec, work / f"first-{name}-{r}"))
+            cold = work / f"cold-{name}-{r}"  # holds the format, as after any earlier build
+            shutil.copytree(work / "warm-sheets" / ".gradsheet" / "formats",
+                            cold / ".gradsheet" / "formats")
+            runs["cold"].append(one_build(work, spec, cold))
+        labels = {"latexmk": "bare latexmk on the same .tex",
+                  "first": "gradsheet build, empty output folder",
+                  "cold": "gradsheet build, sheet not built yet, format cached",
+                  "tex": "gradsheet's TeX run alone (compile_pdf), format cached"}
+        for key, text in labels.items():
+            all_ = ", ".join(f"{x:.2f}" for x in runs[key])
+            print(f"| {label} | {text} | {statistics.median(runs[key]):.2f} | "
+                  f"{min(runs[key]):.2f} | {all_} |")
+        for key in ("first", "cold", "tex"):
+            print(f"| {label} | ratio {key} / latexmk | "
+                  f"{statistics.median(runs[key]) / statistics.median(runs['latexmk']):.3f} | "
+                  f"{min(runs[key]) / min(runs['latexmk']):.3f} | |")
+    for label, spec, _ in pairs:
+        lat = watch_latency(work, spec, repeat)
+        print(f"| {label} | watch: save to new PDF | {statistics.median(lat):.2f} | "
+              f"{min(lat):.2f} | {', '.join(f'{x:.2f}' for x in lat)} |")
+
+
+def scale(work: Path, source: Path, jobs: int) -> None:
+    """25, 50 and 100 specs (copies of ``source``) built cold with ``-j jobs``."""
+    specs = sorted(source.glob("*.yaml"))
+    print("| specs | seconds | s per spec | peak RSS MB | growth of s per spec from 25 |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    base = None
+    for count in (25, 50, 100):
+        folder = work / f"scale-{count}"
+        folder.mkdir()
+        for i in range(count):
+            spec = specs[i % len(specs)]
+            shutil.copyfile(spec, folder / f"s{i:03d}-{spec.name}")
+        env = dict(os.environ, PYTHONPATH=str(work / "code"))
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "gen", "build", str(folder), "-o",
+                                 str(work / f"scale-out-{count}"), "-q", "-j", str(jobs)],
+                                cwd=work, env=env, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise SystemExit(f"the build of {count} specs failed")
+        per = seconds / count
+        base = base or per
+        print(f"| {count} | {seconds:.1f} | {per:.3f} | {usage.ru_maxrss / 1024:.0f} | "
+              f"{per / base:.2f}x |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--specs", type=Path, default=ROOT / "specs")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=cores())
     parser.add_argument("--copies", type=int, default=1, help="build each spec K times over")
+    parser.add_argument("--sheets", action="store_true",
+                        help="one English and one Chinese sheet against bare latexmk; watch")
+    parser.add_argument("--scale", action="store_true", help="25, 50, 100 specs with -j 2")
     args = parser.parse_args()
     n = args.jobs
     with tempfile.TemporaryDirectory(prefix="gradsheet-bench-") as tmp:
@@ -127,6 +266,14 @@ def main() -> None:
         shutil.copytree(ROOT / "gen", work / "code" / "gen",
                         ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(ROOT / "templates", work / "code" / "templates")
+        if args.sheets or args.scale:
+            print(f"python {platform.python_version()}, {platform.machine()}, "
+                  f"{latexmk_version()}, load average {os.getloadavg()[0]:.2f}")
+            if args.sheets:
+                sheets(work, args.repeat)
+            if args.scale:
+                scale(work, args.specs, 2)
+            return
         # Warm-up, alike for both sides: Python's bytecode, TeX's font and format caches.
         gradsheet(work, "warm", "-j", str(n))
         latexmk_alone(stage_tex(work, work / "warm", 0, "warm"), n)

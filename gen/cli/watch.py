@@ -67,7 +67,7 @@ def snapshot(paths: list[str], options: BuildOptions) -> Snapshot:
 
 def watch(paths: list[str], options: BuildOptions,
           build: Callable[[list[Path]], list[Outcome]], *,
-          interval: float = 0.5, debounce: float = 0.3,
+          interval: float = 0.1, debounce: float = 0.1,
           stop: threading.Event | None = None,
           on_wait: Callable[[int], None] | None = None) -> None:
     """Build once, then again whenever a watched file changes, until ``stop`` is set.

@@ -24,15 +24,17 @@ from gen.derive.steps import Derivation
 from gen.errors import GenError, InternalError, Span
 from gen.make import cache, outputs
 from gen.make.guard import guarded, inlined_size_error
-from gen.make.latexmk import CompileResult, compile_pdf, engine_for
+from gen.make.latexmk import CompileResult, Engine, compile_pdf
 from gen.make.lint import lint
 from gen.make.options import BuildOptions, Outcome, Status
 from gen.make.specs import find_specs, output_name
 from gen.make.texerrors import tex_failure, tex_warning
+from gen.make.texformat import formats_dir
 from gen.make.texmap import template_error
 from gen.program import Program, build_program
 from gen.render.results import derivation_json, dumps, results
 from gen.render.sheet import default_templates_dir, render_tex
+from gen.render.texchars import sheet_engine
 from gen.render.view import sheet_context
 from gen.spec.load import load_spec
 from gen.verify.numeric import agree, verify
@@ -52,6 +54,7 @@ class Prepared:
     tex: str
     folder: Path  # the template folder used
     key: str = ""  # the cache key of its inputs ("" when not known)
+    engine: Engine = "pdflatex"  # the TeX engine its sheet needs (gen/render/texchars.py)
 
 
 def derive_all(program: Program) -> list[Derivation]:
@@ -190,7 +193,8 @@ def prepare(path: Path, options: BuildOptions, staging: Path, *,
     outputs.write_text(staging / f"{name}.body.tex", body)
     outputs.write_text(staging / f"{name}.json", dumps(outcome.results))
     files = [f"{name}.tex", f"{name}.body.tex", f"{name}.json"]
-    return Prepared(outcome, program, staging, files, tex, folder, key)
+    return Prepared(outcome, program, staging, files, tex, folder, key,
+                    sheet_engine(context))
 
 
 def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = None) -> Outcome:
@@ -200,15 +204,15 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
     when ``cancelled`` (a ``threading.Event``) is set. Without TeX installed the
     ``.tex`` and ``.json`` are promoted and the status says so.
     """
-    outcome, program = prepared.outcome, prepared.program
+    outcome = prepared.outcome
     name, files = outcome.name, list(prepared.files)
     pdf_made = False
     if options.pdf:
         work = prepared.staging / "tex"
         work.mkdir(exist_ok=True)
         outputs.write_text(work / "sheet.tex", prepared.tex)
-        compiled = compile_pdf(work / "sheet.tex", engine=engine_for(program.spec.lang),
-                               timeout=options.timeout)
+        compiled = compile_pdf(work / "sheet.tex", engine=prepared.engine,
+                               timeout=options.timeout, formats=formats_dir(options.out_dir))
         if _is_set(cancelled):
             return outcome.fail(GenError("interrupted", Span(outcome.path)))
         outcome.warnings.extend(tex_warning(w, prepared, options.out_dir)

@@ -10,6 +10,7 @@ EXCERPT_LINES = 5
 _FILE_LINE_ERROR = re.compile(r"^(?:\./)?([^\s:][^:]*):(\d+): ")
 _CONTEXT_LINE = re.compile(r"^l\.(\d+) ")
 _OVERFULL = re.compile(r"^(Overfull \\[hv]box \([^)]*\)) .*?at lines? (\d+)")
+_OVERFULL_PAGE = re.compile(r"^(Overfull \\vbox \([^)]*\)) has occurred while \\output is active")
 _LATEX_WARNING = re.compile(r"^LaTeX Warning: (.*)")
 _INPUT_LINE = re.compile(r"on input line (\d+)")
 _MISSING_CHAR = re.compile(r"^(Missing character: .*)")
@@ -95,12 +96,14 @@ def error_context(log: str) -> str:
 
 
 def tex_warnings(log: str) -> tuple[TexWarning, ...]:
-    """Overfull boxes, ``LaTeX Warning:`` lines and missing characters of a TeX log."""
+    """Overfull boxes (in the text or on a page), ``LaTeX Warning:`` lines, missing characters."""
     out: list[TexWarning] = []
     rows = log.splitlines()
     for i, row in enumerate(rows):
         if (m := _OVERFULL.match(row)) is not None:
             out.append(TexWarning(m.group(1), int(m.group(2))))
+        elif (m := _OVERFULL_PAGE.match(row)) is not None:  # a box taller than the page
+            out.append(TexWarning(f"{m.group(1)} on a page: something is taller than the page"))
         elif (m := _LATEX_WARNING.match(row)) is not None:
             text = m.group(1)
             for more in rows[i + 1 : i + 4]:  # a warning goes on while lines are not blank

@@ -15,6 +15,25 @@ MATH_CHARACTERS: dict[str, str] = {
     "⊗": "otimes", "∘": "circ", "⋅": "cdot", "×": "times", "⊙": "odot",
 }
 
+# More math characters prose may hold, typeset as math by the ``tex`` filter only (the
+# sheet's own LaTeX never types them, so the preamble does not declare them).
+PROSE_MATH: dict[str, str] = {
+    "∫": "int", "∬": "iint", "∮": "oint", "∏": "prod", "√": "surd", "∓": "mp",
+    "∀": "forall", "∃": "exists", "∄": "nexists", "∅": "emptyset", "∉": "notin", "∋": "ni",
+    "∖": "setminus", "∗": "ast", "∝": "propto", "∠": "angle", "∣": "mid", "∥": "parallel",
+    "∧": "wedge", "∨": "vee", "∩": "cap", "∪": "cup", "∴": "therefore", "∵": "because",
+    "∼": "sim", "≃": "simeq", "≅": "cong", "≡": "equiv", "≪": "ll", "≫": "gg",
+    "⊂": "subset", "⊃": "supset", "⊆": "subseteq", "⊇": "supseteq", "⊊": "subsetneq",
+    "⊕": "oplus", "⊖": "ominus", "⊘": "oslash", "⊥": "perp", "⋆": "star", "⋯": "cdots",
+    "⋮": "vdots", "⋱": "ddots", "↔": "leftrightarrow", "⇒": "Rightarrow",
+    "⇐": "Leftarrow", "⇔": "Leftrightarrow", "↦": "mapsto", "⟹": "Longrightarrow",
+    "⟺": "Longleftrightarrow", "ℓ": "ell", "ℏ": "hbar", "ℵ": "aleph", "℘": "wp",
+    "ℜ": "Re", "ℑ": "Im", "ℝ": "mathbb{R}", "ℕ": "mathbb{N}", "ℤ": "mathbb{Z}",
+    "ℚ": "mathbb{Q}", "ℂ": "mathbb{C}", "ϵ": "epsilon",
+    "ϑ": "vartheta", "ϱ": "varrho", "ς": "varsigma", "Υ": "Upsilon", "∆": "Delta",
+    "≺": "prec", "≻": "succ", "≼": "preceq", "≽": "succeq", "⊢": "vdash", "⊨": "models",
+}
+
 
 def code_points() -> dict[str, str]:
     """The same table by code point (``"03B1": "alpha"``), for TeX's own declarations."""

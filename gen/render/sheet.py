@@ -13,7 +13,8 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 import gen
-from gen.render.mathchars import MATH_CHARACTERS, code_points
+from gen.render.mathchars import MATH_CHARACTERS, PROSE_MATH, code_points
+from gen.render.texchars import sheet_engine
 
 SHEET_TEMPLATE = "sheet.tex.j2"
 BODY_TEMPLATE = "body.tex.j2"
@@ -33,7 +34,8 @@ _TEX_SPECIALS = {
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
 }
-_TEX_SPECIALS.update({c: rf"\ensuremath{{\{name}}}" for c, name in MATH_CHARACTERS.items()})
+_TEX_SPECIALS.update({c: rf"\ensuremath{{\{name}}}"
+                      for c, name in {**PROSE_MATH, **MATH_CHARACTERS}.items()})
 _TEX_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _TEX_SPECIALS))
 _SPACE_RE = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -192,7 +194,7 @@ def render_tex(context: Mapping[str, Any], templates_dir: Path | None = None) ->
         jinja2.TemplateError: A template is missing or malformed.
     """
     env = environment(templates_dir)
-    data = dict(context)
+    data = {"engine": sheet_engine(context), **context}  # a context may name its own
     sheet = env.get_template(SHEET_TEMPLATE).render(data)
     body = env.get_template(BODY_TEMPLATE).render(data)
     return sheet, body

@@ -213,4 +213,4 @@ def test_no_tex_writes_the_sources_and_names_the_debian_packages(tmp_path, monke
     assert sorted(outputs(out)) == ["ls.body.tex", "ls.json", "ls.tex"]
     err = capsys.readouterr().err
     assert "TeX not found: install the Debian packages texlive-latex-base " in err
-    assert "latexmk" in err and "the .tex and .json files were written, no PDF" in err
+    assert "texlive-fonts-recommended" in err and "the .tex and .json files were written, no PDF" in err

@@ -228,7 +228,7 @@ def test_find_tex_needs_the_engine(monkeypatch):
     monkeypatch.setattr(
         latexmk.shutil, "which", lambda name: None if name == "xelatex" else f"/bin/{name}"
     )
-    assert find_tex("pdflatex") == "/bin/latexmk"
+    assert find_tex("pdflatex") == "/bin/pdflatex"
     assert find_tex("xelatex") is None
 
 
@@ -244,11 +244,18 @@ def test_engine_for():
 
 
 def test_the_command_turns_shell_escape_off_and_stops_at_errors():
-    cmd = latexmk._command("latexmk", "xelatex", "a.tex")
+    cmd = latexmk.latexmk_command("latexmk", "xelatex", "a.tex")
     assert cmd[:4] == ["latexmk", "-norc", "-e", "$xelatex = q/xelatex -no-shell-escape %O %S/"]
     for flag in ("-xelatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error"):
         assert flag in cmd
     assert cmd[-1] == "a.tex"
+    for fmt in (None, "gsfmt"):
+        cmd = latexmk._engine_command("/usr/bin/pdflatex", "a.tex", fmt)
+        assert cmd[:2] == ["/usr/bin/pdflatex", "-no-shell-escape"]
+        for flag in ("-interaction=nonstopmode", "-halt-on-error", "-file-line-error"):
+            assert flag in cmd
+        assert not any("shell-escape" in c and c != "-no-shell-escape" for c in cmd)
+        assert ("-fmt=gsfmt" in cmd) == (fmt is not None) and cmd[-1] == "a.tex"
 
 
 def test_the_environment_is_paranoid(monkeypatch):
