@@ -11,7 +11,7 @@ from gen.derive.index import derive_index
 from gen.derive.jacobian import NotLinear
 from gen.derive.simplify import Simplifier
 from gen.derive.steps import Derivation
-from gen.errors import GenError
+from gen.errors import GenError, InternalError
 from gen.program import Program
 from gen.spec.model import Method, Target
 
@@ -19,6 +19,11 @@ ENGINES = MappingProxyType({
     Method.DIFFERENTIAL: derive_differential,
     Method.CHAIN: derive_chain,
     Method.INDEX: derive_index,
+})
+ORDERS = MappingProxyType({  # the orders of derivative each engine derives
+    Method.DIFFERENTIAL: (1, 2),
+    Method.CHAIN: (1,),
+    Method.INDEX: (1,),
 })
 
 
@@ -31,12 +36,20 @@ def derive(program: Program, target: Target, method: Method) -> Derivation:
     name two ways. Each derivation starts from the program's facts alone.
 
     Raises:
-        GenError: at the target, when this method cannot derive it (and why).
+        GenError: at the target, when this method cannot derive it (and why), or
+            cannot derive a derivative of the order asked for.
     """
+    if target.order not in ORDERS[method]:
+        raise GenError(
+            f"the {method.value} method gives first derivatives only: for order: "
+            f"{target.order}, use method: differential", target.span)
     try:
         derivation = ENGINES[method](program, target, Simplifier.of(program))
-        return dataclasses.replace(derivation, target=target)
     except (NotSupported, NotLinear, NotImplementedError) as exc:
         raise GenError(
             f"cannot derive d{target.of.value}/d{target.wrt.value} by the {method.value} "
             f"method: {exc}", target.span) from exc
+    if derivation.order != target.order:  # never a first derivative for a second
+        raise InternalError(f"the {method.value} method gave a derivative of order "
+                            f"{derivation.order} for order {target.order}", target.span)
+    return dataclasses.replace(derivation, target=target)
