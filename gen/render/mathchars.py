@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 # character -> the math command that typesets it
-MATH_CHARACTERS: dict[str, str] = {
+MATH_CHARACTERS: Mapping[str, str] = MappingProxyType({
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
     "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu",
     "ν": "nu", "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon",
@@ -13,11 +16,11 @@ MATH_CHARACTERS: dict[str, str] = {
     "∂": "partial", "∇": "nabla", "∈": "in", "∑": "sum", "∞": "infty", "≤": "leq",
     "≥": "geq", "≠": "neq", "≈": "approx", "→": "to", "←": "leftarrow", "⊤": "top",
     "⊗": "otimes", "∘": "circ", "⋅": "cdot", "×": "times", "⊙": "odot",
-}
+})
 
 # More math characters prose may hold, typeset as math by the ``tex`` filter only (the
 # sheet's own LaTeX never types them, so the preamble does not declare them).
-PROSE_MATH: dict[str, str] = {
+PROSE_MATH: Mapping[str, str] = MappingProxyType({
     "∫": "int", "∬": "iint", "∮": "oint", "∏": "prod", "√": "surd", "∓": "mp",
     "∀": "forall", "∃": "exists", "∄": "nexists", "∅": "emptyset", "∉": "notin", "∋": "ni",
     "∖": "setminus", "∗": "ast", "∝": "propto", "∠": "angle", "∣": "mid", "∥": "parallel",
@@ -32,7 +35,7 @@ PROSE_MATH: dict[str, str] = {
     "ℚ": "mathbb{Q}", "ℂ": "mathbb{C}", "ϵ": "epsilon",
     "ϑ": "vartheta", "ϱ": "varrho", "ς": "varsigma", "Υ": "Upsilon", "∆": "Delta",
     "≺": "prec", "≻": "succ", "≼": "preceq", "≽": "succeq", "⊢": "vdash", "⊨": "models",
-}
+})
 
 
 def code_points() -> dict[str, str]:

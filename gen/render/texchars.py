@@ -39,7 +39,7 @@ PDFTEX_RANGES: tuple[tuple[int, int], ...] = (
     (0x2422, 0x2423), (0x25E6, 0x25E6), (0x25EF, 0x25EF), (0x266A, 0x266A), (0x27E8, 0x27E9),
     (0x3008, 0x3009), (0xFB00, 0xFB06), (0xFEFF, 0xFEFF),
 )
-_STARTS = [start for start, _ in PDFTEX_RANGES]
+_STARTS = tuple(start for start, _ in PDFTEX_RANGES)
 
 
 def pdftex_sets(char: str) -> bool:

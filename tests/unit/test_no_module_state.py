@@ -57,7 +57,6 @@ KNOWN = frozenset({
     "gen/expr/to_numpy.py:_ELEMENTWISE_OPS",
     "gen/make/latexmk.py:ENGINES",
     "gen/make/latexmk.py:_LIVE",  # the TeX runs in progress (for kill_all): process state
-    "gen/render/mathchars.py:MATH_CHARACTERS",
     "gen/render/messages.py:MESSAGES",
     "gen/render/notes.py:TRACE_FORM",
     "gen/render/notes.py:GENERIC",

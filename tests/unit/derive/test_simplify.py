@@ -64,7 +64,7 @@ def typed(node: Node) -> list[tuple[str, object]]:
 
 
 def fingerprint(d: Derivation) -> tuple[object, ...]:
-    steps = tuple((s.lhs, s.notes, s.tex, s.equals, typed(s.rhs),
+    steps = tuple((s.lhs, s.notes, s.entries, s.equals, typed(s.rhs),
                    None if s.check is None else typed(s.check)) for s in d.steps)
     return (d.of, d.wrt, d.method, d.kind, d.shape, typed(d.result), steps)
 
