@@ -164,7 +164,7 @@ def watch_latency(work: Path, spec: str, rounds: int) -> list[float]:
             before = pdf.stat().st_mtime_ns
             start = time.perf_counter()
             path.write_text(original.replace("title: ", f"title: Edit {r} ", 1), encoding="utf-8")
-            _wait_for(lambda: pdf.is_file() and pdf.stat().st_mtime_ns != before, 60)
+            _wait_for(lambda before=before: pdf.is_file() and pdf.stat().st_mtime_ns != before, 60)
             if r:
                 seconds.append(time.perf_counter() - start)
     finally:

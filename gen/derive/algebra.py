@@ -257,7 +257,7 @@ def _palindrome(a: Node, symmetric: frozenset[str]) -> bool:
             factors.append(n)
     if len(factors) < 2:
         return False
-    return all(transpose(f, symmetric) == g for f, g in zip(factors, reversed(factors)))
+    return all(transpose(f, symmetric) == g for f, g in zip(factors, reversed(factors), strict=True))
 
 
 def call(func: str, *args: Node) -> Node:

@@ -163,7 +163,7 @@ def _mixed_jacobians(c: Chain, factors: list[Node], chain: list[tuple[str, str]]
     """The links as Jacobians in mixed layout: the gradient of a scalar link (a column
     there) transposed into its row."""
     return [al.transpose(f, c.sym) if c.shape(y) == SCALAR and c.shape(x) != SCALAR else f
-            for f, (y, x) in zip(factors, chain)]
+            for f, (y, x) in zip(factors, chain, strict=True)]
 
 
 def _adjoint_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:

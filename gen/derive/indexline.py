@@ -8,7 +8,6 @@ a term sums over some index names the product of its factors.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from gen.expr.ast import Node
 
@@ -61,7 +60,7 @@ class Group:
     terms: tuple[Term, ...]
 
 
-Factor = Union[Entry, Delta, DerivativeEntry, EntryDerivative, Group]
+Factor = Entry | Delta | DerivativeEntry | EntryDerivative | Group
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def _distribute(factors: list[Node], i: int, read: Callable[[Node], Node]) -> No
     parts = [f.operand] if isinstance(f, Neg) else [f.left, f.right]  # type: ignore[attr-defined]
     signs = [-1] if isinstance(f, Neg) else [1, 1 if f.op == "+" else -1]  # type: ignore[attr-defined]
     total: Node | None = None
-    for part, sign in zip(parts, signs):
+    for part, sign in zip(parts, signs, strict=True):
         product = al.product(factors[:i] + [part] + factors[i + 1:])
         assert product is not None
         piece = read(product) if sign > 0 else al.neg(read(product))

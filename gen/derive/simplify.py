@@ -14,7 +14,7 @@ facts) and its memos; the engines build one per derivation and pass it along.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gen.derive import algebra as al
 from gen.derive.entrywise import Entrywise, is_diagonal
@@ -108,7 +108,7 @@ class Simplifier:
         self._remember(self._terms, key, out)
         return out
 
-    def _remember(self, memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
+    def _remember(self, memo: dict[Any, Any], key: object, value: object) -> None:
         if len(memo) >= self.limit:
             memo.clear()
         memo[key] = value

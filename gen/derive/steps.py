@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
 
 from gen.derive.indexline import IndexLine
 from gen.derive.layout import Kind
@@ -53,7 +52,7 @@ class Hessian:
     wrt: str
 
 
-Lhs = Union[Differential, Partial, EntryPartial, GradientDifferential, Hessian]
+Lhs = Differential | Partial | EntryPartial | GradientDifferential | Hessian
 
 
 class Claim(str, Enum):

@@ -96,25 +96,25 @@ def children(node: Node) -> tuple[Node, ...]:
 def _cache(cls: type) -> None:
     """Nodes are immutable: compute each one's hash and repr once (derived trees share
     subtrees many times over, and both are asked for again and again)."""
-    plain_hash: Callable[[Node], int] = getattr(cls, "__hash__")
-    plain_repr: Callable[[Node], str] = getattr(cls, "__repr__")
+    plain_hash: Callable[[Node], int] = getattr(cls, "__hash__")  # noqa: B009 - typed as unbound
+    plain_repr: Callable[[Node], str] = getattr(cls, "__repr__")  # noqa: B009
 
     def cached_hash(self: Node) -> int:
         found = self.__dict__.get("_hash")
         if found is None:
             found = plain_hash(self)
             object.__setattr__(self, "_hash", found)
-        return found  # type: ignore[no-any-return]
+        return int(found)
 
     def cached_repr(self: Node) -> str:
         found = self.__dict__.get("_repr")
         if found is None:
             found = plain_repr(self)
             object.__setattr__(self, "_repr", found)
-        return found  # type: ignore[no-any-return]
+        return str(found)
 
-    setattr(cls, "__hash__", cached_hash)
-    setattr(cls, "__repr__", cached_repr)
+    setattr(cls, "__hash__", cached_hash)  # noqa: B010 - a method replaced on the class
+    setattr(cls, "__repr__", cached_repr)  # noqa: B010
 
 for _cls in (Num, Name, Neg, Binary, Transpose, Call):
     _cache(_cls)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Union
 
 # A size: an integer, a dimension name, or a product of them in the canonical form of
 # ``dim_product`` ("m*n", "2*n": the coefficient first, names sorted).
-DimT = Union[str, int]
+DimT = str | int
 Shape = tuple[DimT, DimT]  # (rows, cols); a scalar is (1, 1), a vector [n] is (n, 1)
 
 SCALAR: Shape = (1, 1)

@@ -183,13 +183,13 @@ class StepForms:
         node = self._nodes[k]
         kids = children(node) if self._kids[k] else ()
         new: list[Node] = []
-        for c, kid in zip(self._kids[k], kids):
+        for c, _kid in zip(self._kids[k], kids, strict=True):
             if c in self._temps:
                 deps.append(c)
                 new.append(Name(self._temps[c], shape=self._nodes[c].shape))
             else:
                 new.append(self._form(c, deps))
-        form = node if all(a is b for a, b in zip(new, kids)) else _rebuilt(node, new)
+        form = node if all(a is b for a, b in zip(new, kids, strict=True)) else _rebuilt(node, new)
         self._forms[k] = form
         return form
 

@@ -86,7 +86,9 @@ def integer_exponent(node: Node) -> int | None:
     return None
 
 
-def binary_shape(op: str, left: Shape, right: Shape, *, integer_exponent: bool = False) -> Shape:
+def binary_shape(  # noqa: C901 - one rule per operator
+    op: str, left: Shape, right: Shape, *, integer_exponent: bool = False
+) -> Shape:
     """The shape of ``left op right``.
 
     Args:

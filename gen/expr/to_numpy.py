@@ -131,7 +131,7 @@ class _Printer:
         fill: dict[str, str] = {}
         if row.of_values:
             printed = [self.py(arg) for arg in node.args]
-            fill.update(zip("ab", (text for text, _ in printed)))
+            fill.update(zip("ab", (text for text, _ in printed), strict=False))
             text, prec = printed[0]
             fill.update(a_neg=_wrapped(text, prec < NEG), a_add=_wrapped(text, prec < ADD),
                         a_mul=_wrapped(text, prec <= MUL), a_atom=_wrapped(text, prec < ATOM))
@@ -139,7 +139,7 @@ class _Printer:
             rows, cols = node_shape(node)
             fill.update(rows=self.size(rows), cols=self.size(cols))
         if row.category is Category.SIZES:
-            for key, arg in zip("mn", node.args):
+            for key, arg in zip("mn", node.args, strict=False):
                 fill[key] = self.size(_size_of(arg))
         form = row.numpy.form
         if row.numpy.scalar is not None and node.args and is_scalar(node_shape(node.args[0])):

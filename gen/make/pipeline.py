@@ -37,6 +37,7 @@ from gen.render.sheet import default_templates_dir, render_tex
 from gen.render.texchars import sheet_engine
 from gen.render.view import sheet_context
 from gen.spec.load import load_spec
+from gen.spec.model import Method, Target
 from gen.verify.numeric import agree, verify
 
 __all__ = ["Outcome", "build_spec", "check_spec", "derive_all", "find_specs", "prepare",
@@ -62,6 +63,11 @@ def derive_all(program: Program) -> list[Derivation]:
     derived = [verify(program, derive(program, target, method))
                for target in program.targets for method in target.methods]
     return agree(program, derived)
+
+
+def _derived(program: Program, target: Target, method: Method) -> Derivation:
+    """One target derived by one method and checked numerically."""
+    return verify(program, derive(program, target, method))
 
 
 def check_spec(path: Path, *, timeout: float | None = None, exact: bool = False
@@ -90,7 +96,7 @@ def check_spec(path: Path, *, timeout: float | None = None, exact: bool = False
     for target in program.targets:
         for method in target.methods:
             what = f"deriving d{target.of.value}/d{target.wrt.value} ({method.value})"
-            done, errs = guarded(lambda: verify(program, derive(program, target, method)),
+            done, errs = guarded(functools.partial(_derived, program, target, method),
                                  target.span, what, timeout)
             errors.extend(errs)
             if done is not None:
@@ -105,7 +111,7 @@ def check_spec(path: Path, *, timeout: float | None = None, exact: bool = False
     if exact:
         exacts = _exact_checks(program, derivations, errors, timeout)
     body, errs = guarded(lambda: [derivation_json(program, d, exact=x)
-                                  for d, x in zip(derivations, exacts)], where,
+                                  for d, x in zip(derivations, exacts, strict=True)], where,
                          "writing the results")
     errors.extend(errs)
     obj = results(name, program.spec.title.value, body or [], errors)

@@ -30,7 +30,7 @@ def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
     pair = (d.of, d.wrt)
     forms = program_forms(program)
     steps = []
-    for step, left in zip(d.steps, lhs):
+    for step, left in zip(d.steps, lhs, strict=True):
         rhs = (index_line_latex(step.entries, ts) if step.entries is not None
                else ts.expr(step.rhs))
         entry: dict[str, Any] = {

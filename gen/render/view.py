@@ -83,7 +83,7 @@ def _with_agreement(views: list[dict[str, Any]], derivations: list[Derivation],
     last: dict[tuple[str, str, str, int], int] = {}
     for i, d in enumerate(derivations):
         last[(d.of, d.wrt, d.layout.value, d.order)] = i
-    for i, (view, d) in enumerate(zip(views, derivations)):
+    for i, (view, d) in enumerate(zip(views, derivations, strict=True)):
         group = (d.of, d.wrt, d.layout.value, d.order)
         view["agree"] = _agree(d.agreement) if last[group] == i else None
     return views

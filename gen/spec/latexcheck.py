@@ -60,7 +60,7 @@ def _next_visible(value: str, pos: int) -> str:
     return value[pos] if pos < len(value) else ""
 
 
-def check_latex(value: str) -> Problem | None:
+def check_latex(value: str) -> Problem | None:  # noqa: C901 - one refusal per hazard
     """The first reason to refuse ``value`` as the LaTeX of a name, or None when it is safe.
 
     Accepted: ASCII letters and digits, spaces, ``_ ^ { } ' , ( )``, and backslash

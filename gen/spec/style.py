@@ -29,7 +29,7 @@ def read_style(reader: Reader, node: yaml.Node) -> Style | None:
         text = value.value if isinstance(value, yaml.ScalarNode) else None
         if reader.skip(value):
             pass
-        elif text in _BOOLEANS and value.style is None:
+        elif text in _BOOLEANS and isinstance(value, yaml.ScalarNode) and value.style is None:
             bold = _BOOLEANS[text]
         elif text is not None and not reader.is_null(value):
             reader.src.error(f"'style.bold' must be true or false, not '{text}'",

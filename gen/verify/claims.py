@@ -9,7 +9,7 @@ handled here once, or mypy (``assert_never``) and tests/unit/verify/test_claims.
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar, assert_never
+from typing import NoReturn, Protocol, TypeVar
 
 from gen.derive.steps import Claim, Derivation, Step
 
@@ -67,4 +67,10 @@ def claimed(step: Step, d: Derivation, oracle: Oracle[V_co]) -> V_co | None:
         return oracle.gradient(d.of, d.wrt)
     if claim is Claim.DGRADIENT:
         return oracle.dgradient(d.of, d.wrt)
-    assert_never(claim)
+    _never(claim)
+
+
+def _never(claim: NoReturn) -> NoReturn:
+    """Unreachable when every Claim is handled above (mypy checks it; typing.assert_never
+    is Python 3.11+)."""
+    raise ValueError(f"unknown claim {claim!r}")

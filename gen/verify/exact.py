@@ -31,8 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import sympy as sp  # type: ignore[import-untyped]
-from sympy import MutableDenseMatrix as Mat  # type: ignore[import-untyped]
+import sympy as sp
+from sympy import MutableDenseMatrix as Mat
 
 from gen.derive.steps import Derivation, Step
 from gen.errors import Unsupported
@@ -152,7 +152,7 @@ class _Frame:
             if s.name != wrt and mentions(s.expr, live):
                 live.add(s.name)
                 self.env[s.name] = Interpreter(self.env, check.sizes).value(s.expr)
-        self.back = {f: v for f, v in zip(self.free, actual[wrt])}
+        self.back = {f: v for f, v in zip(self.free, actual[wrt], strict=True)}
         self.jacs: dict[str, Mat] = {}
 
     def jac(self, name: str) -> Mat:

@@ -82,7 +82,7 @@ def _verify(program: Program, derivation: Derivation, points: int, seed: int,
                     step_ok[i] = check_step(step, run(i), at) and bool(step_ok[i])
         except (FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError, ValueError) as exc:
             worst, message = float("inf"), f"could not evaluate at a sampled point: {exc}"
-    checked = tuple(dataclasses.replace(s, verified=ok) for s, ok in zip(derivation.steps, step_ok))
+    checked = tuple(dataclasses.replace(s, verified=ok) for s, ok in zip(derivation.steps, step_ok, strict=True))
     check = Check(numeric=worst <= TOLERANCE and all(ok is not False for ok in step_ok),
                   max_rel_error=worst, points=points, message=message)
     return dataclasses.replace(derivation, steps=checked, check=check)

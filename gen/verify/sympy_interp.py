@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-import sympy as sp  # type: ignore[import-untyped]
-from sympy import MutableDenseMatrix as Mat  # type: ignore[import-untyped]
+import sympy as sp
+from sympy import MutableDenseMatrix as Mat
 
 from gen.errors import Unsupported
 from gen.expr.ast import (
@@ -64,7 +64,7 @@ class Interpreter:
             return self.call(node)
         raise Unsupported(f"a node of type {type(node).__name__}")
 
-    def binary(self, op: str, a: Mat, b: Mat) -> Mat:
+    def binary(self, op: str, a: Mat, b: Mat) -> Mat:  # noqa: C901 - one case per operator
         """``a op b`` with a 1 x 1 operand of ``*``, ``.*``, ``./`` scaling the other."""
         scaling = is_scalar(a) or is_scalar(b)
         if op in ("+", "-"):

@@ -90,7 +90,7 @@ def _kinds(shape: Shape) -> list[str]:
     return kinds
 
 
-def _tree(draw: Draw, shape: Shape, depth: int) -> Node:
+def _tree(draw: Draw, shape: Shape, depth: int) -> Node:  # noqa: C901 - one draw per construct
     if depth <= 0 or draw(st.integers(0, 5)) == 5:
         return _leaf(draw, shape)
     sub = depth - 1

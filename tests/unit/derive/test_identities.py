@@ -72,13 +72,13 @@ def spec_text(row: Identity, *, targets: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def program_of(row_id: str) -> Program:
     """The checked program of a row (one per row, shared by its three layouts)."""
     return build_program(load_spec_text(spec_text(BY_ID[row_id]), f"{row_id}.yaml"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def table_program(row_id: str) -> Program:
     """The row's variables and definitions, with no target of the row (so vec rows build too)."""
     return build_program(load_spec_text(spec_text(BY_ID[row_id], targets=False), f"{row_id}.yaml"))

@@ -525,7 +525,7 @@ def test_alias_bomb_is_cheap() -> None:
     lines = ["title: T", "a: &a [x, x, x, x, x, x, x, x, x]"]
     lines += [
         f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]"
-        for p, c in zip("abcdefgh", "bcdefghi")
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
     ]
     errs = errors("\n".join(lines) + "\n")
     assert any(e.message == "anchors and aliases are not allowed" for e in errs)
