@@ -61,8 +61,7 @@ def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> f
 
 def gradsheet(work: Path, out: str, *args: str) -> float:
     env = dict(os.environ, PYTHONPATH=str(work / "code"))
-    return timed([sys.executable, "-m", "gen", "build", "specs", "-o", out, "-q", *args],
-                 work, env)
+    return timed([sys.executable, "-m", "gen", "build", "specs", "-o", out, "-q", *args], work, env)
 
 
 def latexmk_alone(jobs: list[tuple[Path, str]], parallel: int) -> float:
@@ -73,9 +72,13 @@ def latexmk_alone(jobs: list[tuple[Path, str]], parallel: int) -> float:
 
     def one(job: tuple[Path, str]) -> None:
         folder, engine = job
-        done = subprocess.run(latexmk.latexmk_command(exe, engine, "sheet.tex"),  # type: ignore[arg-type]
-                              cwd=folder, env=env, capture_output=True,
-                              stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            latexmk.latexmk_command(exe, engine, "sheet.tex"),  # type: ignore[arg-type]
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
         if done.returncode != 0:
             raise SystemExit(f"latexmk failed in {folder}")
 
@@ -116,11 +119,11 @@ def latexmk_version() -> str:
     return next((row.strip() for row in text.splitlines() if row.strip()), "latexmk")
 
 
-
 def one_build(work: Path, spec: str, out: Path, *args: str) -> float:
     env = dict(os.environ, PYTHONPATH=str(work / "code"))
-    return timed([sys.executable, "-m", "gen", "build", spec, "-o", str(out), "-q", *args],
-                 work, env)
+    return timed(
+        [sys.executable, "-m", "gen", "build", spec, "-o", str(out), "-q", *args], work, env
+    )
 
 
 def bare_latexmk(tex: Path, folder: Path, engine: str) -> float:
@@ -129,8 +132,11 @@ def bare_latexmk(tex: Path, folder: Path, engine: str) -> float:
     shutil.copyfile(tex, folder / "sheet.tex")
     exe = shutil.which("latexmk")
     assert exe is not None, "latexmk is not installed"
-    return timed(latexmk.latexmk_command(exe, engine, "sheet.tex"),  # type: ignore[arg-type]
-                 folder, latexmk._environment())
+    return timed(
+        latexmk.latexmk_command(exe, engine, "sheet.tex"),  # type: ignore[arg-type]
+        folder,
+        latexmk._environment(),
+    )
 
 
 def tex_alone(tex: Path, folder: Path, engine: str, formats: Path) -> float:
@@ -138,8 +144,11 @@ def tex_alone(tex: Path, folder: Path, engine: str, formats: Path) -> float:
     folder.mkdir(parents=True)
     shutil.copyfile(tex, folder / "sheet.tex")
     start = time.perf_counter()
-    done = latexmk.compile_pdf(folder / "sheet.tex", engine=engine,  # type: ignore[arg-type]
-                               formats=formats)
+    done = latexmk.compile_pdf(
+        folder / "sheet.tex",
+        engine=engine,  # type: ignore[arg-type]
+        formats=formats,
+    )
     seconds = time.perf_counter() - start
     if not done.ok:
         raise SystemExit(f"TeX failed in {folder}: {done.log_excerpt}")
@@ -153,9 +162,14 @@ def watch_latency(work: Path, spec: str, rounds: int) -> list[float]:
     path = work / spec
     pdf = out / f"{path.name[: -len('.yaml')]}.pdf"
     original = path.read_text(encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "gen", "watch", spec, "-o", str(out), "-q"],
-                            cwd=work, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gen", "watch", spec, "-o", str(out), "-q"],
+        cwd=work,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     seconds: list[float] = []
     try:
         _wait_for(lambda: pdf.is_file(), 120)
@@ -184,8 +198,10 @@ def _wait_for(ready: Callable[[], bool], limit: float) -> None:
 
 def sheets(work: Path, repeat: int) -> None:
     """One English and one Chinese sheet: gradsheet cold against bare latexmk, and watch."""
-    pairs = [("English", "specs/least-squares.yaml", "pdflatex"),
-             ("Chinese", "specs/least-squares.zh.yaml", "xelatex")]
+    pairs = [
+        ("English", "specs/least-squares.yaml", "pdflatex"),
+        ("Chinese", "specs/least-squares.zh.yaml", "xelatex"),
+    ]
     one_build(work, "specs", work / "warm-sheets")  # bytecode, TeX's caches, the format
     print("| sheet | run | median s | best s | all rounds s |")
     print("| --- | --- | ---: | ---: | --- |")
@@ -195,29 +211,44 @@ def sheets(work: Path, repeat: int) -> None:
         runs: dict[str, list[float]] = {"first": [], "cold": [], "tex": [], "latexmk": []}
         for r in range(repeat):
             runs["latexmk"].append(bare_latexmk(tex, work / f"bare-{name}-{r}", engine))
-            runs["tex"].append(tex_alone(tex, work / f"tex-{name}-{r}", engine,
-                                         work / "warm-sheets" / ".gradsheet" / "formats"))
+            runs["tex"].append(
+                tex_alone(
+                    tex,
+                    work / f"tex-{name}-{r}",
+                    engine,
+                    work / "warm-sheets" / ".gradsheet" / "formats",
+                )
+            )
             runs["first"].append(one_build(work, spec, work / f"first-{name}-{r}"))
             cold = work / f"cold-{name}-{r}"  # holds the format, as after any earlier build
-            shutil.copytree(work / "warm-sheets" / ".gradsheet" / "formats",
-                            cold / ".gradsheet" / "formats")
+            shutil.copytree(
+                work / "warm-sheets" / ".gradsheet" / "formats", cold / ".gradsheet" / "formats"
+            )
             runs["cold"].append(one_build(work, spec, cold))
-        labels = {"latexmk": "bare latexmk on the same .tex",
-                  "first": "gradsheet build, empty output folder",
-                  "cold": "gradsheet build, sheet not built yet, format cached",
-                  "tex": "gradsheet's TeX run alone (compile_pdf), format cached"}
+        labels = {
+            "latexmk": "bare latexmk on the same .tex",
+            "first": "gradsheet build, empty output folder",
+            "cold": "gradsheet build, sheet not built yet, format cached",
+            "tex": "gradsheet's TeX run alone (compile_pdf), format cached",
+        }
         for key, text in labels.items():
             all_ = ", ".join(f"{x:.2f}" for x in runs[key])
-            print(f"| {label} | {text} | {statistics.median(runs[key]):.2f} | "
-                  f"{min(runs[key]):.2f} | {all_} |")
+            print(
+                f"| {label} | {text} | {statistics.median(runs[key]):.2f} | "
+                f"{min(runs[key]):.2f} | {all_} |"
+            )
         for key in ("first", "cold", "tex"):
-            print(f"| {label} | ratio {key} / latexmk | "
-                  f"{statistics.median(runs[key]) / statistics.median(runs['latexmk']):.3f} | "
-                  f"{min(runs[key]) / min(runs['latexmk']):.3f} | |")
+            print(
+                f"| {label} | ratio {key} / latexmk | "
+                f"{statistics.median(runs[key]) / statistics.median(runs['latexmk']):.3f} | "
+                f"{min(runs[key]) / min(runs['latexmk']):.3f} | |"
+            )
     for label, spec, _ in pairs:
         lat = watch_latency(work, spec, repeat)
-        print(f"| {label} | watch: save to new PDF | {statistics.median(lat):.2f} | "
-              f"{min(lat):.2f} | {', '.join(f'{x:.2f}' for x in lat)} |")
+        print(
+            f"| {label} | watch: save to new PDF | {statistics.median(lat):.2f} | "
+            f"{min(lat):.2f} | {', '.join(f'{x:.2f}' for x in lat)} |"
+        )
 
 
 def scale(work: Path, source: Path, jobs: int) -> None:
@@ -234,9 +265,23 @@ def scale(work: Path, source: Path, jobs: int) -> None:
             shutil.copyfile(spec, folder / f"s{i:03d}-{spec.name}")
         env = dict(os.environ, PYTHONPATH=str(work / "code"))
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "gen", "build", str(folder), "-o",
-                                 str(work / f"scale-out-{count}"), "-q", "-j", str(jobs)],
-                                cwd=work, env=env, stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gen",
+                "build",
+                str(folder),
+                "-o",
+                str(work / f"scale-out-{count}"),
+                "-q",
+                "-j",
+                str(jobs),
+            ],
+            cwd=work,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -244,8 +289,10 @@ def scale(work: Path, source: Path, jobs: int) -> None:
             raise SystemExit(f"the build of {count} specs failed")
         per = seconds / count
         base = base or per
-        print(f"| {count} | {seconds:.1f} | {per:.3f} | {usage.ru_maxrss / 1024:.0f} | "
-              f"{per / base:.2f}x |")
+        print(
+            f"| {count} | {seconds:.1f} | {per:.3f} | {usage.ru_maxrss / 1024:.0f} | "
+            f"{per / base:.2f}x |"
+        )
 
 
 def main() -> None:
@@ -254,8 +301,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=cores())
     parser.add_argument("--copies", type=int, default=1, help="build each spec K times over")
-    parser.add_argument("--sheets", action="store_true",
-                        help="one English and one Chinese sheet against bare latexmk; watch")
+    parser.add_argument(
+        "--sheets",
+        action="store_true",
+        help="one English and one Chinese sheet against bare latexmk; watch",
+    )
     parser.add_argument("--scale", action="store_true", help="25, 50, 100 specs with -j 2")
     args = parser.parse_args()
     n = args.jobs
@@ -263,12 +313,15 @@ def main() -> None:
         work = Path(tmp)
         count = copy_specs(args.specs, work, args.copies)
         # A snapshot of the code: an edit made meanwhile must not change what is measured.
-        shutil.copytree(ROOT / "gen", work / "code" / "gen",
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / "gen", work / "code" / "gen", ignore=shutil.ignore_patterns("__pycache__")
+        )
         shutil.copytree(ROOT / "templates", work / "code" / "templates")
         if args.sheets or args.scale:
-            print(f"python {platform.python_version()}, {platform.machine()}, "
-                  f"{latexmk_version()}, load average {os.getloadavg()[0]:.2f}")
+            print(
+                f"python {platform.python_version()}, {platform.machine()}, "
+                f"{latexmk_version()}, load average {os.getloadavg()[0]:.2f}"
+            )
             if args.sheets:
                 sheets(work, args.repeat)
             if args.scale:
@@ -277,39 +330,69 @@ def main() -> None:
         # Warm-up, alike for both sides: Python's bytecode, TeX's font and format caches.
         gradsheet(work, "warm", "-j", str(n))
         latexmk_alone(stage_tex(work, work / "warm", 0, "warm"), n)
-        runs: dict[str, list[float]] = {k: [] for k in
-                                        ("cold_n", "cold_1", "noop", "tex_serial", "tex_n")}
+        runs: dict[str, list[float]] = {
+            k: [] for k in ("cold_n", "cold_1", "noop", "tex_serial", "tex_n")
+        }
         for r in range(1, args.repeat + 1):
             runs["cold_n"].append(gradsheet(work, f"out-n-{r}", "-j", str(n)))
             runs["noop"].append(gradsheet(work, f"out-n-{r}", "-j", str(n)))
             runs["tex_n"].append(latexmk_alone(stage_tex(work, work / f"out-n-{r}", r, "n"), n))
             runs["cold_1"].append(gradsheet(work, f"out-1-{r}", "-j", "1"))
             runs["tex_serial"].append(
-                latexmk_alone(stage_tex(work, work / f"out-n-{r}", r, "s"), 1))
+                latexmk_alone(stage_tex(work, work / f"out-n-{r}", r, "s"), 1)
+            )
     med = {k: statistics.median(v) for k, v in runs.items()}
     best = {k: min(v) for k, v in runs.items()}
     ratios = [
-        ("cold build -j N / latexmk alone, N at a time", "cold_n", "tex_n", "<= 1.25",
-         lambda x: x <= 1.25),
-        ("cold build -j 1 / latexmk alone, one after another", "cold_1", "tex_serial",
-         "<= 1.25", lambda x: x <= 1.25),
+        (
+            "cold build -j N / latexmk alone, N at a time",
+            "cold_n",
+            "tex_n",
+            "<= 1.25",
+            lambda x: x <= 1.25,
+        ),
+        (
+            "cold build -j 1 / latexmk alone, one after another",
+            "cold_1",
+            "tex_serial",
+            "<= 1.25",
+            lambda x: x <= 1.25,
+        ),
         ("no-op rebuild / cold build -j N", "noop", "cold_n", "< 0.10", lambda x: x < 0.10),
-        (f"cold -j 1 / cold -j {n} (speed-up)", "cold_1", "cold_n", ">= 1.6 (N = 2)",
-         lambda x: x >= 1.6),
-        (f"latexmk alone: one after another / {n} at a time (what TeX itself gains here)",
-         "tex_serial", "tex_n", "(context)", lambda x: True),
+        (
+            f"cold -j 1 / cold -j {n} (speed-up)",
+            "cold_1",
+            "cold_n",
+            ">= 1.6 (N = 2)",
+            lambda x: x >= 1.6,
+        ),
+        (
+            f"latexmk alone: one after another / {n} at a time (what TeX itself gains here)",
+            "tex_serial",
+            "tex_n",
+            "(context)",
+            lambda x: True,
+        ),
     ]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"gradsheet build benchmark: {count} specs from {args.specs}, N = {n} "
-          f"({cores()} cores), {args.repeat} rounds; load average at the end {load}")
-    print(f"{platform.python_implementation()} {platform.python_version()}, "
-          f"{platform.machine()}, {latexmk_version()}")
+    print(
+        f"gradsheet build benchmark: {count} specs from {args.specs}, N = {n} "
+        f"({cores()} cores), {args.repeat} rounds; load average at the end {load}"
+    )
+    print(
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.machine()}, {latexmk_version()}"
+    )
     print()
     print("| run | median s | best s | all rounds s |")
     print("| --- | ---: | ---: | --- |")
-    names = {"cold_n": f"cold build, -j {n}", "cold_1": "cold build, -j 1",
-             "noop": f"no-op rebuild, -j {n}", "tex_n": f"latexmk alone, {n} at a time",
-             "tex_serial": "latexmk alone, one after another"}
+    names = {
+        "cold_n": f"cold build, -j {n}",
+        "cold_1": "cold build, -j 1",
+        "noop": f"no-op rebuild, -j {n}",
+        "tex_n": f"latexmk alone, {n} at a time",
+        "tex_serial": "latexmk alone, one after another",
+    }
     for key, label in names.items():
         rounds = ", ".join(f"{x:.2f}" for x in runs[key])
         print(f"| {label} | {med[key]:.2f} | {best[key]:.2f} | {rounds} |")

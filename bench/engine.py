@@ -81,6 +81,7 @@ def _ridge(by: str) -> Callable[[], tuple[Any, Any]]:
         X, w, y, lam = _ms("X", m, n), _ms("w", n, 1), _ms("y", m, 1), sp.Symbol("lam")
         r = y - X * w
         return r.T * r / 2 + lam / 2 * w.T * w, {"w": w, "X": X}[by]
+
     return build
 
 
@@ -134,6 +135,7 @@ def _gaussian(by: str) -> Callable[[], tuple[Any, Any]]:
         S, x, mu = _ms("S", n, n), _ms("x", n, 1), _ms("mu", n, 1)
         d = x - mu
         return log(det(S)) / 2 * Identity(1) + d.T * S.inverse() * d / 2, {"mu": mu, "S": S}[by]
+
     return build
 
 
@@ -144,48 +146,129 @@ def _tanh_layer() -> tuple[Any, Any]:
 
 
 PROBLEMS = [
-    Problem("least squares, by w",
-            "  X: {shape: [m, n]}\n  w: {shape: [n]}\n  y: {shape: [m]}\n"
-            "define:\n  r: X*w - y\n  J: 1/2*r'*r", "J", "w", _least_squares),
-    Problem("ridge, by w",
-            "  X: {shape: [m, n]}\n  w: {shape: [n]}\n  y: {shape: [m]}\n  lam: {shape: []}\n"
-            "define:\n  r: y - X*w\n  J: 1/2*r'*r + lam/2*w'*w", "J", "w", _ridge("w")),
-    Problem("ridge, by X",
-            "  X: {shape: [m, n]}\n  w: {shape: [n]}\n  y: {shape: [m]}\n  lam: {shape: []}\n"
-            "define:\n  r: y - X*w\n  J: 1/2*r'*r + lam/2*w'*w", "J", "X", _ridge("X")),
-    Problem("x'Ax, by x", "  x: {shape: [n]}\n  A: {shape: [n, n]}\ndefine:\n  J: x'*A*x",
-            "J", "x", _quadratic),
-    Problem("a'Xb, by X", "  X: {shape: [m, n]}\n  a: {shape: [m]}\n  b: {shape: [n]}\n"
-            "define:\n  J: a'*X*b", "J", "X", _bilinear),
-    Problem("a'Xb as a scalar, by X", "  X: {shape: [m, n]}\n  a: {shape: [m]}\n"  # [0, 0]
-            "  b: {shape: [n]}\ndefine:\n  J: a'*X*b", "J", "X", _bilinear_scalar),
-    Problem("tr(AXB), by X", "  A: {shape: [n, m]}\n  X: {shape: [m, n]}\n  B: {shape: [n, n]}\n"
-            "define:\n  J: tr(A*X*B)", "J", "X", _trace_axb),
-    Problem("tr(X) + 1, by X", "  X: {shape: [n, n]}\ndefine:\n  J: tr(X) + 1", "J", "X",
-            _trace_plus_one),
-    Problem("logdet(X), by X", "  X: {shape: [n, n], props: [invertible]}\n"
-            "define:\n  J: logdet(X)", "J", "X", _logdet),
-    Problem("det(X), by X", "  X: {shape: [n, n], props: [invertible]}\n"
-            "define:\n  J: det(X)", "J", "X", _det),
-    Problem("tr(A inv(X)), by X", "  X: {shape: [n, n], props: [invertible]}\n"
-            "  A: {shape: [n, n]}\ndefine:\n  J: tr(A*inv(X))", "J", "X", _trace_inverse),
-    Problem("Ax, by x (Jacobian)", "  A: {shape: [m, n]}\n  x: {shape: [n]}\n"
-            "define:\n  y: A*x", "y", "x", _jacobian),
-    Problem("Gaussian NLL, by mu", "  S: {shape: [n, n], props: [positive-definite]}\n"
-            "  x: {shape: [n]}\n  mu: {shape: [n]}\ndefine:\n  d: x - mu\n"
-            "  J: 1/2*logdet(S) + 1/2*d'*inv(S)*d", "J", "mu", _gaussian("mu")),
-    Problem("Gaussian NLL, by S", "  S: {shape: [n, n], props: [positive-definite]}\n"
-            "  x: {shape: [n]}\n  mu: {shape: [n]}\ndefine:\n  d: x - mu\n"
-            "  J: 1/2*logdet(S) + 1/2*d'*inv(S)*d", "J", "S", _gaussian("S")),
-    Problem("tanh layer, by W", "  W: {shape: [m, n]}\n  x: {shape: [n]}\n"
-            "define:\n  h: tanh(W*x)\n  J: 1/2*h'*h", "J", "W", _tanh_layer),
+    Problem(
+        "least squares, by w",
+        "  X: {shape: [m, n]}\n  w: {shape: [n]}\n  y: {shape: [m]}\n"
+        "define:\n  r: X*w - y\n  J: 1/2*r'*r",
+        "J",
+        "w",
+        _least_squares,
+    ),
+    Problem(
+        "ridge, by w",
+        "  X: {shape: [m, n]}\n  w: {shape: [n]}\n  y: {shape: [m]}\n  lam: {shape: []}\n"
+        "define:\n  r: y - X*w\n  J: 1/2*r'*r + lam/2*w'*w",
+        "J",
+        "w",
+        _ridge("w"),
+    ),
+    Problem(
+        "ridge, by X",
+        "  X: {shape: [m, n]}\n  w: {shape: [n]}\n  y: {shape: [m]}\n  lam: {shape: []}\n"
+        "define:\n  r: y - X*w\n  J: 1/2*r'*r + lam/2*w'*w",
+        "J",
+        "X",
+        _ridge("X"),
+    ),
+    Problem(
+        "x'Ax, by x",
+        "  x: {shape: [n]}\n  A: {shape: [n, n]}\ndefine:\n  J: x'*A*x",
+        "J",
+        "x",
+        _quadratic,
+    ),
+    Problem(
+        "a'Xb, by X",
+        "  X: {shape: [m, n]}\n  a: {shape: [m]}\n  b: {shape: [n]}\ndefine:\n  J: a'*X*b",
+        "J",
+        "X",
+        _bilinear,
+    ),
+    Problem(
+        "a'Xb as a scalar, by X",
+        "  X: {shape: [m, n]}\n  a: {shape: [m]}\n"  # [0, 0]
+        "  b: {shape: [n]}\ndefine:\n  J: a'*X*b",
+        "J",
+        "X",
+        _bilinear_scalar,
+    ),
+    Problem(
+        "tr(AXB), by X",
+        "  A: {shape: [n, m]}\n  X: {shape: [m, n]}\n  B: {shape: [n, n]}\ndefine:\n  J: tr(A*X*B)",
+        "J",
+        "X",
+        _trace_axb,
+    ),
+    Problem(
+        "tr(X) + 1, by X",
+        "  X: {shape: [n, n]}\ndefine:\n  J: tr(X) + 1",
+        "J",
+        "X",
+        _trace_plus_one,
+    ),
+    Problem(
+        "logdet(X), by X",
+        "  X: {shape: [n, n], props: [invertible]}\ndefine:\n  J: logdet(X)",
+        "J",
+        "X",
+        _logdet,
+    ),
+    Problem(
+        "det(X), by X",
+        "  X: {shape: [n, n], props: [invertible]}\ndefine:\n  J: det(X)",
+        "J",
+        "X",
+        _det,
+    ),
+    Problem(
+        "tr(A inv(X)), by X",
+        "  X: {shape: [n, n], props: [invertible]}\n"
+        "  A: {shape: [n, n]}\ndefine:\n  J: tr(A*inv(X))",
+        "J",
+        "X",
+        _trace_inverse,
+    ),
+    Problem(
+        "Ax, by x (Jacobian)",
+        "  A: {shape: [m, n]}\n  x: {shape: [n]}\ndefine:\n  y: A*x",
+        "y",
+        "x",
+        _jacobian,
+    ),
+    Problem(
+        "Gaussian NLL, by mu",
+        "  S: {shape: [n, n], props: [positive-definite]}\n"
+        "  x: {shape: [n]}\n  mu: {shape: [n]}\ndefine:\n  d: x - mu\n"
+        "  J: 1/2*logdet(S) + 1/2*d'*inv(S)*d",
+        "J",
+        "mu",
+        _gaussian("mu"),
+    ),
+    Problem(
+        "Gaussian NLL, by S",
+        "  S: {shape: [n, n], props: [positive-definite]}\n"
+        "  x: {shape: [n]}\n  mu: {shape: [n]}\ndefine:\n  d: x - mu\n"
+        "  J: 1/2*logdet(S) + 1/2*d'*inv(S)*d",
+        "J",
+        "S",
+        _gaussian("S"),
+    ),
+    Problem(
+        "tanh layer, by W",
+        "  W: {shape: [m, n]}\n  x: {shape: [n]}\ndefine:\n  h: tanh(W*x)\n  J: 1/2*h'*h",
+        "J",
+        "W",
+        _tanh_layer,
+    ),
 ]
 
 
 def program_for(variables: str, of: str, wrt: str, layout: str = "denominator") -> Program:
     """The spec of one target (denominator layout: SymPy's own, so answers compare as they are)."""
-    text = (f"title: bench\nlayout: {layout}\nvariables:\n{variables}\n"
-            f"derive:\n  - of: {of}\n    wrt: {wrt}\n")
+    text = (
+        f"title: bench\nlayout: {layout}\nvariables:\n{variables}\n"
+        f"derive:\n  - of: {of}\n    wrt: {wrt}\n"
+    )
     return build_program(load_spec_text(text, "bench.yaml"))
 
 
@@ -275,13 +358,18 @@ def sympy_numeric(expr: Any, values: dict[str, Any], sizes: dict[str, int]) -> n
         out = out.as_explicit()
     if isinstance(out, sp.NDimArray):  # a rank-4 array: its 1 x 1 axes dropped
         return np.array(out.tolist(), dtype=float).reshape(
-            [k for k in out.shape if k != 1] or [1, 1])
-    return np.array(sp.Matrix(out).evalf(), dtype=float) if isinstance(
-        out, sp.MatrixBase) else np.array([[float(out)]])
+            [k for k in out.shape if k != 1] or [1, 1]
+        )
+    return (
+        np.array(sp.Matrix(out).evalf(), dtype=float)
+        if isinstance(out, sp.MatrixBase)
+        else np.array([[float(out)]])
+    )
 
 
-def judge_sympy(problem: Problem, program: Program, d: Derivation, repeat: int
-                ) -> tuple[float | None, str]:
+def judge_sympy(
+    problem: Problem, program: Program, d: Derivation, repeat: int
+) -> tuple[float | None, str]:
     """SymPy's median CPU ms and a verdict: right, WRONG, unevaluated, error."""
     try:
         expr, var = problem.sympy()
@@ -327,8 +415,7 @@ def compare(repeat: int) -> list[Row]:
 def chain_spec(depth: int) -> str:
     """An L-layer network: h_k = tanh(W_k h_{k-1}), J = 1/2 h_L' h_L (no targets)."""
     lines = ["  x: {shape: [n]}"] + [f"  W_{k}: {{shape: [n, n]}}" for k in range(1, depth + 1)]
-    defs = ["  h_1: tanh(W_1*x)"] + [f"  h_{k}: tanh(W_{k}*h_{k - 1})"
-                                      for k in range(2, depth + 1)]
+    defs = ["  h_1: tanh(W_1*x)"] + [f"  h_{k}: tanh(W_{k}*h_{k - 1})" for k in range(2, depth + 1)]
     return "\n".join(lines) + "\ndefine:\n" + "\n".join(defs) + f"\n  J: 1/2*h_{depth}'*h_{depth}"
 
 
@@ -348,11 +435,19 @@ def chain(repeat: int, timeout: float) -> list[dict[str, Any]]:
             if any(r.get(wrt, {}).get("timeout") for r in out if r["L"] < row["L"]):
                 row[wrt] = {"skipped": True}
                 continue
-            cmd = [sys.executable, str(Path(__file__).resolve()), "--chain-child",
-                   str(row["L"]), wrt, "--repeat", str(repeat)]
+            cmd = [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--chain-child",
+                str(row["L"]),
+                wrt,
+                "--repeat",
+                str(repeat),
+            ]
             try:
-                done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                                      check=True)
+                done = subprocess.run(
+                    cmd, capture_output=True, text=True, timeout=timeout, check=True
+                )
                 row[wrt] = json.loads(done.stdout)
             except subprocess.TimeoutExpired:
                 row[wrt] = {"timeout": timeout}
@@ -365,8 +460,9 @@ def version_seconds(repeat: int) -> tuple[float, float]:
     for _ in range(max(5, repeat)):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "gen", "--version"], cwd=ROOT, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "gen", "--version"], cwd=ROOT, check=True, capture_output=True
+        )
         wall.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
@@ -385,38 +481,50 @@ def _chain_cell(fig: dict[str, Any]) -> str:
         return f"{'not run (a shallower depth timed out)':>42}"
     if "timeout" in fig:
         return f"{'> ' + format(fig['timeout'], 'g') + ' s (timed out)':>42}"
-    return (f"{fig['derive_ms']:10.1f} {fig['verify_ms']:8.1f} {fig['total_ms']:10.1f} "
-            f"{fig['result_chars']:6d}{'' if fig['numeric'] else ' !'}")
+    return (
+        f"{fig['derive_ms']:10.1f} {fig['verify_ms']:8.1f} {fig['total_ms']:10.1f} "
+        f"{fig['result_chars']:6d}{'' if fig['numeric'] else ' !'}"
+    )
 
 
 def report(rows: list[Row], depths: list[dict[str, Any]], version: tuple[float, float]) -> str:
     """The figures as plain-text tables, each target with its verdict."""
     out = io.StringIO()
     w = out.write
-    w(f"gradsheet engine benchmark: python {sys.version.split()[0]}, sympy {sp.__version__}, "
-      f"numpy {np.__version__}\nmedian CPU milliseconds (wall for ours in 'wall'); "
-      "ratio = SymPy / ours\n\n")
-    w(f"{'problem':24} {'derive':>7} {'verify':>7} {'ours':>7} {'wall':>7} {'sympy':>7} "
-      f"{'ratio':>6}  sympy's answer\n")
+    w(
+        f"gradsheet engine benchmark: python {sys.version.split()[0]}, sympy {sp.__version__}, "
+        f"numpy {np.__version__}\nmedian CPU milliseconds (wall for ours in 'wall'); "
+        "ratio = SymPy / ours\n\n"
+    )
+    w(
+        f"{'problem':24} {'derive':>7} {'verify':>7} {'ours':>7} {'wall':>7} {'sympy':>7} "
+        f"{'ratio':>6}  sympy's answer\n"
+    )
     for r in rows:
         o = r.ours
         sym = f"{r.sympy_ms:7.2f}" if r.sympy_ms is not None else "      -"
         ratio = f"{r.ratio:6.1f}" if r.ratio is not None else "     -"
         flag = "" if o["numeric"] else "  (ours NOT verified)"
-        w(f"{r.name:24} {o['derive_ms']:7.2f} {o['verify_ms']:7.2f} {o['total_ms']:7.2f} "
-          f"{o['wall_ms']:7.2f} {sym} {ratio}  {r.sympy_verdict}{flag}\n")
+        w(
+            f"{r.name:24} {o['derive_ms']:7.2f} {o['verify_ms']:7.2f} {o['total_ms']:7.2f} "
+            f"{o['wall_ms']:7.2f} {sym} {ratio}  {r.sympy_verdict}{flag}\n"
+        )
     med = statistics.median(r.ours["total_ms"] for r in rows)
     right = [r for r in rows if r.sympy_verdict.startswith("right")]
     ratios = [r.ratio for r in right if r.ratio is not None]
     med_ratio = statistics.median(ratios) if ratios else float("nan")
     lowest = min(ratios) if ratios else float("nan")
-    w(f"\nmedian derive + verify per target: {med:.2f} ms CPU, "
-      f"{statistics.median(r.ours['wall_ms'] for r in rows):.2f} ms wall "
-      f"(target <= {TARGET_MS:g} ms: {_mark(med <= TARGET_MS)})\n")
-    w(f"SymPy right on {len(right)} of {len(rows)} problems; where right, SymPy / ours: median "
-      f"{med_ratio:.1f}x, lowest {lowest:.1f}x (target >= {TARGET_SPEEDUP:g}x: "
-      f"{_mark(med_ratio >= TARGET_SPEEDUP)} on the median; "
-      f"{sum(r < TARGET_SPEEDUP for r in ratios)} of {len(ratios)} problems below it)\n")
+    w(
+        f"\nmedian derive + verify per target: {med:.2f} ms CPU, "
+        f"{statistics.median(r.ours['wall_ms'] for r in rows):.2f} ms wall "
+        f"(target <= {TARGET_MS:g} ms: {_mark(med <= TARGET_MS)})\n"
+    )
+    w(
+        f"SymPy right on {len(right)} of {len(rows)} problems; where right, SymPy / ours: median "
+        f"{med_ratio:.1f}x, lowest {lowest:.1f}x (target >= {TARGET_SPEEDUP:g}x: "
+        f"{_mark(med_ratio >= TARGET_SPEEDUP)} on the median; "
+        f"{sum(r < TARGET_SPEEDUP for r in ratios)} of {len(ratios)} problems below it)\n"
+    )
     w(f"all our results verified numerically: {all(r.ours['numeric'] for r in rows)}\n\n")
     w("chain: h_k = tanh(W_k h_(k-1)), J = 1/2 h_L' h_L, n = 3; CPU ms, result length in chars\n")
     head = f"{'derive':>10} {'verify':>8} {'total':>10} {'chars':>6}"
@@ -428,20 +536,29 @@ def report(rows: list[Row], depths: list[dict[str, Any]], version: tuple[float, 
         name = f"t(L={DEPTHS[-1]}) / t(L={DEPTHS[0]})"
         if "total_ms" in first and "total_ms" in last:
             growth = last["total_ms"] / first["total_ms"]
-            w(f"by {wrt}: {name} = {growth:.1f} (target <= {TARGET_GROWTH:g}: "
-              f"{_mark(growth <= TARGET_GROWTH)})\n")
+            w(
+                f"by {wrt}: {name} = {growth:.1f} (target <= {TARGET_GROWTH:g}: "
+                f"{_mark(growth <= TARGET_GROWTH)})\n"
+            )
         else:
             done = [r for r in depths if "total_ms" in r[wrt]]
             last_done = done[-1] if done else None
-            seen = (f"; t(L={last_done['L']}) / t(L={DEPTHS[0]}) = "
-                    f"{last_done[wrt]['total_ms'] / first['total_ms']:.1f}"
-                    if last_done and len(done) > 1 and "total_ms" in first else "")
-            w(f"by {wrt}: {name} not measured, L={DEPTHS[-1]} did not finish in the time limit "
-              f"(target <= {TARGET_GROWTH:g}: MISSED){seen}\n")
+            seen = (
+                f"; t(L={last_done['L']}) / t(L={DEPTHS[0]}) = "
+                f"{last_done[wrt]['total_ms'] / first['total_ms']:.1f}"
+                if last_done and len(done) > 1 and "total_ms" in first
+                else ""
+            )
+            w(
+                f"by {wrt}: {name} not measured, L={DEPTHS[-1]} did not finish in the time limit "
+                f"(target <= {TARGET_GROWTH:g}: MISSED){seen}\n"
+            )
     cpu, wall = version
-    w(f"\npython -m gen --version: {wall:.3f} s wall, {cpu:.3f} s CPU "
-      f"(target < {TARGET_VERSION_S:g} s: {_mark(wall < TARGET_VERSION_S)} on wall time, "
-      f"{_mark(cpu < TARGET_VERSION_S)} on CPU time)\n")
+    w(
+        f"\npython -m gen --version: {wall:.3f} s wall, {cpu:.3f} s CPU "
+        f"(target < {TARGET_VERSION_S:g} s: {_mark(wall < TARGET_VERSION_S)} on wall time, "
+        f"{_mark(cpu < TARGET_VERSION_S)} on CPU time)\n"
+    )
     return out.getvalue()
 
 
@@ -462,8 +579,9 @@ def profile_problem(name: str, rounds: int = 200) -> str:
     """cProfile of ``rounds`` derive + verify of the problem whose name starts with ``name``."""
     matches = [p for p in PROBLEMS if p.name.startswith(name)]
     if not matches:
-        raise SystemExit(f"no problem named {name!r}; the problems: "
-                         + "; ".join(p.name for p in PROBLEMS))
+        raise SystemExit(
+            f"no problem named {name!r}; the problems: " + "; ".join(p.name for p in PROBLEMS)
+        )
     problem = matches[0]
     program = program_for(problem.spec, problem.of, problem.wrt)
     ours(program)
@@ -482,19 +600,32 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the tables (or JSON)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9, help="timed runs per figure")
-    parser.add_argument("--timeout", type=float, default=60.0,
-                        help="seconds allowed to one depth of the chain (default 60)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds allowed to one depth of the chain (default 60)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--profile", action="store_true",
-                        help=f"also profile derive + verify of the chain at L={PROFILE_DEPTH}")
-    parser.add_argument("--profile-problem", metavar="NAME",
-                        help="only profile derive + verify of one problem (its name's start, "
-                             "e.g. 'tr(AXB)'), by internal time")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help=f"also profile derive + verify of the chain at L={PROFILE_DEPTH}",
+    )
+    parser.add_argument(
+        "--profile-problem",
+        metavar="NAME",
+        help="only profile derive + verify of one problem (its name's start, "
+        "e.g. 'tr(AXB)'), by internal time",
+    )
     parser.add_argument("--chain-child", nargs=2, metavar=("L", "WRT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.chain_child:
-        print(json.dumps(chain_child(int(args.chain_child[0]), args.chain_child[1],
-                                     max(3, args.repeat // 3))))
+        print(
+            json.dumps(
+                chain_child(int(args.chain_child[0]), args.chain_child[1], max(3, args.repeat // 3))
+            )
+        )
         return 0
     if args.profile_problem:
         print(profile_problem(args.profile_problem))
@@ -503,11 +634,25 @@ def main(argv: list[str] | None = None) -> int:
     depths = chain(args.repeat, args.timeout)
     version = version_seconds(args.repeat)
     if args.json:
-        print(json.dumps({
-            "problems": [{"name": r.name, "ours": r.ours, "sympy_ms": r.sympy_ms,
-                          "sympy_verdict": r.sympy_verdict, "ratio": r.ratio} for r in rows],
-            "chain": depths, "version": {"cpu_s": version[0], "wall_s": version[1]}},
-            indent=2))
+        print(
+            json.dumps(
+                {
+                    "problems": [
+                        {
+                            "name": r.name,
+                            "ours": r.ours,
+                            "sympy_ms": r.sympy_ms,
+                            "sympy_verdict": r.sympy_verdict,
+                            "ratio": r.ratio,
+                        }
+                        for r in rows
+                    ],
+                    "chain": depths,
+                    "version": {"cpu_s": version[0], "wall_s": version[1]},
+                },
+                indent=2,
+            )
+        )
     else:
         print(report(rows, depths, version), end="")
     if args.profile:

@@ -46,7 +46,8 @@ class Program:
     def symmetric(self) -> frozenset[str]:
         """Names equal to their own transpose."""
         return frozenset(
-            s.name for s in self.symbols.values()
+            s.name
+            for s in self.symbols.values()
             if s.props & {Prop.SYMMETRIC, Prop.POSITIVE_DEFINITE, Prop.DIAGONAL}
         )
 
@@ -99,9 +100,13 @@ def build_program(spec: Spec) -> Program:
         shape = shape_of(var)
         if var.props & set(SQUARE_PROPS) and shape[0] != shape[1]:
             bad = sorted(p.value for p in var.props & set(SQUARE_PROPS))
-            errors.append(GenError(
-                f"'{var.name}' is declared {', '.join(bad)} but its shape "
-                f"[{shape[0]}, {shape[1]}] is not square", var.span))
+            errors.append(
+                GenError(
+                    f"'{var.name}' is declared {', '.join(bad)} but its shape "
+                    f"[{shape[0]}, {shape[1]}] is not square",
+                    var.span,
+                )
+            )
         override = var.latex.value if var.latex else None
         symbols[var.name] = Symbol(var.name, shape, latex_name(var.name, override), variable=var)
     dims = tuple(d.name for d in spec.dims)
@@ -110,8 +115,12 @@ def build_program(spec: Spec) -> Program:
         typed = _typed(definition.expr, symbols, dims, errors, failed)
         if typed is not None and typed.shape is not None:
             symbols[definition.name] = Symbol(
-                definition.name, typed.shape, latex_name(definition.name), typed,
-                definition=definition)
+                definition.name,
+                typed.shape,
+                latex_name(definition.name),
+                typed,
+                definition=definition,
+            )
         else:
             failed.add(definition.name)
     _check_differential_names(symbols, errors)
@@ -123,8 +132,13 @@ def build_program(spec: Spec) -> Program:
     return Program(spec, symbols, dims, spec.targets)
 
 
-def _typed(text: Text, symbols: dict[str, Symbol], dims: tuple[str, ...],
-           errors: list[GenError], failed: set[str]) -> Node | None:
+def _typed(
+    text: Text,
+    symbols: dict[str, Symbol],
+    dims: tuple[str, ...],
+    errors: list[GenError],
+    failed: set[str],
+) -> Node | None:
     try:
         tree = parse(text.value, text.where)
         if mentions(tree, failed):
@@ -141,32 +155,45 @@ def _typed(text: Text, symbols: dict[str, Symbol], dims: tuple[str, ...],
 def _check_differential_names(symbols: dict[str, Symbol], errors: list[GenError]) -> None:
     for name, sym in symbols.items():
         if name.startswith("d") and name[1:] in symbols:
-            span = sym.variable.span if sym.variable else (
-                sym.definition.span if sym.definition else None)
-            errors.append(GenError(
-                f"name '{name}' clashes with the differential of '{name[1:]}' "
-                f"(d{name[1:]} is written in the steps); rename one of them", span))
+            span = (
+                sym.variable.span
+                if sym.variable
+                else (sym.definition.span if sym.definition else None)
+            )
+            errors.append(
+                GenError(
+                    f"name '{name}' clashes with the differential of '{name[1:]}' "
+                    f"(d{name[1:]} is written in the steps); rename one of them",
+                    span,
+                )
+            )
 
 
-def _check_target(target: Target, symbols: dict[str, Symbol], spec: Spec,
-                  errors: list[GenError]) -> None:
+def _check_target(
+    target: Target, symbols: dict[str, Symbol], spec: Spec, errors: list[GenError]
+) -> None:
     for key, text in (("of", target.of), ("wrt", target.wrt)):
         if text.value not in symbols:
             hint = difflib.get_close_matches(text.value, list(symbols), n=1)
             more = f" (did you mean '{hint[0]}'?)" if hint else ""
             what = "a variable or a definition"
-            errors.append(GenError(
-                f"'{key}: {text.value}' is not {what}{more}", text.span))
+            errors.append(GenError(f"'{key}: {text.value}' is not {what}{more}", text.span))
     if target.of.value not in symbols or target.wrt.value not in symbols:
         return
     wrt = symbols[target.wrt.value]
     if Prop.CONSTANT in wrt.props:
-        errors.append(GenError(
-            f"'{wrt.name}' is declared constant and cannot be differentiated by", target.wrt.span))
+        errors.append(
+            GenError(
+                f"'{wrt.name}' is declared constant and cannot be differentiated by",
+                target.wrt.span,
+            )
+        )
     of = symbols[target.of.value]
     wrt_matrix = wrt.shape[1] != 1
     if target.order == 2 and (of.shape != SCALAR or wrt_matrix):
-        errors.append(GenError(
-            "order 2 asks for a Hessian: 'of' must be a scalar and 'wrt' a vector or a scalar",
-            target.span))
-
+        errors.append(
+            GenError(
+                "order 2 asks for a Hessian: 'of' must be a scalar and 'wrt' a vector or a scalar",
+                target.span,
+            )
+        )

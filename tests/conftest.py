@@ -107,12 +107,21 @@ def make_context(lang: str = "en") -> dict[str, Any]:
             "name": "mixed",
             "summary": msg["layout_summary.mixed"],
             "implied": [
-                {"lhs": r"\partial J/\partial w", "space": r"\mathbb{R}^{n \times 1}",
-                 "layout": "mixed"},
-                {"lhs": r"\partial J/\partial w", "space": r"\mathbb{R}^{n \times 1}",
-                 "layout": "denominator"},
-                {"lhs": r"\partial J/\partial W", "space": r"\mathbb{R}^{n \times n_{1}}",
-                 "layout": "mixed"},
+                {
+                    "lhs": r"\partial J/\partial w",
+                    "space": r"\mathbb{R}^{n \times 1}",
+                    "layout": "mixed",
+                },
+                {
+                    "lhs": r"\partial J/\partial w",
+                    "space": r"\mathbb{R}^{n \times 1}",
+                    "layout": "denominator",
+                },
+                {
+                    "lhs": r"\partial J/\partial W",
+                    "space": r"\mathbb{R}^{n \times n_{1}}",
+                    "layout": "mixed",
+                },
             ],
         },
         "dims": [{"latex": "m", "note": t["m"]}, {"latex": "n", "note": t["n"]}],
@@ -172,8 +181,13 @@ def make_context(lang: str = "en") -> dict[str, Any]:
                 ],
                 "result_lhs": r"\frac{\partial J}{\partial w}",
                 "result": r"X^{\top} \left(X w - y\right) + \lambda w",
-                "verified": {"ok": True, "max_rel_error": 3.1e-11, "points": 5, "steps": 0,
-                             "checkable": 0},
+                "verified": {
+                    "ok": True,
+                    "max_rel_error": 3.1e-11,
+                    "points": 5,
+                    "steps": 0,
+                    "checkable": 0,
+                },
                 "agree": None,
             },
             {
@@ -189,16 +203,26 @@ def make_context(lang: str = "en") -> dict[str, Any]:
                 "shape": r"n \times 1",
                 "text": t["text2"],
                 "steps": [
-                    {"lhs": r"\frac{\partial J}{\partial z}", "rhs": "z", "note": escape_tex(t["local1"])},
-                    {"lhs": r"\frac{\partial z}{\partial w}", "rhs": "X", "note": escape_tex(t["local2"])},
+                    {
+                        "lhs": r"\frac{\partial J}{\partial z}",
+                        "rhs": "z",
+                        "note": escape_tex(t["local1"]),
+                    },
+                    {
+                        "lhs": r"\frac{\partial z}{\partial w}",
+                        "rhs": "X",
+                        "note": escape_tex(t["local2"]),
+                    },
                     {
                         "lhs": r"\frac{\partial J}{\partial w}",
                         "rhs": r"\left(\frac{\partial z}{\partial w}\right)^{\top}"
                         r" \frac{\partial J}{\partial z}",
                         "note": escape_tex(t["chain"]),
                         "factors": [
-                            {"latex": r"\left(\frac{\partial z}{\partial w}\right)^{\top}",
-                             "shape": r"n \times m"},
+                            {
+                                "latex": r"\left(\frac{\partial z}{\partial w}\right)^{\top}",
+                                "shape": r"n \times m",
+                            },
                             {"latex": r"\frac{\partial J}{\partial z}", "shape": r"m \times 1"},
                         ],
                         "lhs_shape": r"n \times 1",
@@ -214,10 +238,18 @@ def make_context(lang: str = "en") -> dict[str, Any]:
                 ],
                 "result_lhs": r"\frac{\partial J}{\partial w}",
                 "result": r"X^{\top} \left(X w - y\right) + \lambda w",
-                "verified": {"ok": True, "max_rel_error": 2.4e-10, "points": 5, "steps": 3,
-                             "checkable": 3},
-                "agree": {"methods": ["differential", "chain"], "ok": True,
-                          "max_rel_error": 1.5e-15},
+                "verified": {
+                    "ok": True,
+                    "max_rel_error": 2.4e-10,
+                    "points": 5,
+                    "steps": 3,
+                    "checkable": 3,
+                },
+                "agree": {
+                    "methods": ["differential", "chain"],
+                    "ok": True,
+                    "max_rel_error": 1.5e-15,
+                },
             },
             {
                 "number": 3,
@@ -254,8 +286,13 @@ def make_context(lang: str = "en") -> dict[str, Any]:
                 ],
                 "result_lhs": r"\frac{\partial J}{\partial W}",
                 "result": r"A^{\top} \frac{\partial J}{\partial Y}",
-                "verified": {"ok": False, "max_rel_error": 0.42, "points": 5, "steps": 0,
-                             "checkable": 2},
+                "verified": {
+                    "ok": False,
+                    "max_rel_error": 0.42,
+                    "points": 5,
+                    "steps": 0,
+                    "checkable": 2,
+                },
                 "agree": None,
             },
         ],

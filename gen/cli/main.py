@@ -46,6 +46,7 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be positive, not {text}")
         return value
+
     return parse
 
 
@@ -54,44 +55,84 @@ def _parser() -> argparse.ArgumentParser:
         prog="gradsheet",
         description="Matrix-calculus derivation sheets from YAML specs, every step checked.",
         epilog="Exit status: 0 all good, 1 a spec failed, 2 usage error, 3 TeX missing "
-               "(.tex and .json written), 4 internal error, 130/143 interrupted.")
+        "(.tex and .json written), 4 internal error, 130/143 interrupted.",
+    )
     parser.add_argument("--version", action="version", version=f"gradsheet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("paths", nargs="*", metavar="PATH",
-                       help="spec files or folders of them (default: specs)")
+        p.add_argument(
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="spec files or folders of them (default: specs)",
+        )
         p.add_argument("--strict", action="store_true", help="warnings fail the spec")
-        p.add_argument("--timeout", type=_positive(float), default=DEFAULT_TIMEOUT,
-                       metavar="S", help="seconds allowed to each derivation and TeX run "
-                       f"(default: {DEFAULT_TIMEOUT:g})")
+        p.add_argument(
+            "--timeout",
+            type=_positive(float),
+            default=DEFAULT_TIMEOUT,
+            metavar="S",
+            help=f"seconds allowed to each derivation and TeX run (default: {DEFAULT_TIMEOUT:g})",
+        )
         loud = p.add_mutually_exclusive_group()
-        loud.add_argument("-q", "--quiet", action="store_true",
-                          help="print errors and warnings only")
-        loud.add_argument("-v", "--verbose", action="store_true",
-                          help="print every spec, timings and tracebacks of internal errors")
+        loud.add_argument(
+            "-q", "--quiet", action="store_true", help="print errors and warnings only"
+        )
+        loud.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="print every spec, timings and tracebacks of internal errors",
+        )
 
     def building(p: argparse.ArgumentParser) -> None:
         common(p)
-        p.add_argument("-o", "--output", default="output", metavar="DIR",
-                       help="the output folder (default: output)")
-        p.add_argument("--templates", metavar="DIR",
-                       help="a folder of templates for every spec (wins over 'template:')")
-        p.add_argument("--dry-run", "--no-pdf", dest="dry_run", action="store_true",
-                       help="derive, verify and write .tex and .json; run no TeX")
-        p.add_argument("--force", action="store_true",
-                       help="rebuild every spec, even those whose inputs did not change")
-        p.add_argument("-j", "--jobs", type=_positive(int), default=_cores(), metavar="N",
-                       help=f"TeX runs at once (default: the number of cores, {_cores()})")
+        p.add_argument(
+            "-o",
+            "--output",
+            default="output",
+            metavar="DIR",
+            help="the output folder (default: output)",
+        )
+        p.add_argument(
+            "--templates",
+            metavar="DIR",
+            help="a folder of templates for every spec (wins over 'template:')",
+        )
+        p.add_argument(
+            "--dry-run",
+            "--no-pdf",
+            dest="dry_run",
+            action="store_true",
+            help="derive, verify and write .tex and .json; run no TeX",
+        )
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="rebuild every spec, even those whose inputs did not change",
+        )
+        p.add_argument(
+            "-j",
+            "--jobs",
+            type=_positive(int),
+            default=_cores(),
+            metavar="N",
+            help=f"TeX runs at once (default: the number of cores, {_cores()})",
+        )
 
     building(sub.add_parser("build", help="build specs into PDF, .tex, .body.tex and .json"))
     check = sub.add_parser("check", help="derive and verify specs; write nothing")
     common(check)
-    check.add_argument("--json", action="store_true",
-                       help="print the results of every spec on standard output")
-    check.add_argument("--exact", action="store_true",
-                       help="also check each result exactly with SymPy, on explicit matrices "
-                            "of small sizes (verified.exact in the JSON)")
+    check.add_argument(
+        "--json", action="store_true", help="print the results of every spec on standard output"
+    )
+    check.add_argument(
+        "--exact",
+        action="store_true",
+        help="also check each result exactly with SymPy, on explicit matrices "
+        "of small sizes (verified.exact in the JSON)",
+    )
     watch = sub.add_parser("watch", help="build, then rebuild what changes on save")
     building(watch)
     new = sub.add_parser("new", help="write a starter spec (specs/NAME.yaml)")
@@ -122,8 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         _err("gradsheet: interrupted")
         return EXIT_SIGNAL + signal.SIGINT
     except Exception as exc:  # noqa: BLE001 - the last guard: never a bare traceback
-        _err(f"gradsheet: internal error: {type(exc).__name__}: {exc} (a bug in gradsheet; "
-             "please report it" + ("" if verbose else "; -v shows the traceback") + ")")
+        _err(
+            f"gradsheet: internal error: {type(exc).__name__}: {exc} (a bug in gradsheet; "
+            "please report it" + ("" if verbose else "; -v shows the traceback") + ")"
+        )
         if verbose:
             _err("".join(traceback.format_exception(exc)).rstrip())
         return EXIT_INTERNAL
@@ -161,8 +204,13 @@ def _run(args: argparse.Namespace) -> int:
     if options is None:
         _err(f"gradsheet: {problem}")
         return EXIT_USAGE
-    reporter = Reporter(sys.stderr, verbosity=verbosity, bar=_is_terminal(),
-                        out_dir=options.out_dir, pdf=options.pdf)
+    reporter = Reporter(
+        sys.stderr,
+        verbosity=verbosity,
+        bar=_is_terminal(),
+        out_dir=options.out_dir,
+        pdf=options.pdf,
+    )
     if args.command == "watch":
         return _watch(args.paths or ["specs"], options, reporter)
     return _build(specs, options, reporter)
@@ -183,8 +231,15 @@ def _options(args: argparse.Namespace) -> tuple[BuildOptions | None, str]:
     templates = Path(args.templates) if args.templates else None
     if templates is not None and not templates.is_dir():
         return None, f"no such template folder: {templates}"
-    return BuildOptions(out, pdf=not args.dry_run, templates=templates, force=args.force,
-                        strict=args.strict, jobs=args.jobs, timeout=args.timeout), ""
+    return BuildOptions(
+        out,
+        pdf=not args.dry_run,
+        templates=templates,
+        force=args.force,
+        strict=args.strict,
+        jobs=args.jobs,
+        timeout=args.timeout,
+    ), ""
 
 
 def _status(outcomes: list[Outcome]) -> int:
@@ -201,8 +256,7 @@ def _tex_missing_note(outcomes: list[Outcome], reporter: Reporter) -> None:
     if any(o.status is Status.NO_TEX for o in outcomes):
         from gen.make.latexmk import TEX_MISSING
 
-        reporter.line(f"gradsheet: {TEX_MISSING}; the .tex and .json files were written, "
-                      "no PDF")
+        reporter.line(f"gradsheet: {TEX_MISSING}; the .tex and .json files were written, no PDF")
 
 
 def _build(specs: list[Path], options: BuildOptions, reporter: Reporter) -> int:
@@ -212,8 +266,9 @@ def _build(specs: list[Path], options: BuildOptions, reporter: Reporter) -> int:
         outcomes = build_all(specs, options, reporter)
     except Interrupted as stop:
         reporter.end([])
-        _err("gradsheet: interrupted; TeX stopped, unfinished outputs discarded, "
-             "finished ones kept")
+        _err(
+            "gradsheet: interrupted; TeX stopped, unfinished outputs discarded, finished ones kept"
+        )
         return EXIT_SIGNAL + stop.signum
     reporter.end(outcomes)
     _tex_missing_note(outcomes, reporter)
@@ -233,14 +288,19 @@ def _check(specs: list[Path], args: argparse.Namespace, verbosity: int) -> int:
                 reporter.working(path.name, "checking")
                 unshowable = path_problem(path)
                 if unshowable is not None:
-                    refused = GenError(f"cannot check this spec: {unshowable}; rename it",
-                                       Span(shown_path(path)))
+                    refused = GenError(
+                        f"cannot check this spec: {unshowable}; rename it", Span(shown_path(path))
+                    )
                     outcome = Outcome(str(path), path.stem, False, [refused]).fail()
                 else:
                     _, _, outcome = check_spec(path, timeout=args.timeout, exact=args.exact)
                 if args.strict and outcome.warnings and outcome.ok:
-                    outcome.fail(GenError(f"{len(outcome.warnings)} warning(s), and --strict "
-                                          "makes warnings fail", Span(str(path))))
+                    outcome.fail(
+                        GenError(
+                            f"{len(outcome.warnings)} warning(s), and --strict makes warnings fail",
+                            Span(str(path)),
+                        )
+                    )
                 outcomes.append(outcome)
                 reporter.done(outcome)
     except Interrupted as stop:
@@ -267,8 +327,7 @@ def _watch(paths: list[str], options: BuildOptions, reporter: Reporter) -> int:
 
     def waiting(count: int) -> None:
         if reporter.verbosity > 0:
-            reporter.line(f"gradsheet: watching {count} spec(s) and their templates; "
-                          "Ctrl-C stops")
+            reporter.line(f"gradsheet: watching {count} spec(s) and their templates; Ctrl-C stops")
 
     try:
         with stop_on_signals():

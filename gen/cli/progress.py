@@ -18,8 +18,9 @@ from gen.make.options import Outcome, Status
 from gen.make.specs import shown_path
 
 MAX_ERRORS = 20  # per spec; the rest are counted
-_UNSAFE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f"
-                     "\\u202a-\\u202e\\u2066-\\u2069]")
+_UNSAFE = re.compile(
+    "[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]"
+)
 
 
 def safe(text: str) -> str:
@@ -43,8 +44,15 @@ class Reporter:
         pdf: Whether the build makes PDFs.
     """
 
-    def __init__(self, stream: TextIO, *, verbosity: int = 1, bar: bool = False,
-                 out_dir: Path | None = None, pdf: bool = True) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        verbosity: int = 1,
+        bar: bool = False,
+        out_dir: Path | None = None,
+        pdf: bool = True,
+    ) -> None:
         self.stream: TextIO | None = stream
         self.verbosity = verbosity
         self.bar = bar and verbosity > 0
@@ -96,9 +104,13 @@ class Reporter:
         counts: dict[Status, int] = {}
         for outcome in outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        labels = {Status.BUILT: "built", Status.CHECKED: "checked",
-                  Status.NO_TEX: "written without PDF (no TeX)", Status.CURRENT: "up to date",
-                  Status.FAILED: "failed"}
+        labels = {
+            Status.BUILT: "built",
+            Status.CHECKED: "checked",
+            Status.NO_TEX: "written without PDF (no TeX)",
+            Status.CURRENT: "up to date",
+            Status.FAILED: "failed",
+        }
         parts = [f"{counts[s]} {label}" for s, label in labels.items() if counts.get(s)]
         seconds = time.monotonic() - self.start
         self.line(f"gradsheet: {', '.join(parts)} ({seconds:.1f} s)")

@@ -25,20 +25,30 @@ def _choice(values: list[str], description: str) -> dict[str, Any]:
 
 
 def _variable() -> dict[str, Any]:
-    entry = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 999999},
-                       {"type": "string", "pattern": NAME_PATTERN}]}
+    entry = {
+        "oneOf": [
+            {"type": "integer", "minimum": 1, "maximum": 999999},
+            {"type": "string", "pattern": NAME_PATTERN},
+        ]
+    }
     props = _choice([p.value for p in Prop], "a property used to simplify and to sample")
     return {
         "type": ["object", "null"],
         "additionalProperties": False,
         "properties": {
-            "shape": {"type": ["array", "null"], "items": entry, "maxItems": 2,
-                      "description": "[] a scalar, [n] a column vector, [m, n] a matrix"},
+            "shape": {
+                "type": ["array", "null"],
+                "items": entry,
+                "maxItems": 2,
+                "description": "[] a scalar, [n] a column vector, [m, n] a matrix",
+            },
             "text": _text("what the variable is, shown in the sheet's table"),
-            "latex": {"type": "string", "maxLength": 200,
-                      "description": "how the name is typeset: letters, digits, _ ^ { } ' , ( ) "
-                                     "and the macros " + ", ".join(
-                                         "\\" + m for m in sorted(ALLOWED_MACROS))},
+            "latex": {
+                "type": "string",
+                "maxLength": 200,
+                "description": "how the name is typeset: letters, digits, _ ^ { } ' , ( ) "
+                "and the macros " + ", ".join("\\" + m for m in sorted(ALLOWED_MACROS)),
+            },
             "props": {"oneOf": [{"type": "array", "items": props, "uniqueItems": True}, props]},
         },
     }
@@ -52,13 +62,23 @@ def _target() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["of", "wrt"],
         "properties": {
-            "of": {"type": "string", "pattern": NAME_PATTERN,
-                   "description": "the definition (or variable) to differentiate"},
-            "wrt": {"type": "string", "pattern": NAME_PATTERN,
-                    "description": "a variable or an earlier definition"},
+            "of": {
+                "type": "string",
+                "pattern": NAME_PATTERN,
+                "description": "the definition (or variable) to differentiate",
+            },
+            "wrt": {
+                "type": "string",
+                "pattern": NAME_PATTERN,
+                "description": "a variable or an earlier definition",
+            },
             "layout": _choice([m.value for m in Layout], "overrides the spec's layout"),
-            "method": {"oneOf": [method, {"type": "array", "items": method, "minItems": 1,
-                                          "uniqueItems": True}]},
+            "method": {
+                "oneOf": [
+                    method,
+                    {"type": "array", "items": method, "minItems": 1, "uniqueItems": True},
+                ]
+            },
             "text": _text("commentary shown above the derivation"),
             "order": {"enum": [1, 2, "1", "2"], "description": "2: the Hessian"},
         },
@@ -90,13 +110,21 @@ def spec_schema() -> dict[str, Any]:
                     "transpose": _choice(list(TRANSPOSES), "the transpose mark"),
                 },
             },
-            "template": {"type": "string",
-                         "description": "a folder of templates, relative to this file"},
-            "dims": {**names, "additionalProperties": _text("what the size means"),
-                     "description": "symbolic sizes, each with an optional note"},
+            "template": {
+                "type": "string",
+                "description": "a folder of templates, relative to this file",
+            },
+            "dims": {
+                **names,
+                "additionalProperties": _text("what the size means"),
+                "description": "symbolic sizes, each with an optional note",
+            },
             "variables": {**names, "additionalProperties": _variable()},
-            "define": {**names, "additionalProperties": {**_TEXT, "maxLength": 2000},
-                       "description": "compositions, in order; each may use earlier names"},
+            "define": {
+                **names,
+                "additionalProperties": {**_TEXT, "maxLength": 2000},
+                "description": "compositions, in order; each may use earlier names",
+            },
             "derive": {"type": "array", "items": _target()},
         },
     }

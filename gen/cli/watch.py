@@ -55,8 +55,7 @@ def snapshot(paths: list[str], options: BuildOptions) -> Snapshot:
     for folder in sorted(template_folders(specs, options)):
         for root, dirs, names in os.walk(folder):
             here = Path(root)
-            dirs[:] = [d for d in dirs if not d.startswith(".")
-                       and (here / d).resolve() != out_dir]
+            dirs[:] = [d for d in dirs if not d.startswith(".") and (here / d).resolve() != out_dir]
             for name in names:
                 if not name.startswith("."):
                     st = _stat(here / name)
@@ -65,11 +64,16 @@ def snapshot(paths: list[str], options: BuildOptions) -> Snapshot:
     return out
 
 
-def watch(paths: list[str], options: BuildOptions,
-          build: Callable[[list[Path]], list[Outcome]], *,
-          interval: float = 0.1, debounce: float = 0.1,
-          stop: threading.Event | None = None,
-          on_wait: Callable[[int], None] | None = None) -> None:
+def watch(
+    paths: list[str],
+    options: BuildOptions,
+    build: Callable[[list[Path]], list[Outcome]],
+    *,
+    interval: float = 0.1,
+    debounce: float = 0.1,
+    stop: threading.Event | None = None,
+    on_wait: Callable[[int], None] | None = None,
+) -> None:
     """Build once, then again whenever a watched file changes, until ``stop`` is set.
 
     Args:

@@ -217,8 +217,11 @@ def transpose(a: Node, symmetric: frozenset[str] = frozenset()) -> Node:
         return a
     if isinstance(a, Call) and a.func == "diag":
         return a
-    if isinstance(a, Call) and a.func == "inv" and (
-            transpose(a.args[0], symmetric) == a.args[0] or _palindrome(a.args[0], symmetric)):
+    if (
+        isinstance(a, Call)
+        and a.func == "inv"
+        and (transpose(a.args[0], symmetric) == a.args[0] or _palindrome(a.args[0], symmetric))
+    ):
         return a  # the inverse of a symmetric matrix is symmetric
     if isinstance(a, Binary) and a.op == "*" and _palindrome(a, symmetric):
         return a  # X'X, X A X' with A symmetric
@@ -257,7 +260,9 @@ def _palindrome(a: Node, symmetric: frozenset[str]) -> bool:
             factors.append(n)
     if len(factors) < 2:
         return False
-    return all(transpose(f, symmetric) == g for f, g in zip(factors, reversed(factors), strict=True))
+    return all(
+        transpose(f, symmetric) == g for f, g in zip(factors, reversed(factors), strict=True)
+    )
 
 
 def call(func: str, *args: Node) -> Node:
@@ -284,9 +289,12 @@ def substitute(node: Node, defs: Mapping[str, Node]) -> Node:
     return walk(node)
 
 
-def replace_subtrees(node: Node, table: Mapping[Node, Node],
-                     memo: dict[int, Node] | None = None,
-                     keep: list[Node] | None = None) -> Node:
+def replace_subtrees(
+    node: Node,
+    table: Mapping[Node, Node],
+    memo: dict[int, Node] | None = None,
+    keep: list[Node] | None = None,
+) -> Node:
     """``node`` with each subtree equal to a key of ``table`` (and of its shape) replaced
     by the value; untouched subtrees stay the same objects. ``memo`` (by id) may be
     shared across calls, with ``keep`` holding the nodes so that their ids stay valid."""

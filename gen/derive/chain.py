@@ -36,7 +36,8 @@ def links(program: Program, of: str, wrt: str) -> list[tuple[str, str]]:
         if len(live) != 1:
             raise NotSupported(
                 f"'{current}' depends on {wrt} through {len(live)} names "
-                f"({', '.join(live) or 'none'}): the chain method needs one link at a time")
+                f"({', '.join(live) or 'none'}): the chain method needs one link at a time"
+            )
         out.append((current, live[0]))
         current = live[0]
     return out
@@ -84,27 +85,37 @@ class Chain:
         assert isinstance(dx, Name)
         if self.shape(y) == SCALAR:
             grad = graph.gradient(y)
-            return simplify(al.transpose(grad, self.sym), self.sym) if (
-                self.layout is Layout.NUMERATOR and self.shape(x) != SCALAR) else grad
+            return (
+                simplify(al.transpose(grad, self.sym), self.sym)
+                if (self.layout is Layout.NUMERATOR and self.shape(x) != SCALAR)
+                else grad
+            )
         read = vec_jacobian if kind_of(self.shape(y), self.shape(x)).is_vec else jacobian
         try:
             jac = simplify(read(lin, dx, self.sym), self.sym)
         except NotLinear as exc:
             raise NotSupported(f"cannot write the Jacobian of {y} by {x}: {exc}") from exc
-        return simplify(al.transpose(jac, self.sym), self.sym) if (
-            self.layout is Layout.DENOMINATOR) else jac
+        return (
+            simplify(al.transpose(jac, self.sym), self.sym)
+            if (self.layout is Layout.DENOMINATOR)
+            else jac
+        )
 
     def derivation(self, method: Method, result: Node) -> Derivation:
         """The finished derivation, with the steps recorded so far."""
         return Derivation(
-            of=self.of, wrt=self.wrt, layout=self.layout, method=method,
+            of=self.of,
+            wrt=self.wrt,
+            layout=self.layout,
+            method=method,
             kind=kind_of(self.shape(self.of), self.shape(self.wrt)),
             shape=result_shape(self.shape(self.of), self.shape(self.wrt), self.layout),
-            result=result, steps=tuple(self.steps),
-            text=self.target.text.value if self.target.text else None)
+            result=result,
+            steps=tuple(self.steps),
+            text=self.target.text.value if self.target.text else None,
+        )
 
-    def record(self, lhs: Lhs | None, rhs: Node, note: Note, of: str,
-               wrt: str) -> None:
+    def record(self, lhs: Lhs | None, rhs: Node, note: Note, of: str, wrt: str) -> None:
         """A derivative step, checked against d(of)/d(wrt)."""
         check = self.diffs.check_form(al.substitute(rhs, self.values))
         self.steps.append(Step(lhs, rhs, (note,), check, Claim.DERIVATIVE, of, wrt))
@@ -122,7 +133,8 @@ def derive_chain(program: Program, target: Target, simplifier: Simplifier) -> De
             if matrix_links and SCALAR in (c.shape(y), c.shape(x)) and c.shape(y) != c.shape(x):
                 raise NotSupported(
                     f"the link {y} <- {x} is a {kind_of(c.shape(y), c.shape(x)).value} derivative "
-                    "inside a chain through vec; derive this target by differentials")
+                    "inside a chain through vec; derive this target by differentials"
+                )
         composed = _jacobian_chain(c, chain)
     c.record(None, composed, Note("substitute_links"), c.of, c.wrt)
     simplified = c.simplifier.simplify(composed, c.sym)
@@ -154,16 +166,17 @@ def _jacobian_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
         rule = factors[0]
     else:  # mixed, a vector or matrix at the top: the Jacobians' product
         rule = _chain_product(_mixed_jacobians(c, factors, chain))
-    c.record(Partial(c.of, c.wrt), rule, Note("chain_rule", layout=c.layout.value),
-             c.of, c.wrt)
+    c.record(Partial(c.of, c.wrt), rule, Note("chain_rule", layout=c.layout.value), c.of, c.wrt)
     return al.substitute(rule, c.values)
 
 
 def _mixed_jacobians(c: Chain, factors: list[Node], chain: list[tuple[str, str]]) -> list[Node]:
     """The links as Jacobians in mixed layout: the gradient of a scalar link (a column
     there) transposed into its row."""
-    return [al.transpose(f, c.sym) if c.shape(y) == SCALAR and c.shape(x) != SCALAR else f
-            for f, (y, x) in zip(factors, chain, strict=True)]
+    return [
+        al.transpose(f, c.sym) if c.shape(y) == SCALAR and c.shape(x) != SCALAR else f
+        for f, (y, x) in zip(factors, chain, strict=True)
+    ]
 
 
 def _adjoint_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
@@ -171,14 +184,14 @@ def _adjoint_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
     top, below = chain[0]
     grad = c.local(top, below)
     c.values[derivative_name(c.of, below)] = grad
-    c.record(Partial(c.of, below), grad, Note("local_gradient", layout=c.layout.value),
-             c.of, below)
+    c.record(Partial(c.of, below), grad, Note("local_gradient", layout=c.layout.value), c.of, below)
     simplify = c.simplifier.simplify
     for y, x in chain[1:]:
         graph = Graph(c.program, x, c.simplifier)
         g = c.dname(c.of, y)
-        g_gradient = al.transpose(g, c.sym) if (
-            c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR) else g
+        g_gradient = (
+            al.transpose(g, c.sym) if (c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR) else g
+        )
         acc: dict[str, Node] = {}
         graph._backprop(graph.exprs[y], g_gradient, acc)  # noqa: SLF001 - one link's adjoint
         pulled = simplify(acc.get(x, al.zero(c.shape(x))), c.sym)

@@ -42,7 +42,9 @@ class Differentials:
             self.shown[name] = simplify(raw, sym, graph.dnames)
             self.named[name] = simplify(
                 al.substitute(self.shown[name], {f"d{n}": e for n, e in self.named.items()}),
-                sym, graph.dnames)
+                sym,
+                graph.dnames,
+            )
             lines = [Step(Differential(name), raw, telling(notes))]
             if self.shown[name] != raw:
                 lines.append(Step(None, self.shown[name], (Note("collect"),)))
@@ -54,31 +56,38 @@ class Differentials:
 
     def checked(self, step: Step, equals: Claim, of: str | None = None) -> Step:
         """The step with its check form attached."""
-        return Step(step.lhs, step.rhs, step.notes, self.check_form(step.rhs), equals,
-                    of or self.of)
+        return Step(
+            step.lhs, step.rhs, step.notes, self.check_form(step.rhs), equals, of or self.of
+        )
 
     def substituted(self) -> Node:
         """d(of) in d<wrt> alone, definitions kept as names; a step is recorded."""
         g = self.graph
         if not self.path:
-            return g.dname(self.wrt) if self.of == self.wrt else al.zero(
-                g.program.symbols[self.of].shape)
+            return (
+                g.dname(self.wrt)
+                if self.of == self.wrt
+                else al.zero(g.program.symbols[self.of].shape)
+            )
         current = self.named[self.of]  # every inner differential already substituted
         if len(self.path) > 1:
             subst = (Note("substitute", tuple(f"d{n}" for n in self.path[1:])),)
-            self.steps.append(self.checked(Step(Differential(self.of), current, subst),
-                                           Claim.DIFFERENTIAL))
+            self.steps.append(
+                self.checked(Step(Differential(self.of), current, subst), Claim.DIFFERENTIAL)
+            )
         return current
 
     def read_off(self, oriented: Node, target: Target) -> Node:
         """Record the read-off and the substitution of definitions; return the result."""
         read = (Note("read_off", layout=target.layout.value),)
-        self.steps.append(self.checked(Step(Partial(self.of, self.wrt), oriented, read),
-                                       Claim.DERIVATIVE))
+        self.steps.append(
+            self.checked(Step(Partial(self.of, self.wrt), oriented, read), Claim.DERIVATIVE)
+        )
         result = self.graph.finish(oriented)
         if result != oriented:
-            self.steps.append(self.checked(Step(None, result, (Note("definitions"),)),
-                                           Claim.DERIVATIVE))
+            self.steps.append(
+                self.checked(Step(None, result, (Note("definitions"),)), Claim.DERIVATIVE)
+            )
         return result
 
 
@@ -99,9 +108,17 @@ def derive_differential(program: Program, target: Target, simplifier: Simplifier
         else:
             result = _jacobian(diffs, target)
     return Derivation(
-        of=of, wrt=wrt, layout=target.layout, method=Method.DIFFERENTIAL, kind=kind,
-        shape=shape, result=result, steps=tuple(diffs.steps),
-        text=target.text.value if target.text else None, order=target.order)
+        of=of,
+        wrt=wrt,
+        layout=target.layout,
+        method=Method.DIFFERENTIAL,
+        kind=kind,
+        shape=shape,
+        result=result,
+        steps=tuple(diffs.steps),
+        text=target.text.value if target.text else None,
+        order=target.order,
+    )
 
 
 def _gradient(diffs: Differentials, target: Target) -> Node:
@@ -111,8 +128,11 @@ def _gradient(diffs: Differentials, target: Target) -> Node:
     diffs.substituted()
     trace_form = _trace_form(gradient, graph)
     if not diffs.steps or diffs.steps[-1].rhs != trace_form:
-        diffs.steps.append(diffs.checked(Step(Differential(diffs.of), trace_form,
-                                              (Note("trace_form"),)), Claim.DIFFERENTIAL))
+        diffs.steps.append(
+            diffs.checked(
+                Step(Differential(diffs.of), trace_form, (Note("trace_form"),)), Claim.DIFFERENTIAL
+            )
+        )
     transposed = gradient_is_transposed(target.layout) and gradient.shape != SCALAR
     oriented = simplify(graph.ctx.T(gradient), sym) if transposed else gradient
     return diffs.read_off(oriented, target)
@@ -129,12 +149,14 @@ def _jacobian(diffs: Differentials, target: Target) -> Node:
     try:
         jac = simplify(read(simplify(lin, sym, graph.dnames), dx, sym), sym)
     except NotLinear as exc:
-        how = f"vec(d{diffs.of}) as J vec(d{diffs.wrt})" if through_vec else (
-            f"d{diffs.of} as J d{diffs.wrt}")
+        how = (
+            f"vec(d{diffs.of}) as J vec(d{diffs.wrt})"
+            if through_vec
+            else (f"d{diffs.of} as J d{diffs.wrt}")
+        )
         raise NotSupported(f"cannot write {how}: {exc}") from exc
     if through_vec:  # d vec(Y) = J vec(dX): checked against vec of the differential
-        step = Step(Differential(diffs.of, vec=True), al.mul(jac, al.vec(dx)),
-                    (Note("vec_form"),))
+        step = Step(Differential(diffs.of, vec=True), al.mul(jac, al.vec(dx)), (Note("vec_form"),))
         diffs.steps.append(diffs.checked(step, Claim.VEC_DIFFERENTIAL))
     else:
         step = Step(Differential(diffs.of), al.mul(jac, dx), (Note("linear_form"),))
@@ -149,15 +171,20 @@ def _hessian(diffs: Differentials, target: Target) -> Node:
     graph, sym = diffs.graph, diffs.graph.ctx.symmetric
     simplify = graph.simplifier.simplify
     gradient = graph.gradient(diffs.of)
-    diffs.steps.append(diffs.checked(
-        Step(Partial(diffs.of, diffs.wrt), gradient, (Note("gradient"),)), Claim.GRADIENT))
+    diffs.steps.append(
+        diffs.checked(
+            Step(Partial(diffs.of, diffs.wrt), gradient, (Note("gradient"),)), Claim.GRADIENT
+        )
+    )
     notes: list[str] = []
     dg = graph.differential(gradient, notes)
     named = {f"d{n}": e for n, e in diffs.named.items()}
     lin = simplify(al.substitute(simplify(dg, sym, graph.dnames), named), sym, graph.dnames)
-    diffs.steps.append(diffs.checked(Step(GradientDifferential(diffs.of, diffs.wrt), lin,
-                                          telling(notes)),
-                                     Claim.DGRADIENT))
+    diffs.steps.append(
+        diffs.checked(
+            Step(GradientDifferential(diffs.of, diffs.wrt), lin, telling(notes)), Claim.DGRADIENT
+        )
+    )
     dx = graph.dname(diffs.wrt)
     assert isinstance(dx, Name)
     try:
@@ -165,12 +192,14 @@ def _hessian(diffs: Differentials, target: Target) -> Node:
     except NotLinear as exc:
         raise NotSupported(f"cannot write the Hessian of {diffs.of}: {exc}") from exc
     read = (Note("read_off_hessian"),)
-    diffs.steps.append(diffs.checked(Step(Hessian(diffs.of, diffs.wrt), hess, read),
-                                     Claim.DERIVATIVE))
+    diffs.steps.append(
+        diffs.checked(Step(Hessian(diffs.of, diffs.wrt), hess, read), Claim.DERIVATIVE)
+    )
     result = graph.finish(hess)
     if result != hess:
-        diffs.steps.append(diffs.checked(Step(None, result, (Note("definitions"),)),
-                                         Claim.DERIVATIVE))
+        diffs.steps.append(
+            diffs.checked(Step(None, result, (Note("definitions"),)), Claim.DERIVATIVE)
+        )
     return result
 
 

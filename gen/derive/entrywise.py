@@ -71,7 +71,6 @@ of strictly smaller cost; among candidates of equal cost it writes the more
 factored one.
 """
 
-
 from __future__ import annotations
 
 from gen.derive import algebra as al
@@ -147,8 +146,11 @@ class Entrywise:
         if vector is None:
             return None
         inner = self._simplify(vector, force=True) or vector
-        out = al.identity(shape[0]) if isinstance(inner, Call) and inner.func == "ones" else (
-            al.call("diag", inner))
+        out = (
+            al.identity(shape[0])
+            if isinstance(inner, Call) and inner.func == "ones"
+            else (al.call("diag", inner))
+        )
         return out if self.cost(out) < self.cost(node) else None
 
     def sums_to_one(self, node: Node) -> bool:
@@ -172,10 +174,14 @@ class Entrywise:
             key = n
             if key not in memo:
                 if isinstance(n, (Name, Num)) or (
-                        isinstance(n, Call) and (not n.args or n.func in ("ones", "zeros"))):
+                    isinstance(n, Call) and (not n.args or n.func in ("ones", "zeros"))
+                ):
                     memo[key] = 0
-                elif isinstance(n, Binary) and n.op in (".^", "^") and (
-                        k := integer_exponent(n.right)) is not None:
+                elif (
+                    isinstance(n, Binary)
+                    and n.op in (".^", "^")
+                    and (k := integer_exponent(n.right)) is not None
+                ):
                     memo[key] = max(1, abs(k) - 1 + (k < 0)) + walk(n.left)
                 else:
                     memo[key] = 1 + sum(walk(c) for c in children(n))
@@ -310,7 +316,11 @@ def _side_worth(node: Node, facts: Facts) -> bool:
         return node.id in facts.probability
     if sums_to_one(node, facts):
         return True
-    if isinstance(node, Binary) and node.op == "*" and isinstance(node.right, Call) and (
-            node.right.func == "diag"):
+    if (
+        isinstance(node, Binary)
+        and node.op == "*"
+        and isinstance(node.right, Call)
+        and (node.right.func == "diag")
+    ):
         return True
     return _worth_trying(node, facts)

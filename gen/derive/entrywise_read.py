@@ -79,8 +79,12 @@ class Reader(Field):
             if k is not None and abs(k) <= MAX_POWER:
                 return self.power(self.of(left), k)
             return self.atom(node)
-        if op == "*" and isinstance(left, Call) and left.func == "diag" and (
-                right.shape == left.args[0].shape):
+        if (
+            op == "*"
+            and isinstance(left, Call)
+            and left.func == "diag"
+            and (right.shape == left.args[0].shape)
+        ):
             return self.mul(self.of(left.args[0]), self.of(right))  # diag(a)*v = a.*v
         if op == "*" and node.shape == SCALAR:
             return self.inner(left, right, node)
@@ -151,8 +155,11 @@ class Reader(Field):
             return None if r is None else Rat(scale(r.num, Fraction(-1)), r.den)
         if isinstance(node, Binary) and node.op == "*":
             if node.right.shape == SCALAR or node.left.shape == SCALAR:
-                sc, rw = (node.right, node.left) if node.right.shape == SCALAR else (
-                    node.left, node.right)
+                sc, rw = (
+                    (node.right, node.left)
+                    if node.right.shape == SCALAR
+                    else (node.left, node.right)
+                )
                 r = self.row(rw)
                 return None if r is None else self.mul(r, self.of(sc))
             if isinstance(node.right, Call) and node.right.func == "diag":

@@ -34,10 +34,13 @@ class Writer:
         if not r.den:
             return self.poly_node(r.num, self.field.shape)
         den_vec = any(self.is_vector(self.field.known[f]) for f in r.den)
-        num = self.poly_node(r.num, SCALAR if den_vec and not self.is_vector(r.num)
-                             else self.field.shape)
-        factors = [(self.poly_node(self.field.known[f], self.poly_shape(self.field.known[f])), k)
-                   for f, k in r.den.items()]
+        num = self.poly_node(
+            r.num, SCALAR if den_vec and not self.is_vector(r.num) else self.field.shape
+        )
+        factors = [
+            (self.poly_node(self.field.known[f], self.poly_shape(self.field.known[f])), k)
+            for f, k in r.den.items()
+        ]
         den = self.product(Fraction(1), factors, self.field.shape if den_vec else SCALAR)
         return al.binary("./", num, den) if den_vec else al.div(num, den)
 
@@ -65,8 +68,9 @@ class Writer:
                 candidates.append(peeled)
         return min(reversed(candidates), key=self.cost)
 
-    def factored(self, coef: Fraction, mono: Mono, found: list[Key], rest: Poly,
-                 shape: Shape) -> Node | None:
+    def factored(
+        self, coef: Fraction, mono: Mono, found: list[Key], rest: Poly, shape: Shape
+    ) -> Node | None:
         polys = [self.field.known[k] for k in found] + ([rest] if len(rest) > 1 else [])
         if not polys or (not mono and abs(coef) == 1 and len(polys) == 1):
             return None
@@ -74,12 +78,18 @@ class Writer:
             polys[-1] = scale(polys[-1], Fraction(-1))
             coef = -coef
         if rest and len(rest) == 1:
-            (m, c), = rest.items()
+            ((m, c),) = rest.items()
             coef, mono = coef * c, mono_mul(mono, m)
         # In the order the input first wrote them: a sum stands where its first atom did.
         placed = [((a, 0), self.field.atoms[a], e) for a, e in mono]
-        placed += [((min((a for m in q for a, _ in m), default=-1), 1),
-                    self.sum_node(q, self.poly_shape(q)), 1) for q in polys]
+        placed += [
+            (
+                (min((a for m in q for a, _ in m), default=-1), 1),
+                self.sum_node(q, self.poly_shape(q)),
+                1,
+            )
+            for q in polys
+        ]
         placed.sort(key=lambda p: p[0])
         return self.product(coef, [(n, e) for _, n, e in placed], shape)
 
@@ -132,4 +142,3 @@ def _negate(node: Node) -> Node:
     if isinstance(node, Binary) and node.op in ("*", "/", ".*", "./"):
         return Binary(node.op, _negate(node.left), node.right, shape=node.shape)
     return al.neg(node)
-

@@ -27,8 +27,11 @@ class Facts:
 
 def facts_of(program: Program) -> Facts:
     """The facts a program's variables declare."""
-    return Facts(probability=frozenset(
-        s.name for s in program.symbols.values() if Prop.PROBABILITY in s.props))
+    return Facts(
+        probability=frozenset(
+            s.name for s in program.symbols.values() if Prop.PROBABILITY in s.props
+        )
+    )
 
 
 def sums_to_one(node: Node, facts: Facts) -> bool:

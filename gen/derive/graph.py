@@ -39,15 +39,18 @@ class Graph:
         # An activation's derivative in its own value, as the books write it: with
         # p = sigmoid(u), sigmoid'(u) = p .* (1 - p); with h = tanh(u), 1 - h.^2.
         self._activations: dict[Node, Node] = {
-            expr: Name(name, shape=expr.shape) for name, expr in self.exprs.items()
-            if isinstance(expr, Call) and expr.func in ACTIVATIONS and name != wrt}
+            expr: Name(name, shape=expr.shape)
+            for name, expr in self.exprs.items()
+            if isinstance(expr, Call) and expr.func in ACTIVATIONS and name != wrt
+        }
 
     def expand(self, node: Node) -> Node:
         """``node`` with every definition replaced, down to the variables."""
         for name, expr in self.exprs.items():
             if name not in self._expanded:
                 self._expanded[name] = self.simplifier.simplify(
-                    al.substitute(expr, self._expanded), self.ctx.symmetric)
+                    al.substitute(expr, self._expanded), self.ctx.symmetric
+                )
         return self.simplifier.simplify(al.substitute(node, self._expanded), self.ctx.symmetric)
 
     def finish(self, node: Node) -> Node:
@@ -74,9 +77,13 @@ class Graph:
             counts[n] = counts.get(n, 0) + 1
             stack.extend(children(n))
         return frozenset(
-            name for name, expr in self.exprs.items()
-            if size(expr) >= 2 and name != self.wrt and not isinstance(expr, Transpose)
-            and counts.get(self._expanded[name], 0) >= 2)
+            name
+            for name, expr in self.exprs.items()
+            if size(expr) >= 2
+            and name != self.wrt
+            and not isinstance(expr, Transpose)
+            and counts.get(self._expanded[name], 0) >= 2
+        )
 
     def _named(self, expanded: Node, keep: frozenset[str]) -> Node:
         """``expanded`` with each expansion of a name in ``keep`` written as that name."""
@@ -96,12 +103,12 @@ class Graph:
                         sizes[n.id] = of(self.exprs[n.id], {})
                     memo[key] = sizes[n.id]
                 else:
-                    memo[key] = size(n) if not children(n) else (
-                        1 + sum(of(c, memo) for c in children(n)))
+                    memo[key] = (
+                        size(n) if not children(n) else (1 + sum(of(c, memo) for c in children(n)))
+                    )
             return memo[key]
 
         return of(node, {})
-
 
     @property
     def dnames(self) -> frozenset[str]:
@@ -160,8 +167,9 @@ class Graph:
             g = self.simplifier.simplify(self.named(acc.pop(name)), self.ctx.symmetric)
             self._backprop(self.exprs[name], g, acc)
         shape = self.program.symbols[self.wrt].shape
-        return self.simplifier.simplify(self.named(acc.get(self.wrt, al.zero(shape))),
-                                        self.ctx.symmetric)
+        return self.simplifier.simplify(
+            self.named(acc.get(self.wrt, al.zero(shape))), self.ctx.symmetric
+        )
 
     def _backprop(self, node: Node, g: Node, acc: dict[str, Node]) -> None:
         if isinstance(node, Name):

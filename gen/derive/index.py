@@ -55,8 +55,12 @@ def _signed_terms(node: Node, sign: int = 1) -> list[tuple[int, Node]]:
 
 
 def _factors(node: Node) -> list[Node]:
-    if isinstance(node, Binary) and node.op == "*" and node.left.shape != SCALAR and (
-            node.right.shape != SCALAR):
+    if (
+        isinstance(node, Binary)
+        and node.op == "*"
+        and node.left.shape != SCALAR
+        and (node.right.shape != SCALAR)
+    ):
         return _factors(node.left) + _factors(node.right)
     return [node]
 
@@ -70,11 +74,18 @@ def linear_terms(expr: Node, w: str) -> list[LinearTerm]:
         factors = _factors(term)
         at = [i for i, f in enumerate(factors) if _is_w(f, w)]
         if len(at) != 1 or any(_mentions(f, w) for i, f in enumerate(factors) if i != at[0]):
-            raise NotSupported("index notation here handles links of the form P W Q, "
-                               "P W^T Q and f(W)")
+            raise NotSupported(
+                "index notation here handles links of the form P W Q, P W^T Q and f(W)"
+            )
         i = at[0]
-        out.append(LinearTerm(sign, al.product(factors[:i]), al.product(factors[i + 1:]),
-                              isinstance(factors[i], Transpose)))
+        out.append(
+            LinearTerm(
+                sign,
+                al.product(factors[:i]),
+                al.product(factors[i + 1 :]),
+                isinstance(factors[i], Transpose),
+            )
+        )
     return out
 
 
@@ -100,19 +111,20 @@ def derive_index(program: Program, target: Target, simplifier: Simplifier) -> De
     g_name = c.dname(c.of, y)
     if y != c.of:
         grad = Graph(program, y, simplifier).gradient(c.of)
-        shown = simplify(al.transpose(grad, c.sym), c.sym) if (
-            c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR) else grad
+        shown = (
+            simplify(al.transpose(grad, c.sym), c.sym)
+            if (c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR)
+            else grad
+        )
         c.values[DerivativeName(c.of, y)] = shown
         c.record(Partial(c.of, y), shown, Note("upper_links"), c.of, y)
     expr = Graph(program, w, simplifier).exprs[y]
     vector = c.shape(w)[1] == 1
     if y == c.of:
         c.values[DerivativeName(c.of, y)] = al.num(1)
-    lines, matrix_form = _index_lines(expr, (c.of, y, w), g_name, vector, c.layout,
-                                      simplifier)
+    lines, matrix_form = _index_lines(expr, (c.of, y, w), g_name, vector, c.layout, simplifier)
     for note, line in lines:
-        c.steps.append(Step(EntryPartial(c.of, w), al.zero((1, 1)), (Note(note),),
-                            entries=line))
+        c.steps.append(Step(EntryPartial(c.of, w), al.zero((1, 1)), (Note(note),), entries=line))
     c.record(Partial(c.of, w), matrix_form, Note("matrix_form"), c.of, w)
     substituted = simplify(al.substitute(matrix_form, c.values), c.sym)
     if y != c.of:
@@ -126,9 +138,14 @@ def derive_index(program: Program, target: Target, simplifier: Simplifier) -> De
 GEntry = Callable[[str, str], Factor]  # entry (a, b) of dz/dY, as it stands in a line
 
 
-def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, vector: bool,
-                 layout: Layout,
-                 simplifier: Simplifier) -> tuple[list[tuple[str, IndexLine]], Node]:
+def _index_lines(
+    expr: Node,
+    link: tuple[str, str, str],
+    g: Node,
+    vector: bool,
+    layout: Layout,
+    simplifier: Simplifier,
+) -> tuple[list[tuple[str, IndexLine]], Node]:
     """The entry-by-entry lines (note key, line) and the matrix form they arrive at."""
     z, y, w = link
     wi = Entry(Name(w), ("i",) if vector else ("i", "j"))
@@ -139,6 +156,7 @@ def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, vector: bool,
         if vector:
             return DerivativeEntry(z, y, (a,))
         return DerivativeEntry(z, y, (b, a) if layout is Layout.NUMERATOR else (a, b))
+
     sum_kl = ("k",) if vector else ("k", "l")
     gradient = g if layout is not Layout.NUMERATOR else al.transpose(g)
     if isinstance(expr, Call) and expr.func == "tr" and not vector:
@@ -150,12 +168,18 @@ def _index_lines(expr: Node, link: tuple[str, str, str], g: Node, vector: bool,
 
         def g_entry(a: str, b: str) -> Factor:  # noqa: F811 - the trace's own dz/dE
             return Delta(a, b)
-    lines = [("entry_chain", _line(Term((g_entry("k", "l"), EntryDerivative(yk, wi)),
-                                        sum_kl)))]
+
+    lines = [("entry_chain", _line(Term((g_entry("k", "l"), EntryDerivative(yk, wi)), sum_kl)))]
     if isinstance(expr, Call) and expr.func in ENTRYWISE and _is_w(expr.args[0], w):
         fprime = derivative_entrywise(expr.func, Name(w, shape=expr.shape))
-        lines.append(("entry_delta", _line(Term((
-            g_entry("i", "j"), Entry(fprime, ("i",) if vector else ("i", "j"), True))))))
+        lines.append(
+            (
+                "entry_delta",
+                _line(
+                    Term((g_entry("i", "j"), Entry(fprime, ("i",) if vector else ("i", "j"), True)))
+                ),
+            )
+        )
         entrywise = al.binary(".*", gradient, derivative_entrywise(expr.func, expr.args[0]))
         return lines, _orient(entrywise, layout, simplifier)
     terms = linear_terms(expr, w)
@@ -185,8 +209,9 @@ def _orient(gradient: Node, layout: Layout, simplifier: Simplifier) -> Node:
     return simplifier.simplify(al.transpose(gradient)) if layout is Layout.NUMERATOR else gradient
 
 
-def _term_lines(t: LinearTerm, g_entry: GEntry, gradient: Node,
-                vector: bool) -> tuple[tuple[Factor, ...], Term, Node]:
+def _term_lines(
+    t: LinearTerm, g_entry: GEntry, gradient: Node, vector: bool
+) -> tuple[tuple[Factor, ...], Term, Node]:
     """For sign * P W Q: the local derivative of Y_kl (its factors), the collapsed sum
     (unsigned), the matrix form."""
     p, q = t.left, t.right
@@ -196,11 +221,15 @@ def _term_lines(t: LinearTerm, g_entry: GEntry, gradient: Node,
     local = (pk,) if vector else (pk, ql)
     # Sum out the deltas: what remains of sum_kl G_kl P_k. Q_.l.
     if vector:
-        collapsed = (Term((Entry(p, ("k", row)), g_entry("k", "")), ("k",)) if p is not None
-                     else Term((g_entry(row, ""),)))
+        collapsed = (
+            Term((Entry(p, ("k", row)), g_entry("k", "")), ("k",))
+            if p is not None
+            else Term((g_entry(row, ""),))
+        )
     elif p is not None and q is not None:
-        collapsed = Term((Entry(p, ("k", row)), g_entry("k", "l"), Entry(q, (col, "l"))),
-                         ("k", "l"))
+        collapsed = Term(
+            (Entry(p, ("k", row)), g_entry("k", "l"), Entry(q, (col, "l"))), ("k", "l")
+        )
     elif p is not None:
         collapsed = Term((Entry(p, ("k", row)), g_entry("k", col)), ("k",))
     elif q is not None:

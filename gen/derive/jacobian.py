@@ -78,7 +78,7 @@ def _product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
     i = where[0]
     scalars = [f for j, f in enumerate(factors) if j != i and f.shape == SCALAR]
     left = [f for f in factors[:i] if f.shape != SCALAR]
-    right = [f for f in factors[i + 1:] if f.shape != SCALAR]
+    right = [f for f in factors[i + 1 :] if f.shape != SCALAR]
     f = factors[i]
     if isinstance(f, Binary) and f.op in ("+", "-") or isinstance(f, Neg):
         return _distribute(factors, i, lambda n: _columns(n, dx, sym))
@@ -120,7 +120,7 @@ def _distribute(factors: list[Node], i: int, read: Callable[[Node], Node]) -> No
     signs = [-1] if isinstance(f, Neg) else [1, 1 if f.op == "+" else -1]  # type: ignore[attr-defined]
     total: Node | None = None
     for part, sign in zip(parts, signs, strict=True):
-        product = al.product(factors[:i] + [part] + factors[i + 1:])
+        product = al.product(factors[:i] + [part] + factors[i + 1 :])
         assert product is not None
         piece = read(product) if sign > 0 else al.neg(read(product))
         total = piece if total is None else al.add(total, piece)
@@ -185,8 +185,11 @@ def _vec(lin: Node, dx: Name, sym: frozenset[str]) -> Node:
         if lin.func == "vec" or arg.shape == SCALAR:
             return _vec(arg, dx, sym)
         # sum(F) = 1' vec F; tr(F) = vec(I)' vec F.
-        row = (al.transpose(al.ones(al.size(arg.shape))) if lin.func == "sum"
-               else al.transpose(al.vec(al.eye(arg.shape[0]))))
+        row = (
+            al.transpose(al.ones(al.size(arg.shape)))
+            if lin.func == "sum"
+            else al.transpose(al.vec(al.eye(arg.shape[0])))
+        )
         return al.mul(row, _vec(arg, dx, sym))
     if isinstance(lin, Call) and lin.func == "kron":
         return _vec_kron(lin, dx, sym)
@@ -221,7 +224,7 @@ def _vec_product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
         return _distribute(factors, i, lambda n: _vec(n, dx, sym))
     scalars = [g for j, g in enumerate(factors) if j != i and g.shape == SCALAR]
     left = al.product([g for g in factors[:i] if g.shape != SCALAR])
-    right = al.product([g for g in factors[i + 1:] if g.shape != SCALAR])
+    right = al.product([g for g in factors[i + 1 :] if g.shape != SCALAR])
     inner = _vec(f, dx, sym)
     assert f.shape is not None
     if f.shape == SCALAR:

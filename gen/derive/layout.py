@@ -76,4 +76,3 @@ def result_shape(of_shape: Shape, wrt_shape: Shape, layout: Layout) -> Shape:
 def gradient_is_transposed(layout: Layout) -> bool:
     """For a scalar's derivative: true where the layout gives the transpose of the gradient."""
     return layout is Layout.NUMERATOR
-

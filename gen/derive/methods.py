@@ -15,16 +15,20 @@ from gen.errors import GenError, InternalError
 from gen.program import Program
 from gen.spec.model import Method, Target
 
-ENGINES = MappingProxyType({
-    Method.DIFFERENTIAL: derive_differential,
-    Method.CHAIN: derive_chain,
-    Method.INDEX: derive_index,
-})
-ORDERS = MappingProxyType({  # the orders of derivative each engine derives
-    Method.DIFFERENTIAL: (1, 2),
-    Method.CHAIN: (1,),
-    Method.INDEX: (1,),
-})
+ENGINES = MappingProxyType(
+    {
+        Method.DIFFERENTIAL: derive_differential,
+        Method.CHAIN: derive_chain,
+        Method.INDEX: derive_index,
+    }
+)
+ORDERS = MappingProxyType(
+    {  # the orders of derivative each engine derives
+        Method.DIFFERENTIAL: (1, 2),
+        Method.CHAIN: (1,),
+        Method.INDEX: (1,),
+    }
+)
 
 
 def derive(program: Program, target: Target, method: Method) -> Derivation:
@@ -42,14 +46,21 @@ def derive(program: Program, target: Target, method: Method) -> Derivation:
     if target.order not in ORDERS[method]:
         raise GenError(
             f"the {method.value} method gives first derivatives only: for order: "
-            f"{target.order}, use method: differential", target.span)
+            f"{target.order}, use method: differential",
+            target.span,
+        )
     try:
         derivation = ENGINES[method](program, target, Simplifier.of(program))
     except (NotSupported, NotLinear, NotImplementedError) as exc:
         raise GenError(
             f"cannot derive d{target.of.value}/d{target.wrt.value} by the {method.value} "
-            f"method: {exc}", target.span) from exc
+            f"method: {exc}",
+            target.span,
+        ) from exc
     if derivation.order != target.order:  # never a first derivative for a second
-        raise InternalError(f"the {method.value} method gave a derivative of order "
-                            f"{derivation.order} for order {target.order}", target.span)
+        raise InternalError(
+            f"the {method.value} method gave a derivative of order "
+            f"{derivation.order} for order {target.order}",
+            target.span,
+        )
     return dataclasses.replace(derivation, target=target)

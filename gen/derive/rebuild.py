@@ -20,8 +20,9 @@ def rebuild(terms: list[Term], shape: Shape, last: frozenset[str], simplify: Sim
     factored = _common_factor(terms, shape, last, simplify)
     if factored is not None:
         return factored
-    grouped = (_scalar_factor(terms, shape, last, simplify)
-               or _partial_factor(terms, shape, last, simplify))
+    grouped = _scalar_factor(terms, shape, last, simplify) or _partial_factor(
+        terms, shape, last, simplify
+    )
     if grouped is not None:
         return rebuild(grouped, shape, last, simplify)
     if len(terms) == 1 and terms[0].coef < 0:
@@ -37,8 +38,9 @@ def rebuild(terms: list[Term], shape: Shape, last: frozenset[str], simplify: Sim
     return out
 
 
-def _scalar_factor(terms: list[Term], shape: Shape, last: frozenset[str],
-                   simplify: Simplify) -> list[Term] | None:
+def _scalar_factor(
+    terms: list[Term], shape: Shape, last: frozenset[str], simplify: Simplify
+) -> list[Term] | None:
     """a x + b x = (a + b) x: terms with the same matrix factors and different scalars
     become one term with a scalar sum (vectors and matrices only)."""
     if len(terms) < 2 or shape == SCALAR:
@@ -50,15 +52,24 @@ def _scalar_factor(terms: list[Term], shape: Shape, last: frozenset[str],
     members = max(groups.values(), key=len, default=[])
     if len(members) < 2:
         return None
-    scalar = simplify(rebuild([Term(terms[i].coef, terms[i].scalars, (), SCALAR)
-                                for i in members], SCALAR, last, simplify), frozenset(), last)
+    scalar = simplify(
+        rebuild(
+            [Term(terms[i].coef, terms[i].scalars, (), SCALAR) for i in members],
+            SCALAR,
+            last,
+            simplify,
+        ),
+        frozenset(),
+        last,
+    )
     out = [t for i, t in enumerate(terms) if i not in members]
     out.insert(members[0], Term(Fraction(1), (scalar,), terms[members[0]].chain, shape))
     return out
 
 
-def _partial_factor(terms: list[Term], shape: Shape, last: frozenset[str],
-                    simplify: Simplify) -> list[Term] | None:
+def _partial_factor(
+    terms: list[Term], shape: Shape, last: frozenset[str], simplify: Simplify
+) -> list[Term] | None:
     """A x + A' x + b = (A + A') x + b: the largest group of terms (two or more, not all)
     that end, or else start, with one factor becomes one term, where the group's first
     term stood. Matrices and vectors only (a scalar's differential keeps its terms apart)."""
@@ -83,8 +94,9 @@ def _partial_factor(terms: list[Term], shape: Shape, last: frozenset[str],
     return out
 
 
-def _common_factor(terms: list[Term], shape: Shape, last: frozenset[str],
-                   simplify: Simplify) -> Node | None:
+def _common_factor(
+    terms: list[Term], shape: Shape, last: frozenset[str], simplify: Simplify
+) -> Node | None:
     """B x + B' x = (B + B') x; X' a - X' b = X' (a - b): a factor every term ends or starts
     with is written once (the textbook keeps common factors)."""
     if len(terms) < 2 or any(len(t.chain) < 2 for t in terms):
@@ -92,10 +104,15 @@ def _common_factor(terms: list[Term], shape: Shape, last: frozenset[str],
     for side in (-1, 0):
         common = terms[0].chain[side]
         if all(t.chain[side] == common for t in terms) and common.shape is not None:
-            inner = [Term(t.coef, t.scalars, t.chain[:-1] if side else t.chain[1:],
-                          (shape[0], common.shape[0]) if side else (common.shape[1], shape[1]))
-                     for t in terms]
+            inner = [
+                Term(
+                    t.coef,
+                    t.scalars,
+                    t.chain[:-1] if side else t.chain[1:],
+                    (shape[0], common.shape[0]) if side else (common.shape[1], shape[1]),
+                )
+                for t in terms
+            ]
             rest = rebuild(inner, inner[0].shape, last, simplify)
             return al.mul(rest, common) if side else al.mul(common, rest)
     return None
-

@@ -99,11 +99,17 @@ def _one_like(a: Node) -> Node:
 
 def _ew(a: Node, b: Node) -> Node:
     """a times b entry by entry (plain product for scalars); (1 ./ u) .* b is b ./ u."""
-    if isinstance(a, Binary) and a.op in ("./", "/") and (
-            al.is_one(a.left) or (isinstance(a.left, Call) and a.left.func == "ones")):
+    if (
+        isinstance(a, Binary)
+        and a.op in ("./", "/")
+        and (al.is_one(a.left) or (isinstance(a.left, Call) and a.left.func == "ones"))
+    ):
         if b.shape == a.shape or a.right.shape == SCALAR:
-            return al.binary("./" if b.shape != SCALAR else "/", b, a.right) if (
-                a.right.shape != SCALAR) else al.div(b, a.right)
+            return (
+                al.binary("./" if b.shape != SCALAR else "/", b, a.right)
+                if (a.right.shape != SCALAR)
+                else al.div(b, a.right)
+            )
     if a.shape == SCALAR or b.shape == SCALAR:
         return al.mul(a, b)
     return al.binary(".*", a, b)
@@ -333,7 +339,8 @@ def _adjoint_call(node: Call, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
     if f in ("kron", "vec"):
         raise NotImplementedError(
             f"a gradient through {f}(...) needs un-vec; derive the Jacobian of the {f} "
-            "itself, or write the expression without it")
+            "itself, or write the expression without it"
+        )
     (a,) = node.args
     if f == "tr":
         assert a.shape is not None

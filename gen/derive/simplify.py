@@ -64,8 +64,12 @@ class Simplifier:
         """A fresh simplifier for a derivation in ``program`` (with its facts)."""
         return cls(facts_of(program))
 
-    def simplify(self, node: Node, symmetric: frozenset[str] = frozenset(),
-                 last: frozenset[str] = frozenset()) -> Node:
+    def simplify(
+        self,
+        node: Node,
+        symmetric: frozenset[str] = frozenset(),
+        last: frozenset[str] = frozenset(),
+    ) -> Node:
         """The simplified form of a typed expression.
 
         Args:
@@ -85,16 +89,19 @@ class Simplifier:
             out = al.mul(al.num(common), self.rebuild(inner, shape, last))
         else:
             out = self.rebuild(terms, shape, last)
-        if isinstance(out, Binary) and out.op in ("+", "-", "*") and shape_of(out)[1] == 1 and (
-                not last):
+        if (
+            isinstance(out, Binary)
+            and out.op in ("+", "-", "*")
+            and shape_of(out)[1] == 1
+            and (not last)
+        ):
             # A sum of entrywise terms, or a scalar rational factor, as one rational function:
             # y .* (s - 1) + (1 - y) .* s = s - y.
             out = self.entrywise.simplify(out) or out
         self._remember(self._memo, key, out)
         return out
 
-    def rebuild(self, terms: list[Term], shape: Shape,
-                last: frozenset[str] = frozenset()) -> Node:
+    def rebuild(self, terms: list[Term], shape: Shape, last: frozenset[str] = frozenset()) -> Node:
         """A sum of terms as a tree (``gen.derive.rebuild``), simplifying with this object."""
         return rebuild(terms, shape, last, self.simplify)
 
@@ -120,23 +127,28 @@ class Simplifier:
         if isinstance(node, Num):
             return [Term(node.value, (), (), SCALAR)] if node.value else []
         if isinstance(node, Neg):
-            return [Term(-t.coef, t.scalars, t.chain, t.shape)
-                    for t in self.terms(node.operand, sym)]
+            return [
+                Term(-t.coef, t.scalars, t.chain, t.shape) for t in self.terms(node.operand, sym)
+            ]
         if isinstance(node, Binary) and node.op in ("+", "-"):
             right = self.terms(node.right, sym)
             if node.op == "-":
                 right = [Term(-t.coef, t.scalars, t.chain, t.shape) for t in right]
             return self.terms(node.left, sym) + right
         if isinstance(node, Binary) and node.op == "/" and isinstance(node.right, Num):
-            return [Term(t.coef / node.right.value, t.scalars, t.chain, t.shape)
-                    for t in self.terms(node.left, sym)]
+            return [
+                Term(t.coef / node.right.value, t.scalars, t.chain, t.shape)
+                for t in self.terms(node.left, sym)
+            ]
         if isinstance(node, Binary) and node.op == "*":
             return self._product(node, sym)
         if isinstance(node, Binary) and node.op == "/" and node.right.shape == SCALAR:
             # A / c: each term of A gains the factor 1/c (so that c/c cancels).
             recip = al.div(al.num(1), self.simplify(node.right, sym))
-            return [Term(t.coef, t.scalars + (recip,), t.chain, t.shape)
-                    for t in self.terms(node.left, sym)]
+            return [
+                Term(t.coef, t.scalars + (recip,), t.chain, t.shape)
+                for t in self.terms(node.left, sym)
+            ]
         if isinstance(node, Transpose):
             inner = self.terms(node.operand, sym)
             if len(inner) == 1:  # (c A B)' = c B' A'
@@ -144,14 +156,17 @@ class Simplifier:
             if inner:  # a transposed sum stays whole unless its terms transposed are shorter
                 pushed = [transposed(t, sym) for t in inner]
                 inner_shape = shape_of(node.operand)
-                if size(self.rebuild(pushed, shape_of(node))) < size(
-                        self.rebuild(inner, inner_shape)) + 1:
+                if (
+                    size(self.rebuild(pushed, shape_of(node)))
+                    < size(self.rebuild(inner, inner_shape)) + 1
+                ):
                     return pushed
         if al.is_zero(node):
             return []
         inner_node = self._inner(node, sym)
         plain = isinstance(inner_node, Neg) or (
-            isinstance(inner_node, Binary) and inner_node.op in ("+", "-", "*"))
+            isinstance(inner_node, Binary) and inner_node.op in ("+", "-", "*")
+        )
         was_plain = isinstance(node, Binary) and node.op in ("+", "-", "*", "/")
         if plain and not was_plain:
             return self.terms(inner_node, sym)  # an entrywise unit folded into a plain product
@@ -189,8 +204,9 @@ class Simplifier:
             sc_side, other = (left, right) if shape_of(node.left) == SCALAR else (right, left)
             if len(sc_side) != 1:
                 if len(other) != 1:
-                    return [atom(al.mul(self.simplify(node.left, sym),
-                                        self.simplify(node.right, sym)))]
+                    return [
+                        atom(al.mul(self.simplify(node.left, sym), self.simplify(node.right, sym)))
+                    ]
                 # (a + b) * M distributes the scalar sum: a*M + b*M.
                 return [self._times(s, other[0]) for s in sc_side]
             return [self._times(sc_side[0], o) for o in other]
@@ -222,7 +238,8 @@ class Simplifier:
         if len(chain) > 1:  # I A = A; A A = A^2
             chain = tuple(f for f in chain if not al.is_identity(f)) or chain[:1]
             chain = tuple(powers(self._mixed_products(self._diagonals(inverses(list(chain)))))) or (
-                (al.identity(shape[0]),) if shape[0] == shape[1] else chain)
+                (al.identity(shape[0]),) if shape[0] == shape[1] else chain
+            )
         return Term(a.coef * b.coef, a.scalars + b.scalars, chain, shape)
 
     def _diagonals(self, chain: list[Node]) -> list[Node]:
@@ -239,7 +256,7 @@ class Simplifier:
                     continue
             f = chain[i]
             if i + 1 < len(chain) and isinstance(f, Call) and f.func == "diag":
-                rest = chain_node(tuple(chain[i + 1:]))
+                rest = chain_node(tuple(chain[i + 1 :]))
                 if rest.shape == f.args[0].shape:  # diag(a) r = a .* r
                     product = al.binary(".*", f.args[0], rest)
                     chain[i:] = [self.entrywise.simplify(product) or product]
@@ -252,8 +269,12 @@ class Simplifier:
         out: list[Node] = []
         for f in factors:
             prev = out[-1] if out else None
-            if (isinstance(prev, Call) and prev.func == "kron" and isinstance(f, Call)
-                    and f.func == "kron"):
+            if (
+                isinstance(prev, Call)
+                and prev.func == "kron"
+                and isinstance(f, Call)
+                and f.func == "kron"
+            ):
                 (a, b), (c, d) = prev.args, f.args
                 if shape_of(a)[1] == shape_of(c)[0] and shape_of(b)[1] == shape_of(d)[0]:
                     out[-1] = al.kron(self.simplify(al.mul(a, c)), self.simplify(al.mul(b, d)))
@@ -267,8 +288,9 @@ class Simplifier:
             inner = self.simplify(node.operand, sym)
             return al.transpose(inner, sym)
         if isinstance(node, Binary):
-            return self._entrywise(node.op, self.simplify(node.left, sym),
-                                   self.simplify(node.right, sym))
+            return self._entrywise(
+                node.op, self.simplify(node.left, sym), self.simplify(node.right, sym)
+            )
         if isinstance(node, Call) and node.args and node.func not in DIM_ARGS:
             args = tuple(self.simplify(a, sym) for a in node.args)
             if node.func == "diag" and is_ones(args[0]):
@@ -277,12 +299,16 @@ class Simplifier:
                 return args[0].args[0]  # inv(inv(X)) = X
             if node.func == "inv" and args[0].shape != SCALAR:
                 scaled = self.terms(args[0], sym)
-                if len(scaled) == 1 and (scaled[0].coef != 1 or scaled[0].scalars) and (
-                        scaled[0].chain):
+                if (
+                    len(scaled) == 1
+                    and (scaled[0].coef != 1 or scaled[0].scalars)
+                    and (scaled[0].chain)
+                ):
                     t = scaled[0]  # inv(c A) = inv(A) / c
                     core = Call("inv", (chain_node(t.chain),), shape=node.shape)
-                    return al.div(core, term_node(Term(t.coef, t.scalars, (), SCALAR), SCALAR,
-                                                  frozenset()))
+                    return al.div(
+                        core, term_node(Term(t.coef, t.scalars, (), SCALAR), SCALAR, frozenset())
+                    )
             if node.func == "tr":
                 return self._trace(args[0], sym)
             if node.func == "sum" and self.entrywise.sums_to_one(args[0]):
@@ -310,12 +336,19 @@ class Simplifier:
         if len(terms) != 1 or terms[0].scalars:
             return None
         chain = terms[0].chain
-        if chain and all(
-            (isinstance(f, Call) and f.func == "ones")
-            or (isinstance(f, Transpose) and isinstance(f.operand, Call)
-                and f.operand.func == "ones")
-            for f in chain
-        ) and len(chain) <= 2:
+        if (
+            chain
+            and all(
+                (isinstance(f, Call) and f.func == "ones")
+                or (
+                    isinstance(f, Transpose)
+                    and isinstance(f.operand, Call)
+                    and f.operand.func == "ones"
+                )
+                for f in chain
+            )
+            and len(chain) <= 2
+        ):
             return terms[0].coef
         return None
 
@@ -340,8 +373,9 @@ class Simplifier:
         return al.binary(op, a, b)
 
 
-def simplify(node: Node, symmetric: frozenset[str] = frozenset(),
-             last: frozenset[str] = frozenset()) -> Node:
+def simplify(
+    node: Node, symmetric: frozenset[str] = frozenset(), last: frozenset[str] = frozenset()
+) -> Node:
     """``Simplifier().simplify(...)``: no facts, and memos of this call alone.
 
     For a caller outside a derivation (folding a number, a test); the engines use the

@@ -109,7 +109,7 @@ def flip_difference(term: Term) -> Term:
     for i, f in enumerate(term.chain):
         if isinstance(f, Binary) and f.op == "-":
             flipped = al.sub(f.right, f.left)
-            chain = term.chain[:i] + (flipped,) + term.chain[i + 1:]
+            chain = term.chain[:i] + (flipped,) + term.chain[i + 1 :]
             return Term(-term.coef, term.scalars, chain, term.shape)
     return term
 
@@ -125,8 +125,13 @@ def term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
     factors: list[Node] = []
     if term.coef != 1 or (not scalars and not term.chain):
         factors.append(al.num(term.coef))
-    factors.extend(powers(sorted(scalars, key=lambda f: (
-        mentions(f, last), not isinstance(f, Name | Num), repr(f)))))
+    factors.extend(
+        powers(
+            sorted(
+                scalars, key=lambda f: (mentions(f, last), not isinstance(f, Name | Num), repr(f))
+            )
+        )
+    )
     if term.chain:
         factors.append(chain_node(tuple(powers(list(term.chain)))))
     out = factors[0]
@@ -148,8 +153,13 @@ def powers(factors: list[Node]) -> list[Node]:
     out: list[Node] = []
     for f in factors:
         base, k = _base_power(f)
-        if out and _base(out[-1]) == base and base.shape is not None and (
-                base.shape[0] == base.shape[1]) and not al.is_identity(base):
+        if (
+            out
+            and _base(out[-1]) == base
+            and base.shape is not None
+            and (base.shape[0] == base.shape[1])
+            and not al.is_identity(base)
+        ):
             _, k0 = _base_power(out[-1])
             out[-1] = al.binary("^", base, al.num(k0 + k)) if k0 + k != 1 else base
         else:
@@ -186,8 +196,12 @@ def _unwrapped(node: Node) -> tuple[Node, bool, bool]:
 
 
 def _base_power(node: Node) -> tuple[Node, int]:
-    if isinstance(node, Binary) and node.op == "^" and isinstance(node.right, Num) and (
-            node.right.value.denominator == 1):
+    if (
+        isinstance(node, Binary)
+        and node.op == "^"
+        and isinstance(node.right, Num)
+        and (node.right.value.denominator == 1)
+    ):
         return node.left, int(node.right.value)
     return node, 1
 

@@ -18,8 +18,22 @@ from gen.expr.functions import DIM_ARGS, ENTRYWISE, RESERVED
 from gen.expr.functions import FUNCTIONS as _TABLE
 
 __all__ = [
-    "BINARY_OPS", "DIM_ARGS", "ENTRYWISE", "FUNCTIONS", "RESERVED", "SCALAR", "Binary",
-    "Call", "DimT", "Name", "Neg", "Node", "Num", "Shape", "Transpose", "children",
+    "BINARY_OPS",
+    "DIM_ARGS",
+    "ENTRYWISE",
+    "FUNCTIONS",
+    "RESERVED",
+    "SCALAR",
+    "Binary",
+    "Call",
+    "DimT",
+    "Name",
+    "Neg",
+    "Node",
+    "Num",
+    "Shape",
+    "Transpose",
+    "children",
 ]
 
 # The functions of SPEC section 2 with their number of arguments (the most they take);
@@ -115,6 +129,7 @@ def _cache(cls: type) -> None:
 
     setattr(cls, "__hash__", cached_hash)  # noqa: B010 - a method replaced on the class
     setattr(cls, "__repr__", cached_repr)  # noqa: B010
+
 
 for _cls in (Num, Name, Neg, Binary, Transpose, Call):
     _cache(_cls)

@@ -19,8 +19,7 @@ def size(node: Node) -> int:
             if isinstance(n, Call) and n.func in DIM_ARGS:
                 memo[key] = 1
             else:
-                own = 0 if isinstance(n, Name | Num) or (isinstance(n, Call) and not n.args) \
-                    else 1
+                own = 0 if isinstance(n, Name | Num) or (isinstance(n, Call) and not n.args) else 1
                 memo[key] = own + sum(walk(c) for c in children(n))
         return memo[key]
 

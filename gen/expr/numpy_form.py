@@ -141,8 +141,11 @@ class StepForms:
             k = self._intern(check)
             self._uses[k] += 1
             self.roots.append(k)
-        self._temps = {k: f"_t{k}" for k in range(len(self._nodes))
-                       if self._uses[k] > 1 and self._named[k] and self._kids[k]}
+        self._temps = {
+            k: f"_t{k}"
+            for k in range(len(self._nodes))
+            if self._uses[k] > 1 and self._named[k] and self._kids[k]
+        }
         self._forms: dict[int, Node] = {}
         self._deps: dict[int, list[int]] = {}  # a printed class -> the temporaries it names
         self.texts: dict[int, str] = {}  # each printed class's numpy text

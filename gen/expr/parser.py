@@ -218,9 +218,7 @@ class _Parser:
             return Call(func, (), span=self._span(name)), name.start, name.end
         if not self.tok.is_op("("):
             args = ", ".join(["..."] * low)
-            raise self._error(
-                f"'{func}' is a function: write {func}({args})", name.start, name.end
-            )
+            raise self._error(f"'{func}' is a function: write {func}({args})", name.start, name.end)
         opening = self._next()
         self._enter(opening)
         args_list: list[Node] = []
@@ -266,8 +264,9 @@ class _Parser:
         else:
             too_large = value is not None and abs(value) > MAX_EXPONENT
         if too_large:
-            shown = f"exponent {value}" if value is not None and value.denominator == 1 \
-                else "exponent"
+            shown = (
+                f"exponent {value}" if value is not None and value.denominator == 1 else "exponent"
+            )
             raise GenError(
                 f"{shown} is too large (at most {MAX_EXPONENT} in absolute value)",
                 exponent.span,
@@ -319,8 +318,8 @@ def _constant(node: Node) -> Fraction | None:
     if right.denominator != 1:
         return None  # a fractional power: left to the shape check and the engine
     if abs(right) > MAX_EXPONENT or (
-        abs(left) > 1 and abs(right) * max(len(str(left.numerator)),
-                                           len(str(left.denominator))) > 100
+        abs(left) > 1
+        and abs(right) * max(len(str(left.numerator)), len(str(left.denominator))) > 100
     ):
         raise ConstantTooLarge
     if left == 0 and right < 0:

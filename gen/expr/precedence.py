@@ -12,9 +12,14 @@ POSTFIX = 50  # ' and ^T
 ATOM = 60  # numbers, names, calls, parenthesised expressions
 
 BINARY: dict[str, int] = {
-    "+": ADD, "-": ADD,
-    "*": MUL, "/": MUL, ".*": MUL, "./": MUL,
-    "^": POW, ".^": POW,
+    "+": ADD,
+    "-": ADD,
+    "*": MUL,
+    "/": MUL,
+    ".*": MUL,
+    "./": MUL,
+    "^": POW,
+    ".^": POW,
 }
 RIGHT_ASSOC = frozenset({"^", ".^"})
 

@@ -24,9 +24,22 @@ from gen.expr.walk import nodes
 
 # Sizes and shapes as values live in gen.expr.dims; they are read from here too.
 __all__ = [
-    "VERBS", "binary_shape", "call_shape", "dim_factors", "dim_node", "dim_product",
-    "dim_value", "format_shape", "infer", "integer_exponent", "is_scalar", "is_square",
-    "node_shape", "size_dim", "sized_shape", "transpose_shape",
+    "VERBS",
+    "binary_shape",
+    "call_shape",
+    "dim_factors",
+    "dim_node",
+    "dim_product",
+    "dim_value",
+    "format_shape",
+    "infer",
+    "integer_exponent",
+    "is_scalar",
+    "is_square",
+    "node_shape",
+    "size_dim",
+    "sized_shape",
+    "transpose_shape",
 ]
 
 VERBS: dict[str, str] = {
@@ -264,8 +277,13 @@ class _Inference:
 
     def cannot_size(self, node: Node) -> GenError:
         """The error for an ``I`` in ``node`` that nothing gives a size."""
-        sizeless = (item for item in nodes(node) if isinstance(item, Call)
-                    and FUNCTIONS[item.func].category is Category.CONSTANT and item.shape is None)
+        sizeless = (
+            item
+            for item in nodes(node)
+            if isinstance(item, Call)
+            and FUNCTIONS[item.func].category is Category.CONSTANT
+            and item.shape is None
+        )
         return self.error(next(sizeless, node), "cannot infer the size of I")
 
     def up(self, node: Node) -> Node:
@@ -316,8 +334,10 @@ class _Inference:
 
     def size(self, func: str, arg: Node) -> DimT:
         """The size ``arg`` stands for: a dimension, a positive integer, or their product."""
-        what = (f"a size in {func}(...) must be a dimension name, a positive integer"
-                " or a product of them")
+        what = (
+            f"a size in {func}(...) must be a dimension name, a positive integer"
+            " or a product of them"
+        )
         if isinstance(arg, Name):
             if arg.id in self.dims:
                 return arg.id
@@ -346,8 +366,10 @@ class _Inference:
             right = self.fill(right, SCALAR)
         ls, rs = left.shape, right.shape
         if ls is not None and rs is not None:
-            shape = self.power(node, ls, rs, right) if op == "^" else self.rule(
-                node, binary_shape, op, ls, rs
+            shape = (
+                self.power(node, ls, rs, right)
+                if op == "^"
+                else self.rule(node, binary_shape, op, ls, rs)
             )
             return replace(node, left=left, right=right, shape=shape)
         if ls is None and rs is None:

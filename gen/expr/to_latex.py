@@ -112,14 +112,16 @@ class _Printer:
             value = node.value
             if value.denominator == 1:
                 return _Tex(str(value.numerator), ATOM)
-            return _Tex(rf"\frac{{{value.numerator}}}{{{value.denominator}}}", ATOM, sup=True,
-                        level=TALL)
+            return _Tex(
+                rf"\frac{{{value.numerator}}}{{{value.denominator}}}", ATOM, sup=True, level=TALL
+            )
         if isinstance(node, Name):
             text = self.name(node.id)
             d = text.startswith(DIFFERENTIAL)
             sup = "^" in text or "'" in text or text.startswith(r"\frac")
-            return _Tex(text, ATOM, sup=sup, dfirst=d, dlast=d,
-                        level=TALL if _TALL.search(text) else 0)
+            return _Tex(
+                text, ATOM, sup=sup, dfirst=d, dlast=d, level=TALL if _TALL.search(text) else 0
+            )
         if isinstance(node, Neg):
             inner = self.tex(node.operand, inner_mode)
             # -(A B) reads the same as -A B, so only a sum needs brackets.
@@ -129,8 +131,7 @@ class _Printer:
             inner = self.tex(node.operand, inner_mode)
             base, level = _base(inner)
             d = inner.dfirst and base == inner.text
-            return _Tex(base + self.transpose, POSTFIX, sup=True, dfirst=d, dlast=d,
-                        level=level)
+            return _Tex(base + self.transpose, POSTFIX, sup=True, dfirst=d, dlast=d, level=level)
         if isinstance(node, Call):
             return self.call(node)
         if isinstance(node, Binary):
@@ -150,11 +151,11 @@ class _Printer:
             entrywise = op == ".^" and node.shape != (1, 1)
             mark = r"\circ " if entrywise else ""
             base, level = _base(left)
-            return _Tex(f"{base}^{{{mark}{right.text}}}", POW, sup=True,
-                        level=max(level, right.level))
+            return _Tex(
+                f"{base}^{{{mark}{right.text}}}", POW, sup=True, level=max(level, right.level)
+            )
         if op == "/" and len(left.text) <= FRAC_LIMIT and len(right.text) <= FRAC_LIMIT:
-            return _Tex(rf"\frac{{{left.text}}}{{{right.text}}}", ATOM, sup=True,
-                        level=TALL)
+            return _Tex(rf"\frac{{{left.text}}}{{{right.text}}}", ATOM, sup=True, level=TALL)
         level = BINARY[op]
         # Sums and products associate: a + (b - c) and A (B C) print without brackets.
         associative = right.prec == level and op in ("+", "*") and right.op == op
@@ -166,8 +167,12 @@ class _Printer:
         if level == ADD:
             left_text, left_level = _wrap(left, left.prec < level)
             mark = f"{_MARKS[mode]} " if mode else ""
-            return _Tex(f"{left_text} {mark}{op} {right_text}", ADD, op=op,
-                        level=max(left_level, right_level))
+            return _Tex(
+                f"{left_text} {mark}{op} {right_text}",
+                ADD,
+                op=op,
+                level=max(left_level, right_level),
+            )
         mixed = left.prec == MUL and left.op != op
         left_wrapped = left.prec < level or mixed
         left_text, left_level = _wrap(left, left_wrapped)
@@ -175,12 +180,18 @@ class _Printer:
         dlast = right.dlast and not right_wrapped
         if op == "*" and right_text[:1].isdigit():
             join = r" \cdot "
-        elif op == "*" and ((left.dlast and not left_wrapped) or (right.dfirst
-                                                                   and not right_wrapped)):
+        elif op == "*" and (
+            (left.dlast and not left_wrapped) or (right.dfirst and not right_wrapped)
+        ):
             join = r"\,"
-        return _Tex(f"{left_text}{join}{right_text}", MUL, op=op,
-                    dfirst=left.dfirst and not left_wrapped, dlast=dlast,
-                    level=max(left_level, right_level))
+        return _Tex(
+            f"{left_text}{join}{right_text}",
+            MUL,
+            op=op,
+            dfirst=left.dfirst and not left_wrapped,
+            dlast=dlast,
+            level=max(left_level, right_level),
+        )
 
     def call(self, node: Call) -> _Tex:
         """A call, laid out as its row of the function table says."""
@@ -207,8 +218,9 @@ class _Printer:
         if kind == "norm":
             shape = node.args[0].shape
             matrix = shape is not None and shape[0] != 1 and shape[1] != 1
-            return _Tex(rf"\lVert {arg.text} \rVert_{{{'F' if matrix else '2'}}}", ATOM,
-                        level=arg.level)
+            return _Tex(
+                rf"\lVert {arg.text} \rVert_{{{'F' if matrix else '2'}}}", ATOM, level=arg.level
+            )
         text, level = _brackets(arg)
         # A function's own plain brackets around a plain argument, tanh(A x), read
         # as part of its name: they do not make the brackets around it grow.
@@ -225,8 +237,9 @@ class _Printer:
         left, right = self.tex(left_node), self.tex(right_node)
         left_text, left_level = _wrap(left, left.prec < POW or _negative(left))
         right_text, right_level = _wrap(right, right.prec < POW or _negative(right))
-        return _Tex(f"{left_text} {symbol} {right_text}", MUL, op=symbol,
-                    level=max(left_level, right_level))
+        return _Tex(
+            f"{left_text} {symbol} {right_text}", MUL, op=symbol, level=max(left_level, right_level)
+        )
 
     def size(self, node: Node) -> str:
         """A size argument of eye, ones, zeros or commutation (``m*n`` is ``mn``)."""

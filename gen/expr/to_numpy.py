@@ -133,8 +133,12 @@ class _Printer:
             printed = [self.py(arg) for arg in node.args]
             fill.update(zip("ab", (text for text, _ in printed), strict=False))
             text, prec = printed[0]
-            fill.update(a_neg=_wrapped(text, prec < NEG), a_add=_wrapped(text, prec < ADD),
-                        a_mul=_wrapped(text, prec <= MUL), a_atom=_wrapped(text, prec < ATOM))
+            fill.update(
+                a_neg=_wrapped(text, prec < NEG),
+                a_add=_wrapped(text, prec < ADD),
+                a_mul=_wrapped(text, prec <= MUL),
+                a_atom=_wrapped(text, prec < ATOM),
+            )
         else:
             rows, cols = node_shape(node)
             fill.update(rows=self.size(rows), cols=self.size(cols))
@@ -171,8 +175,10 @@ def _size_of(node: Node) -> DimT:
 
 def _constant(node: Node) -> bool:
     """Whether ``node`` has no variable in it (calls of sizes are arrays anyway)."""
-    return not any(isinstance(item, Name) or (isinstance(item, Call) and item.func in SIZED)
-                   for item in nodes(node))
+    return not any(
+        isinstance(item, Name) or (isinstance(item, Call) and item.func in SIZED)
+        for item in nodes(node)
+    )
 
 
 def _wrapped(text: str, needed: bool) -> str:

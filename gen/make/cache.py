@@ -85,12 +85,15 @@ def folder_hash(folder: Path, skip: Path | None = None) -> str:
     files: list[Path] = []
     for root, dirs, names in os.walk(folder):
         here = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and (skip_resolved is None or (here / d).resolve() != skip_resolved))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and (skip_resolved is None or (here / d).resolve() != skip_resolved)
+        )
         files.extend(here / n for n in sorted(names) if not n.startswith("."))
         if len(files) > MAX_TEMPLATE_FILES:
-            raise CacheError(f"template folder {folder} holds more than "
-                             f"{MAX_TEMPLATE_FILES} files")
+            raise CacheError(f"template folder {folder} holds more than {MAX_TEMPLATE_FILES} files")
     return _hash_files(files, folder)
 
 
@@ -103,8 +106,12 @@ def input_key(spec: Path, data: bytes, templates: Path | None) -> str:
         templates: The ``--templates`` folder, if one was given.
     """
     digest = hashlib.sha256()
-    for part in (str(FORMAT), code_hash(), str(spec.resolve()),
-                 str(templates.resolve()) if templates else "-"):
+    for part in (
+        str(FORMAT),
+        code_hash(),
+        str(spec.resolve()),
+        str(templates.resolve()) if templates else "-",
+    ):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(data)
     return digest.hexdigest()
@@ -123,9 +130,15 @@ class Manifest:
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as stored."""
-        return {"format": FORMAT, "key": self.key, "templates": self.templates,
-                "templates_hash": self.templates_hash, "pdf": self.pdf,
-                "outputs": self.outputs, "warnings": self.warnings}
+        return {
+            "format": FORMAT,
+            "key": self.key,
+            "templates": self.templates,
+            "templates_hash": self.templates_hash,
+            "pdf": self.pdf,
+            "outputs": self.outputs,
+            "warnings": self.warnings,
+        }
 
 
 def _manifest_path(out_dir: Path, name: str) -> Path:
@@ -138,8 +151,14 @@ def read_manifest(out_dir: Path, name: str) -> Manifest | None:
         obj = json.loads(_manifest_path(out_dir, name).read_text("utf-8"))
         if obj.get("format") != FORMAT:
             return None
-        return Manifest(str(obj["key"]), str(obj["templates"]), str(obj["templates_hash"]),
-                        bool(obj["pdf"]), dict(obj["outputs"]), list(obj["warnings"]))
+        return Manifest(
+            str(obj["key"]),
+            str(obj["templates"]),
+            str(obj["templates_hash"]),
+            bool(obj["pdf"]),
+            dict(obj["outputs"]),
+            list(obj["warnings"]),
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -170,8 +189,9 @@ def stamp(out_dir: Path, files: Iterable[str]) -> dict[str, list[int]]:
     return out
 
 
-def current(out_dir: Path, name: str, key: str, *, pdf: bool,
-            skip: Path | None = None) -> Manifest | None:
+def current(
+    out_dir: Path, name: str, key: str, *, pdf: bool, skip: Path | None = None
+) -> Manifest | None:
     """The manifest of ``name`` when its outputs are up to date for ``key``, else None.
 
     Up to date: same key; the PDF made if one is wanted; the template folder's

@@ -43,7 +43,8 @@ def inlined_size_error(program: Program) -> GenError | None:
             return GenError(
                 f"'{sym.name}' grows to more than {MAX_INLINED} terms once the definitions it "
                 "uses are written out; the results would be too large to derive and print",
-                span)
+                span,
+            )
         sizes[sym.name] = size
     return None
 
@@ -67,8 +68,9 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def guarded(work: Callable[[], T], span: Span | None, what: str,
-            seconds: float | None = None) -> tuple[T | None, list[GenError]]:
+def guarded(
+    work: Callable[[], T], span: Span | None, what: str, seconds: float | None = None
+) -> tuple[T | None, list[GenError]]:
     """Run ``work``; any failure comes back as located errors instead of an exception.
 
     Args:
@@ -102,6 +104,8 @@ def guarded(work: Callable[[], T], span: Span | None, what: str,
     except Exception as exc:  # noqa: BLE001 - a bug must not end the other specs' builds
         bug = InternalError(
             f"internal error while {what}: {type(exc).__name__}: {exc} (a bug in gradsheet; "
-            "please report it with the spec)", span)
+            "please report it with the spec)",
+            span,
+        )
         bug.detail = "".join(traceback.format_exception(exc))
         return None, [bug]

@@ -29,8 +29,10 @@ _LIVE_LOCK = threading.Lock()
 _STOPPED = threading.Event()  # set by stop_runs: no new run may start
 STOPPED_MESSAGE = "TeX was not run: the build was stopped"
 MAX_RUNS = 4  # as latexmk: enough for references that settle
-_RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|Table widths have changed|"
-                    r"Rerun LaTeX|Please rerun LaTeX")
+_RERUN = re.compile(
+    r"Rerun to get|Label\(s\) may have changed|Table widths have changed|"
+    r"Rerun LaTeX|Please rerun LaTeX"
+)
 _NO_FILE = re.compile(r"^No file ([\w.-]+)\.$", re.M)
 
 
@@ -173,8 +175,13 @@ def _run(command: list[str], workdir: Path, timeout: float) -> tuple[int | None,
 
 def _engine_command(engine_path: str, tex_name: str, fmt: str | None) -> list[str]:
     """One TeX run: no shell escape, stop at the first error, errors as ``file:line:``."""
-    command = [engine_path, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
-               "-file-line-error"]
+    command = [
+        engine_path,
+        "-no-shell-escape",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        "-file-line-error",
+    ]
     if fmt is not None:
         command.append(f"-fmt={fmt}")
     return [*command, tex_name]
@@ -189,12 +196,14 @@ def needs_rerun(log: str, workdir: Path) -> bool:
     """
     if _RERUN.search(log):
         return True
-    return any((workdir / name).is_file() for name in _NO_FILE.findall(log)
-               if not name.endswith(".aux"))
+    return any(
+        (workdir / name).is_file() for name in _NO_FILE.findall(log) if not name.endswith(".aux")
+    )
 
 
-def compile_pdf(tex_path: Path, *, engine: Engine, timeout: float = 120,
-                formats: Path | None = None) -> CompileResult:
+def compile_pdf(
+    tex_path: Path, *, engine: Engine, timeout: float = 120, formats: Path | None = None
+) -> CompileResult:
     """Typeset ``tex_path`` to a PDF beside it.
 
     The engine runs directly, as often as the document asks (once for a
@@ -245,8 +254,9 @@ def compile_pdf(tex_path: Path, *, engine: Engine, timeout: float = 120,
     status: int | None = None
     text = log = ""
     for _ in range(MAX_RUNS):
-        status, text = _run(_engine_command(engine_path, tex_path.name, fmt), workdir,
-                            deadline - time.monotonic())
+        status, text = _run(
+            _engine_command(engine_path, tex_path.name, fmt), workdir, deadline - time.monotonic()
+        )
         log = log_path.read_text("utf-8", errors="replace") if log_path.is_file() else ""
         if status != 0 or not needs_rerun(log, workdir):
             break
@@ -262,5 +272,13 @@ def compile_pdf(tex_path: Path, *, engine: Engine, timeout: float = 120,
     if status < 0:
         excerpt = f"TeX was killed (signal {-status})"
     line, message = first_error(log, tex_path.name)
-    return CompileResult(False, None, excerpt, log_path if log_path.is_file() else None,
-                         line, message, warnings, error_context(log))
+    return CompileResult(
+        False,
+        None,
+        excerpt,
+        log_path if log_path.is_file() else None,
+        line,
+        message,
+        warnings,
+        error_context(log),
+    )

@@ -24,11 +24,20 @@ def lint(program: Program) -> list[GenError]:
     out: list[GenError] = []
     for dim in spec.dims:
         if dim.name not in shaped and dim.name not in used:
-            out.append(GenError(f"dimension '{dim.name}' is declared but nothing uses it",
-                                dim.span, kind="warning"))
+            out.append(
+                GenError(
+                    f"dimension '{dim.name}' is declared but nothing uses it",
+                    dim.span,
+                    kind="warning",
+                )
+            )
     for var in spec.variables:
         if var.name not in used:
-            out.append(GenError(
-                f"variable '{var.name}' is declared but no definition or derivation uses it",
-                var.span, kind="warning"))
+            out.append(
+                GenError(
+                    f"variable '{var.name}' is declared but no definition or derivation uses it",
+                    var.span,
+                    kind="warning",
+                )
+            )
     return out

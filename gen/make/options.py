@@ -11,6 +11,7 @@ from gen.errors import GenError
 
 DEFAULT_TIMEOUT = 120.0
 
+
 class Status(str, Enum):
     """What became of a spec (``Outcome.status``); the value is how it is printed."""
 

@@ -13,11 +13,7 @@ from pathlib import Path
 
 def _check_name(name: str) -> None:
     """Refuse a name that is not one plain file name: no separators, no ``..``."""
-    if (
-        name in ("", ".")
-        or ".." in name
-        or any(sep in name for sep in ("/", "\\", "\0"))
-    ):
+    if name in ("", ".") or ".." in name or any(sep in name for sep in ("/", "\\", "\0")):
         raise ValueError(f"not a plain file name: {name!r}")
 
 

@@ -40,8 +40,7 @@ from gen.spec.load import load_spec
 from gen.spec.model import Method, Target
 from gen.verify.numeric import agree, verify
 
-__all__ = ["Outcome", "build_spec", "check_spec", "derive_all", "find_specs", "prepare",
-           "typeset"]
+__all__ = ["Outcome", "build_spec", "check_spec", "derive_all", "find_specs", "prepare", "typeset"]
 
 
 @dataclass
@@ -60,8 +59,11 @@ class Prepared:
 
 def derive_all(program: Program) -> list[Derivation]:
     """Every target in every method it names, each verified; methods of one target compared."""
-    derived = [verify(program, derive(program, target, method))
-               for target in program.targets for method in target.methods]
+    derived = [
+        verify(program, derive(program, target, method))
+        for target in program.targets
+        for method in target.methods
+    ]
     return agree(program, derived)
 
 
@@ -70,8 +72,9 @@ def _derived(program: Program, target: Target, method: Method) -> Derivation:
     return verify(program, derive(program, target, method))
 
 
-def check_spec(path: Path, *, timeout: float | None = None, exact: bool = False
-               ) -> tuple[Program | None, list[Derivation], Outcome]:
+def check_spec(
+    path: Path, *, timeout: float | None = None, exact: bool = False
+) -> tuple[Program | None, list[Derivation], Outcome]:
     """Load, derive and verify one spec; nothing is written, nothing is raised.
 
     Args:
@@ -85,8 +88,9 @@ def check_spec(path: Path, *, timeout: float | None = None, exact: bool = False
     path = Path(path)
     name = output_name(path)
     where = Span(str(path))
-    program, errors = guarded(lambda: build_program(load_spec(str(path))), where,
-                              "reading the spec")
+    program, errors = guarded(
+        lambda: build_program(load_spec(str(path))), where, "reading the spec"
+    )
     if program is None:
         return None, [], _failed(path, name, errors)
     too_big = inlined_size_error(program)
@@ -96,23 +100,28 @@ def check_spec(path: Path, *, timeout: float | None = None, exact: bool = False
     for target in program.targets:
         for method in target.methods:
             what = f"deriving d{target.of.value}/d{target.wrt.value} ({method.value})"
-            done, errs = guarded(functools.partial(_derived, program, target, method),
-                                 target.span, what, timeout)
+            done, errs = guarded(
+                functools.partial(_derived, program, target, method), target.span, what, timeout
+            )
             errors.extend(errs)
             if done is not None:
                 derivations.append(done)
-    agreed, errs = guarded(lambda: agree(program, derivations), where, "comparing the methods",
-                           timeout)
+    agreed, errs = guarded(
+        lambda: agree(program, derivations), where, "comparing the methods", timeout
+    )
     errors.extend(errs)
     derivations = agreed if agreed is not None else derivations
-    errors.extend(_unverified(program, d) for d in derivations
-                  if not (d.check and d.check.numeric))
+    errors.extend(_unverified(program, d) for d in derivations if not (d.check and d.check.numeric))
     exacts: list[dict[str, object] | None] = [None] * len(derivations)
     if exact:
         exacts = _exact_checks(program, derivations, errors, timeout)
-    body, errs = guarded(lambda: [derivation_json(program, d, exact=x)
-                                  for d, x in zip(derivations, exacts, strict=True)], where,
-                         "writing the results")
+    body, errs = guarded(
+        lambda: [
+            derivation_json(program, d, exact=x) for d, x in zip(derivations, exacts, strict=True)
+        ],
+        where,
+        "writing the results",
+    )
     errors.extend(errs)
     obj = results(name, program.spec.title.value, body or [], errors)
     outcome = Outcome(str(path), name, not errors, errors, obj, warnings=lint(program))
@@ -122,8 +131,9 @@ def check_spec(path: Path, *, timeout: float | None = None, exact: bool = False
     return program, derivations, outcome
 
 
-def _exact_checks(program: Program, derivations: list[Derivation], errors: list[GenError],
-                  timeout: float | None) -> list[dict[str, object] | None]:
+def _exact_checks(
+    program: Program, derivations: list[Derivation], errors: list[GenError], timeout: float | None
+) -> list[dict[str, object] | None]:
     """The exact check of each derivation (SymPy is imported only here, when asked)."""
     from gen.verify.exact import exact_check, exact_json
 
@@ -137,9 +147,12 @@ def _exact_checks(program: Program, derivations: list[Derivation], errors: list[
             out.append(None)
             continue
         if done.ok is False:
-            errors.append(GenError(
-                f"d{d.of}/d{d.wrt} ({d.method.value}) failed its exact check: {done.detail}",
-                span))
+            errors.append(
+                GenError(
+                    f"d{d.of}/d{d.wrt} ({d.method.value}) failed its exact check: {done.detail}",
+                    span,
+                )
+            )
         out.append(exact_json(done))
     return out
 
@@ -167,8 +180,9 @@ def template_folder(program: Program, override: Path | None) -> tuple[Path | Non
     return folder, None
 
 
-def prepare(path: Path, options: BuildOptions, staging: Path, *,
-            key: str = "") -> Prepared | Outcome:
+def prepare(
+    path: Path, options: BuildOptions, staging: Path, *, key: str = ""
+) -> Prepared | Outcome:
     """Check one spec and render its outputs into ``staging``.
 
     Returns:
@@ -180,8 +194,9 @@ def prepare(path: Path, options: BuildOptions, staging: Path, *,
     folder, error = template_folder(program, options.templates)
     if folder is None:
         return outcome.fail(error or GenError("no template folder", Span(str(path))))
-    context, errs = guarded(lambda: sheet_context(program, derivations), Span(str(path)),
-                            "preparing the sheet")
+    context, errs = guarded(
+        lambda: sheet_context(program, derivations), Span(str(path)), "preparing the sheet"
+    )
     if context is None:
         outcome.internal = any(isinstance(e, InternalError) for e in errs)
         return outcome.fail(*errs)
@@ -199,8 +214,7 @@ def prepare(path: Path, options: BuildOptions, staging: Path, *,
     outputs.write_text(staging / f"{name}.body.tex", body)
     outputs.write_text(staging / f"{name}.json", dumps(outcome.results))
     files = [f"{name}.tex", f"{name}.body.tex", f"{name}.json"]
-    return Prepared(outcome, program, staging, files, tex, folder, key,
-                    sheet_engine(context))
+    return Prepared(outcome, program, staging, files, tex, folder, key, sheet_engine(context))
 
 
 def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = None) -> Outcome:
@@ -217,12 +231,17 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
         work = prepared.staging / "tex"
         work.mkdir(exist_ok=True)
         outputs.write_text(work / "sheet.tex", prepared.tex)
-        compiled = compile_pdf(work / "sheet.tex", engine=prepared.engine,
-                               timeout=options.timeout, formats=formats_dir(options.out_dir))
+        compiled = compile_pdf(
+            work / "sheet.tex",
+            engine=prepared.engine,
+            timeout=options.timeout,
+            formats=formats_dir(options.out_dir),
+        )
         if _is_set(cancelled):
             return outcome.fail(GenError("interrupted", Span(outcome.path)))
-        outcome.warnings.extend(tex_warning(w, prepared, options.out_dir)
-                                for w in compiled.warnings)
+        outcome.warnings.extend(
+            tex_warning(w, prepared, options.out_dir) for w in compiled.warnings
+        )
         if compiled.ok and compiled.pdf is not None:
             compiled.pdf.replace(prepared.staging / f"{name}.pdf")
             files.append(f"{name}.pdf")
@@ -232,9 +251,13 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
             return outcome.fail(tex_failure(compiled, prepared, options.out_dir))
     if options.strict and outcome.warnings:
         count = len(outcome.warnings)
-        return outcome.fail(GenError(
-            f"{count} warning{'s' if count > 1 else ''}, and --strict makes warnings fail the "
-            "build", Span(outcome.path)))
+        return outcome.fail(
+            GenError(
+                f"{count} warning{'s' if count > 1 else ''}, and --strict makes warnings fail the "
+                "build",
+                Span(outcome.path),
+            )
+        )
     if _is_set(cancelled):
         return outcome.fail(GenError("interrupted", Span(outcome.path)))
     try:
@@ -243,14 +266,16 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
             if prepared.key:
                 _remember(prepared, options, files, pdf_made)
     except (OSError, ValueError, cache.CacheError) as exc:
-        return outcome.fail(GenError(f"cannot write the outputs of {name}: {exc}",
-                                     Span(outcome.path)))
+        return outcome.fail(
+            GenError(f"cannot write the outputs of {name}: {exc}", Span(outcome.path))
+        )
     outcome.status = Status.BUILT if pdf_made or not options.pdf else Status.NO_TEX
     return outcome
 
 
-def build_spec(path: Path, out_dir: Path, *, pdf: bool = True,
-               templates: Path | None = None) -> Outcome:
+def build_spec(
+    path: Path, out_dir: Path, *, pdf: bool = True, templates: Path | None = None
+) -> Outcome:
     """Check one spec, render it, compile it, and promote its outputs only if all succeeded."""
     options = BuildOptions(Path(out_dir), pdf=pdf, templates=templates)
     start = time.monotonic()
@@ -293,6 +318,7 @@ def _in_template(exc: Exception) -> bool:
 def _reraise(exc: Exception) -> Callable[[], None]:
     def again() -> None:
         raise exc
+
     return again
 
 
@@ -333,14 +359,21 @@ def _remember(prepared: Prepared, options: BuildOptions, files: list[str], pdf: 
     cache.write_manifest(out_dir, prepared.outcome.name, manifest)
     for stale in ("tex", "log"):
         (out_dir / cache.CACHE_DIR / "logs" / f"{prepared.outcome.name}.{stale}").unlink(
-            missing_ok=True)
+            missing_ok=True
+        )
 
 
 def warning_json(err: GenError) -> dict[str, object]:
     """A warning as a manifest keeps it (enough to print it again with its caret)."""
     span = err.span or Span(None)
-    return {"message": err.message, "file": span.file, "line": span.line,
-            "column": span.column, "length": span.length, "source": span.source_line}
+    return {
+        "message": err.message,
+        "file": span.file,
+        "line": span.line,
+        "column": span.column,
+        "length": span.length,
+        "source": span.source_line,
+    }
 
 
 def _failed(path: Path, name: str, errors: list[GenError]) -> Outcome:
@@ -351,11 +384,16 @@ def _failed(path: Path, name: str, errors: list[GenError]) -> Outcome:
 
 def _unverified(program: Program, d: Derivation) -> GenError:
     check = d.check
-    detail = check.message if check and check.message else (
-        f"max relative error {check.max_rel_error:.3g}" if check else "not checked")
+    detail = (
+        check.message
+        if check and check.message
+        else (f"max relative error {check.max_rel_error:.3g}" if check else "not checked")
+    )
     return GenError(
         f"d{d.of}/d{d.wrt} ({d.method.value}) failed its numeric check: {detail}; "
-        "it is not printed", _target_span(program, d))
+        "it is not printed",
+        _target_span(program, d),
+    )
 
 
 def _target_span(program: Program, d: Derivation) -> Span:

@@ -92,8 +92,12 @@ def clean_stale(out_dir: Path) -> None:
         return
     for entry in folder.iterdir():
         parts = entry.name.split("-")
-        if len(parts) >= 3 and parts[0] == "run" and parts[1].isdigit() \
-                and not _alive(int(parts[1])):
+        if (
+            len(parts) >= 3
+            and parts[0] == "run"
+            and parts[1].isdigit()
+            and not _alive(int(parts[1]))
+        ):
             shutil.rmtree(entry, ignore_errors=True)
 
 
@@ -124,11 +128,13 @@ def _warnings(stored: list[dict[str, object]]) -> list[GenError]:
     out = []
     for w in stored:
         line, column, length = w.get("line"), w.get("column"), w.get("length")
-        span = Span(str(w.get("file")) if w.get("file") else None,
-                    line if isinstance(line, int) else None,
-                    column if isinstance(column, int) else None,
-                    length if isinstance(length, int) else 1,
-                    str(w["source"]) if w.get("source") is not None else None)
+        span = Span(
+            str(w.get("file")) if w.get("file") else None,
+            line if isinstance(line, int) else None,
+            column if isinstance(column, int) else None,
+            length if isinstance(length, int) else 1,
+            str(w["source"]) if w.get("source") is not None else None,
+        )
         out.append(GenError(str(w.get("message", "")), span, kind="warning"))
     return out
 
@@ -145,12 +151,18 @@ def _up_to_date(path: Path, name: str, options: BuildOptions) -> tuple[Outcome |
     manifest = cache.current(options.out_dir, name, key, pdf=options.pdf, skip=options.out_dir)
     if manifest is None:
         return None, key
-    outcome = Outcome(str(path), name, True, status=Status.CURRENT,
-                      warnings=_warnings(manifest.warnings))
+    outcome = Outcome(
+        str(path), name, True, status=Status.CURRENT, warnings=_warnings(manifest.warnings)
+    )
     if options.strict and outcome.warnings:
         count = len(outcome.warnings)
-        outcome.fail(GenError(f"{count} warning{'s' if count > 1 else ''}, and --strict makes "
-                              "warnings fail the build", Span(str(path))))
+        outcome.fail(
+            GenError(
+                f"{count} warning{'s' if count > 1 else ''}, and --strict makes "
+                "warnings fail the build",
+                Span(str(path)),
+            )
+        )
     return outcome, key
 
 
@@ -178,8 +190,9 @@ def build_all(specs: list[Path], options: BuildOptions, reporter: Reporter) -> l
     return sorted(outcomes, key=lambda o: order.get(o.path, len(order)))
 
 
-def _build(stale: list[tuple[Path, str, str]], options: BuildOptions,
-           reporter: Reporter) -> list[Outcome]:
+def _build(
+    stale: list[tuple[Path, str, str]], options: BuildOptions, reporter: Reporter
+) -> list[Outcome]:
     from gen.make import latexmk, pipeline
 
     clean_stale(options.out_dir)
@@ -205,12 +218,15 @@ def _build(stale: list[tuple[Path, str, str]], options: BuildOptions,
                 outcome.seconds = time.monotonic() - start
                 return outcome
             except Exception as exc:  # noqa: BLE001 - a bug must not stop the other specs
-                bug = InternalError(f"internal error while typesetting: {type(exc).__name__}: "
-                                    f"{exc} (a bug in gradsheet; please report it)",
-                                    Span(prepared.outcome.path))
+                bug = InternalError(
+                    f"internal error while typesetting: {type(exc).__name__}: "
+                    f"{exc} (a bug in gradsheet; please report it)",
+                    Span(prepared.outcome.path),
+                )
                 bug.detail = "".join(traceback.format_exception(exc))
                 prepared.outcome.internal = True
                 return prepared.outcome.fail(bug)
+
         return work
 
     try:

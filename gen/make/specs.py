@@ -9,8 +9,9 @@ from gen.errors import GenError, Span
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 # Characters an output name may not hold: separators, controls, bidirectional controls.
-_BAD_NAME = re.compile("[/\\\\\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e"
-                       "\\u2066-\\u2069]")
+_BAD_NAME = re.compile(
+    "[/\\\\\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]"
+)
 
 
 def find_specs(paths: list[str]) -> tuple[list[Path], list[GenError]]:
@@ -30,9 +31,11 @@ def find_specs(paths: list[str]) -> tuple[list[Path], list[GenError]]:
         p = Path(raw)
         if p.is_dir():
             try:
-                entries = sorted(q for q in p.iterdir()
-                                 if q.suffix in SPEC_SUFFIXES and q.is_file()
-                                 and not q.name.startswith("."))
+                entries = sorted(
+                    q
+                    for q in p.iterdir()
+                    if q.suffix in SPEC_SUFFIXES and q.is_file() and not q.name.startswith(".")
+                )
             except OSError as exc:
                 errors.append(GenError(f"cannot list {raw}: {exc.strerror or exc}", Span(raw)))
                 continue

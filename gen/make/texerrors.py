@@ -48,11 +48,15 @@ def tex_failure(compiled: CompileResult, prepared: Prepared, out_dir: Path) -> T
     """
     outcome = prepared.outcome
     name = outcome.name
-    origins = locate(prepared.tex, compiled.line, prepared.program.spec, _folders(prepared),
-                     compiled.before)
+    origins = locate(
+        prepared.tex, compiled.line, prepared.program.spec, _folders(prepared), compiled.before
+    )
     span, what = _where(origins, outcome.path)
-    headline = compiled.message or compiled.log_excerpt.splitlines()[0] \
-        if compiled.log_excerpt else "TeX failed"
+    headline = (
+        compiled.message or compiled.log_excerpt.splitlines()[0]
+        if compiled.log_excerpt
+        else "TeX failed"
+    )
     err = TexError(f"LaTeX failed{what}: {headline}", span)
     notes: list[str] = []
     logs = _logs(out_dir)

@@ -125,8 +125,9 @@ def _stamp(path: str) -> str:
     return f"{info.st_size}:{info.st_mtime_ns}"
 
 
-def ready_format(tex_path: Path, folder: Path, engine: str, run: Runner,
-                 deadline: float) -> Made | None:
+def ready_format(
+    tex_path: Path, folder: Path, engine: str, run: Runner, deadline: float
+) -> Made | None:
     """A checked format for the sheet's preamble, copied into the sheet's folder.
 
     Args:
@@ -181,16 +182,27 @@ def _install(workdir: Path, data: bytes, *, dumped: bool) -> Made:
     return Made(FORMAT_NAME, dumped)
 
 
-def _dump(workdir: Path, text: str, engine: str, run: Runner
-          ) -> tuple[bytes, list[list[object]]] | None:
+def _dump(
+    workdir: Path, text: str, engine: str, run: Runner
+) -> tuple[bytes, list[list[object]]] | None:
     """Dump ``text`` to a format in ``workdir/dump``; its bytes and the files TeX read."""
     dump = workdir / "dump"
     shutil.rmtree(dump, ignore_errors=True)
     dump.mkdir()
-    (dump / _DUMP_INPUT).write_text(_DUMP_PREFIX + text + "\\begin{document}\n\\end{document}\n",
-                                    "utf-8", errors="surrogateescape")
-    command = [engine, "-ini", "-recorder", f"-jobname={FORMAT_NAME}", "&pdflatex",
-               "mylatexformat.ltx", _DUMP_INPUT]
+    (dump / _DUMP_INPUT).write_text(
+        _DUMP_PREFIX + text + "\\begin{document}\n\\end{document}\n",
+        "utf-8",
+        errors="surrogateescape",
+    )
+    command = [
+        engine,
+        "-ini",
+        "-recorder",
+        f"-jobname={FORMAT_NAME}",
+        "&pdflatex",
+        "mylatexformat.ltx",
+        _DUMP_INPUT,
+    ]
     made = dump / f"{FORMAT_NAME}.fmt"
     try:
         if not run(command, dump) or not made.is_file():
@@ -209,14 +221,19 @@ def _inputs(fls: Path, engine: str) -> list[list[object]]:
     paths = {os.path.realpath(engine)}
     for row in fls.read_text("utf-8", errors="replace").splitlines():
         if row.startswith("INPUT /"):
-            paths.add(row[len("INPUT "):])
+            paths.add(row[len("INPUT ") :])
     return [[path, _stamp(path)] for path in sorted(paths)]
 
 
 def _store(folder: Path, key: str, fmt: bytes, inputs: list[list[object]]) -> None:
     """Write ``KEY.fmt`` and then its record ``KEY.json``, each by an atomic rename."""
-    record = {"version": VERSION, "key": key, "sha256": hashlib.sha256(fmt).hexdigest(),
-              "size": len(fmt), "inputs": inputs}
+    record = {
+        "version": VERSION,
+        "key": key,
+        "sha256": hashlib.sha256(fmt).hexdigest(),
+        "size": len(fmt),
+        "inputs": inputs,
+    }
     try:
         _write_atomically(folder / f"{key}.fmt", fmt)
         _write_atomically(folder / f"{key}.json", json.dumps(record).encode())
@@ -227,9 +244,14 @@ def _store(folder: Path, key: str, fmt: bytes, inputs: list[list[object]]) -> No
 
 def _prune(folder: Path) -> None:
     """Remove all but the ``KEEP_FORMATS`` newest formats, with their records and marks."""
-    made = sorted(((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name[: -len(".fmt")])
-                   for entry in os.scandir(folder) if entry.name.endswith(".fmt")),
-                  reverse=True)
+    made = sorted(
+        (
+            (entry.stat(follow_symlinks=False).st_mtime_ns, entry.name[: -len(".fmt")])
+            for entry in os.scandir(folder)
+            if entry.name.endswith(".fmt")
+        ),
+        reverse=True,
+    )
     for _, key in made[KEEP_FORMATS:]:
         for suffix in (".json", ".fmt", ".seen"):
             with contextlib.suppress(OSError):
@@ -256,8 +278,12 @@ def _read_own(path: Path, limit: int) -> bytes | None:
         return None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
-        if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid()
-                or info.st_mode & 0o022 or info.st_size > limit):
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or info.st_uid != os.getuid()
+            or info.st_mode & 0o022
+            or info.st_size > limit
+        ):
             return None
         data = handle.read(limit + 1)
     return data if len(data) <= limit else None
@@ -272,15 +298,22 @@ def _checked(folder: Path, key: str) -> bytes | None:
         record = json.loads(raw)
     except (ValueError, RecursionError):
         return None
-    if not isinstance(record, dict) or record.get("version") != VERSION or \
-            record.get("key") != key or not isinstance(record.get("sha256"), str):
+    if (
+        not isinstance(record, dict)
+        or record.get("version") != VERSION
+        or record.get("key") != key
+        or not isinstance(record.get("sha256"), str)
+    ):
         return None
     inputs = record.get("inputs")
     if not isinstance(inputs, list) or not inputs:
         return None
     for item in inputs:
-        if not (isinstance(item, list) and len(item) == 2
-                and all(isinstance(part, str) for part in item)):
+        if not (
+            isinstance(item, list)
+            and len(item) == 2
+            and all(isinstance(part, str) for part in item)
+        ):
             return None
         if _stamp(item[0]) != item[1] or item[1] == "-":
             return None
@@ -307,8 +340,10 @@ def _locked(path: Path, deadline: float) -> Iterator[bool]:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except OSError as exc:
-                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN) or \
-                        time.monotonic() > deadline:
+                if (
+                    exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN)
+                    or time.monotonic() > deadline
+                ):
                     yield False
                     return
                 time.sleep(0.02)

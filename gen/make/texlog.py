@@ -71,13 +71,15 @@ def first_error(log: str, tex_name: str) -> tuple[int | None, str]:
         match = _FILE_LINE_ERROR.match(row)
         if match is None and not row.startswith("! "):
             continue
-        message = row[match.end():] if match else row[2:]
+        message = row[match.end() :] if match else row[2:]
         line = None
         if match is not None and Path(match.group(1)).name == tex_name:
             line = int(match.group(2))
         elif match is None:
-            context = next((_CONTEXT_LINE.match(r) for r in rows[i + 1 : i + 12]
-                            if _CONTEXT_LINE.match(r)), None)
+            context = next(
+                (_CONTEXT_LINE.match(r) for r in rows[i + 1 : i + 12] if _CONTEXT_LINE.match(r)),
+                None,
+            )
             line = int(context.group(1)) if context else None
         return line, message.strip()
     return None, ""
@@ -91,7 +93,7 @@ def error_context(log: str) -> str:
     for row in log.splitlines():
         match = _CONTEXT_LINE.match(row)
         if match is not None:
-            return row[match.end():].removeprefix("...")
+            return row[match.end() :].removeprefix("...")
     return ""
 
 

@@ -49,8 +49,11 @@ def _needles(spec: Spec) -> list[tuple[str, Text, str]]:
             out.append((var.latex.value.strip(), var.latex, f"the latex of '{var.name}'"))
     for target in spec.targets:
         prose(target.text, f"the text of derivation d{target.of.value}/d{target.wrt.value}")
-    return [(needle, text, what) for needle, text, what in out if len(needle) >= MIN_NEEDLE
-            or (what.startswith("the latex") and needle)]
+    return [
+        (needle, text, what)
+        for needle, text, what in out
+        if len(needle) >= MIN_NEEDLE or (what.startswith("the latex") and needle)
+    ]
 
 
 def _derivation_at(lines: list[str], index: int, spec: Spec) -> Origin | None:
@@ -124,8 +127,9 @@ def _best(row: str, before: str, matches: list[tuple[str, Text, str]]) -> tuple[
     return text, what
 
 
-def locate(tex: str, line: int | None, spec: Spec, folders: list[Path],
-           before: str = "") -> list[Origin]:
+def locate(
+    tex: str, line: int | None, spec: Spec, folders: list[Path], before: str = ""
+) -> list[Origin]:
     """Where line ``line`` of the generated ``tex`` came from, most specific first.
 
     Args:
@@ -189,5 +193,6 @@ def template_error(exc: Exception, folder: Path) -> GenError:
         source = rows[line - 1] if line and 0 < line <= len(rows) else None
     except (OSError, UnicodeDecodeError):
         pass
-    return GenError(f"template error: {message}", Span(file, line, 1 if source else None,
-                                                       1, source))
+    return GenError(
+        f"template error: {message}", Span(file, line, 1 if source else None, 1, source)
+    )

@@ -59,8 +59,10 @@ def _factor(factor: Factor, ts: Typeset) -> str:
     if isinstance(factor, DerivativeEntry):
         return _subscript(ts.derivative(factor.of, factor.wrt), factor.index)
     if isinstance(factor, EntryDerivative):
-        return (rf"\frac{{\partial {_entry(factor.top, ts)}}}"
-                rf"{{\partial {_entry(factor.bottom, ts)}}}")
+        return (
+            rf"\frac{{\partial {_entry(factor.top, ts)}}}"
+            rf"{{\partial {_entry(factor.bottom, ts)}}}"
+        )
     return rf"\left({_terms(factor.terms, ts)}\right)"
 
 

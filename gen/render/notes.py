@@ -19,8 +19,11 @@ TRACE_FORM = {
     # wrt's role -> (LaTeX, plain, letter)
     "scalar": (r"\mathrm{{d}}{of} = {g}\,\mathrm{{d}}{wrt}", "d{of} = g d{wrt}", ""),
     "vector": (r"\mathrm{{d}}{of} = {g}^{{\top}}\mathrm{{d}}{wrt}", "d{of} = g' d{wrt}", "g"),
-    "matrix": (r"\mathrm{{d}}{of} = \operatorname{{tr}}({g}^{{\top}}\mathrm{{d}}{wrt})",
-               "d{of} = tr(G' d{wrt})", "G"),
+    "matrix": (
+        r"\mathrm{{d}}{of} = \operatorname{{tr}}({g}^{{\top}}\mathrm{{d}}{wrt})",
+        "d{of} = tr(G' d{wrt})",
+        "G",
+    ),
 }
 GENERIC = {"scalar": ("z", "x"), "vector": ("z", "x"), "matrix": ("z", "X")}
 
@@ -41,8 +44,13 @@ def _form(note: Note, wrt_role: str) -> tuple[str, str, str]:
     return LINEAR_FORM if note.key == "linear_form" else TRACE_FORM[wrt_role]
 
 
-def note_latex(note: Note, lang: str, ts: Typeset | Mapping[str, str], wrt_role: str,
-               pair: tuple[str, str] | None = None) -> str:
+def note_latex(
+    note: Note,
+    lang: str,
+    ts: Typeset | Mapping[str, str],
+    wrt_role: str,
+    pair: tuple[str, str] | None = None,
+) -> str:
     """The note as LaTeX text (prose escaped, math in ``\\(...\\)``).
 
     Args:
@@ -80,20 +88,25 @@ def note_text(note: Note, wrt_role: str, pair: tuple[str, str] | None = None) ->
     of, wrt = pair or GENERIC[wrt_role]
     form = _form(note, wrt_role)[1].format(of=of, wrt=wrt)
     words = message("en", note.key).format(
-        names=", ".join(note.names), layout=note.layout, form=form)
+        names=", ".join(note.names), layout=note.layout, form=form
+    )
     formula = FORMULAS.get(note.key)
     return f"{words}: {formula[1]}" if formula else words
 
 
-def notes_latex(notes: tuple[Note, ...], lang: str, ts: Typeset | Mapping[str, str],
-                wrt_role: str, pair: tuple[str, str] | None = None) -> str:
+def notes_latex(
+    notes: tuple[Note, ...],
+    lang: str,
+    ts: Typeset | Mapping[str, str],
+    wrt_role: str,
+    pair: tuple[str, str] | None = None,
+) -> str:
     """Several notes, joined."""
     sep = fill(MESSAGES[lang]["sep.notes"])
     return sep.join(note_latex(n, lang, ts, wrt_role, pair) for n in notes)
 
 
-def notes_text(notes: tuple[Note, ...], wrt_role: str,
-               pair: tuple[str, str] | None = None) -> str:
+def notes_text(notes: tuple[Note, ...], wrt_role: str, pair: tuple[str, str] | None = None) -> str:
     """Several notes in plain words, joined."""
     return "; ".join(note_text(n, wrt_role, pair) for n in notes)
 

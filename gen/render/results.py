@@ -18,8 +18,12 @@ from gen.render.style import Typeset, typeset
 from gen.verify.numeric import program_forms
 
 
-def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
-                    exact: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def derivation_json(
+    program: Program,
+    d: Derivation,
+    ts: Typeset | None = None,
+    exact: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """One entry of ``derivations``; its LaTeX follows the spec's ``style``.
 
     ``exact`` (from ``gen.verify.exact.exact_json``, with ``check --exact``) joins ``verified``.
@@ -31,8 +35,7 @@ def derivation_json(program: Program, d: Derivation, ts: Typeset | None = None,
     forms = program_forms(program)
     steps = []
     for step, left in zip(d.steps, lhs, strict=True):
-        rhs = (index_line_latex(step.entries, ts) if step.entries is not None
-               else ts.expr(step.rhs))
+        rhs = index_line_latex(step.entries, ts) if step.entries is not None else ts.expr(step.rhs)
         entry: dict[str, Any] = {
             "latex": f"{left} = {rhs}",
             "note": notes_text(step.notes, role, pair),
@@ -84,8 +87,9 @@ def _finite(x: float) -> float | None:
     return x if x == x and x not in (float("inf"), float("-inf")) else None
 
 
-def results(name: str, title: str, derivations: list[dict[str, Any]],
-            errors: list[GenError]) -> dict[str, Any]:
+def results(
+    name: str, title: str, derivations: list[dict[str, Any]], errors: list[GenError]
+) -> dict[str, Any]:
     """The whole object for one spec."""
     ok = not errors and all(d["verified"]["numeric"] for d in derivations)
     return {

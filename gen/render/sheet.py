@@ -34,8 +34,9 @@ _TEX_SPECIALS = {
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
 }
-_TEX_SPECIALS.update({c: rf"\ensuremath{{\{name}}}"
-                      for c, name in {**PROSE_MATH, **MATH_CHARACTERS}.items()})
+_TEX_SPECIALS.update(
+    {c: rf"\ensuremath{{\{name}}}" for c, name in {**PROSE_MATH, **MATH_CHARACTERS}.items()}
+)
 _TEX_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _TEX_SPECIALS))
 _SPACE_RE = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -144,8 +145,9 @@ def loader(templates_dir: Path | str | None = None) -> jinja2.ChoiceLoader:
     prefixed = jinja2.PrefixLoader({"default": shipped})
     if templates_dir is None or Path(templates_dir).resolve() == default:
         return jinja2.ChoiceLoader([shipped, prefixed])
-    return jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(str(Path(templates_dir).resolve())), shipped, prefixed])
+    return jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(str(Path(templates_dir).resolve())), shipped, prefixed]
+    )
 
 
 @functools.lru_cache(maxsize=8)

@@ -92,8 +92,10 @@ class Typeset:
         r"""``\frac{\partial J}{\partial w}``, or the Hessian for ``order`` 2."""
         if order == 2:
             w = self.name(wrt)
-            return (rf"\frac{{\partial^{{2}} {self.name(of)}}}"
-                    rf"{{\partial {w}\,\partial {_sup(w)}{self.transpose}}}")
+            return (
+                rf"\frac{{\partial^{{2}} {self.name(of)}}}"
+                rf"{{\partial {w}\,\partial {_sup(w)}{self.transpose}}}"
+            )
         if isinstance(self.names, Names):
             return self.names.fraction(of, wrt)
         return rf"\frac{{\partial {self.name(of)}}}{{\partial {self.name(wrt)}}}"
@@ -102,8 +104,10 @@ class Typeset:
         r"""The derivative in text style: ``\partial J/\partial w``."""
         if order == 2:
             w = self.name(wrt)
-            return (rf"\partial^{{2}} {self.name(of)}/\partial {w}\,"
-                    rf"\partial {_sup(w)}{self.transpose}")
+            return (
+                rf"\partial^{{2}} {self.name(of)}/\partial {w}\,"
+                rf"\partial {_sup(w)}{self.transpose}"
+            )
         if isinstance(self.names, Names) and self.names.vec_pair(of, wrt):
             return rf"\partial {VEC} {self.name(of)}/\partial {VEC} {self.name(wrt)}"
         return rf"\partial {self.name(of)}/\partial {self.name(wrt)}"

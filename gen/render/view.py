@@ -38,8 +38,7 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
         "author": spec.author.value if spec.author else None,
         "lang": spec.lang,
         "msg": msg,
-        "style": {"bold": spec.style.bold, "transpose": spec.style.transpose,
-                  "mark": ts.transpose},
+        "style": {"bold": spec.style.bold, "transpose": spec.style.transpose, "mark": ts.transpose},
         "layout": {
             "name": spec.layout.value,
             "summary": msg[f"layout_summary.{spec.layout.value}"],
@@ -54,24 +53,34 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
                 "latex": ts.name(sym.name),
                 "shape": shape_latex(sym.shape),
                 "text": sym.variable.text.value if sym.variable.text else None,
-                "props": [msg[f"prop.{p.value}"]
-                          for p in sorted(sym.variable.props, key=lambda p: p.value)],
+                "props": [
+                    msg[f"prop.{p.value}"]
+                    for p in sorted(sym.variable.props, key=lambda p: p.value)
+                ],
             }
-            for sym in program.symbols.values() if sym.variable is not None
+            for sym in program.symbols.values()
+            if sym.variable is not None
         ],
         "definitions": [
-            {"lhs": ts.name(sym.name), "rhs": ts.expr(sym.expr, breaks=True),
-             "shape": shape_latex(sym.shape)}
-            for sym in program.definitions if sym.expr is not None
+            {
+                "lhs": ts.name(sym.name),
+                "rhs": ts.expr(sym.expr, breaks=True),
+                "shape": shape_latex(sym.shape),
+            }
+            for sym in program.definitions
+            if sym.expr is not None
         ],
         "derivations": _with_agreement(
             [_derivation(program, d, ts, i + 1) for i, d in enumerate(derivations)],
-            derivations, program),
+            derivations,
+            program,
+        ),
     }
 
 
-def _with_agreement(views: list[dict[str, Any]], derivations: list[Derivation],
-                    program: Program) -> list[dict[str, Any]]:
+def _with_agreement(
+    views: list[dict[str, Any]], derivations: list[Derivation], program: Program
+) -> list[dict[str, Any]]:
     """Put each group's agreement of methods on its last derivation only.
 
     A target derived by several methods whose derivations come without their
@@ -95,11 +104,14 @@ def _implied(derivations: list[Derivation], ts: Typeset) -> list[dict[str, str]]
     for d in derivations:
         order = d.order
         key = (d.of, d.wrt, order, shape_latex(d.shape))  # one shape stated once
-        seen.setdefault(key, {
-            "lhs": ts.inline_derivative(d.of, d.wrt, order),
-            "space": real_space(shape_latex(d.shape)),
-            "layout": d.layout.value,
-        })
+        seen.setdefault(
+            key,
+            {
+                "lhs": ts.inline_derivative(d.of, d.wrt, order),
+                "space": real_space(shape_latex(d.shape)),
+                "layout": d.layout.value,
+            },
+        )
     return list(seen.values())
 
 
@@ -108,8 +120,9 @@ def _unchecked_groups(derivations: list[Derivation]) -> bool:
     groups: dict[tuple[str, str, str, int], list[Derivation]] = {}
     for d in derivations:
         groups.setdefault((d.of, d.wrt, d.layout.value, d.order), []).append(d)
-    return any(len(group) > 1 and any(d.agreement is None for d in group)
-               for group in groups.values())
+    return any(
+        len(group) > 1 and any(d.agreement is None for d in group) for group in groups.values()
+    )
 
 
 def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> dict[str, Any]:
@@ -151,8 +164,11 @@ def _step(s: Step, ts: Typeset, lang: str, role: str, pair: tuple[str, str]) -> 
     shown = shaped and s.lhs is not None and s.entries is None and s.rhs.shape not in (None, SCALAR)
     return {
         "lhs": lhs_latex(s.lhs, ts) if s.lhs is not None else "",
-        "rhs": (index_line_latex(s.entries, ts) if s.entries is not None
-                else ts.expr(s.rhs, breaks=True)),
+        "rhs": (
+            index_line_latex(s.entries, ts)
+            if s.entries is not None
+            else ts.expr(s.rhs, breaks=True)
+        ),
         "note": notes_latex(s.notes, lang, ts, role, pair),
         "factors": factors,
         "lhs_shape": _shape(s.rhs) if shown else None,
@@ -172,8 +188,13 @@ def _shown(steps: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             step["lhs"], step["lhs_shape"] = "", None
         current = lhs or current
         previous = out[-1] if out else None
-        if (previous is not None and not step["lhs"] and step["rhs"] == previous["rhs"]
-                and not step["factors"] and not previous["factors"]):
+        if (
+            previous is not None
+            and not step["lhs"]
+            and step["rhs"] == previous["rhs"]
+            and not step["factors"]
+            and not previous["factors"]
+        ):
             continue
         out.append(step)
     return out
@@ -194,9 +215,13 @@ def _factors(s: Step, ts: Typeset) -> list[dict[str, str]]:
         return []
     if any(f.shape is None for f in factors):
         return []
-    return [{"latex": _factor_latex(f, ts),
-             "shape": shape_latex(f.shape) if f.shape not in (None, SCALAR) else ""}
-            for f in factors]
+    return [
+        {
+            "latex": _factor_latex(f, ts),
+            "shape": shape_latex(f.shape) if f.shape not in (None, SCALAR) else "",
+        }
+        for f in factors
+    ]
 
 
 def _factor_latex(node: Node, ts: Typeset) -> str:

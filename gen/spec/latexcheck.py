@@ -47,9 +47,14 @@ def _macro_problem(name: str, start: int, end: int) -> Problem | None:
     if name in ALLOWED_MACROS:
         return None
     close = difflib.get_close_matches(name, sorted(ALLOWED_MACROS), n=1, cutoff=0.75)
-    hint = f" (did you mean '\\{close[0]}'?)" if close else (
-        "; allowed: Greek letters, \\hat, \\bar, \\tilde, \\mathbf, \\operatorname, ... "
-        "(see docs/cli.md)")
+    hint = (
+        f" (did you mean '\\{close[0]}'?)"
+        if close
+        else (
+            "; allowed: Greek letters, \\hat, \\bar, \\tilde, \\mathbf, \\operatorname, ... "
+            "(see docs/cli.md)"
+        )
+    )
     return Problem(f"macro '\\{name}' is not allowed in 'latex'{hint}", start, end)
 
 
@@ -88,8 +93,12 @@ def check_latex(value: str) -> Problem | None:  # noqa: C901 - one refusal per h
                 end += 1
             if end == pos + 1:
                 shown = value[pos : pos + 2]
-                return Problem(f"'{shown}' is not allowed in 'latex': a backslash must start "
-                               "an allowed macro such as \\alpha or \\hat", pos, pos + 2)
+                return Problem(
+                    f"'{shown}' is not allowed in 'latex': a backslash must start "
+                    "an allowed macro such as \\alpha or \\hat",
+                    pos,
+                    pos + 2,
+                )
             name = value[pos + 1 : end]
             problem = _macro_problem(name, pos, end)
             if problem is not None:
@@ -99,13 +108,17 @@ def check_latex(value: str) -> Problem | None:  # noqa: C901 - one refusal per h
             pos = end
             continue
         if not _is_plain(ch):
-            return Problem(f"character {ch!r} is not allowed in 'latex' ({RULE} only)",
-                           pos, pos + 1)
+            return Problem(
+                f"character {ch!r} is not allowed in 'latex' ({RULE} only)", pos, pos + 1
+            )
         if ch in "^_":
             after = value[pos + 1 : pos + 2]
             if ch == "^" and after == "^":
-                return Problem("'^^' is not allowed in 'latex' (TeX reads it as a character "
-                               "code)", pos, pos + 2)
+                return Problem(
+                    "'^^' is not allowed in 'latex' (TeX reads it as a character code)",
+                    pos,
+                    pos + 2,
+                )
             if _next_visible(value, pos + 1) in ("", "}", "^", "_"):
                 return Problem(f"'{ch}' needs something after it, e.g. x{ch}{{2}}", pos, pos + 1)
         elif ch == "{":

@@ -142,18 +142,12 @@ class _Walker(Reader):
         style = read_style(self, top["style"]) if "style" in top else Style()
         template = read_template(self, top["template"]) if "template" in top else None
         declared = (
-            self.dims(top["dims"])
-            if "dims" in top and not self.is_null(top["dims"])
-            else None
+            self.dims(top["dims"]) if "dims" in top and not self.is_null(top["dims"]) else None
         )
         used: Used = []
         variables = self.variables(top["variables"], used) if "variables" in top else ()
         definitions = self.definitions(top["define"]) if "define" in top else ()
-        targets = (
-            self.targets(top["derive"], layout or Layout.MIXED)
-            if "derive" in top
-            else ()
-        )
+        targets = self.targets(top["derive"], layout or Layout.MIXED) if "derive" in top else ()
         dims = self.shape_dims(declared, used)
         self.clashes()
         if self.src.errors or title is None or lang is None or layout is None or style is None:
@@ -179,9 +173,7 @@ class _Walker(Reader):
         """An optional string value."""
         return self.text(fields[key], label) if key in fields else None
 
-    def required(
-        self, fields: Fields, key: str, label: str, at: yaml.Node
-    ) -> Text | None:
+    def required(self, fields: Fields, key: str, label: str, at: yaml.Node) -> Text | None:
         """A required string value; when missing, the error stands at ``at``."""
         if key not in fields:
             where = "" if label == key else " in a 'derive' item"
@@ -235,9 +227,7 @@ class _Walker(Reader):
         for name, key, value in self.mapping(node, "variables") or []:
             label = f"variables.{name}"
             ok = self.name(key, "variable")
-            fields = (
-                {} if self.is_null(value) else self.fields(value, label, _VARIABLE_KEYS)
-            )
+            fields = {} if self.is_null(value) else self.fields(value, label, _VARIABLE_KEYS)
             before = len(self.src.errors)
             shape = self.shape(fields.get("shape"), f"{label}.shape", used)
             shape_ok = len(self.src.errors) == before
@@ -248,14 +238,10 @@ class _Walker(Reader):
             latex = fields.get("latex")
             latex = read_latex(self, latex, f"{label}.latex") if latex is not None else None
             if ok:
-                out.append(
-                    Variable(name, shape, props, text, latex, self.key_span(key))
-                )
+                out.append(Variable(name, shape, props, text, latex, self.key_span(key)))
         return tuple(out)
 
-    def shape(
-        self, node: yaml.Node | None, label: str, used: Used
-    ) -> tuple[str | int, ...]:
+    def shape(self, node: yaml.Node | None, label: str, used: Used) -> tuple[str | int, ...]:
         """A shape: at most two entries, each a positive integer or a dimension name."""
         if node is None or self.skip(node) or self.is_null(node):
             return ()
@@ -263,9 +249,7 @@ class _Walker(Reader):
             self.wrong(node, label, "a list such as [m, n]")
             return ()
         if len(node.value) > 2:
-            self.src.error(
-                "shapes have at most two entries", self.src.node_span(node.value[2])
-            )
+            self.src.error("shapes have at most two entries", self.src.node_span(node.value[2]))
         out: list[str | int] = []
         for entry in node.value[:2]:
             if self.skip(entry):
@@ -296,10 +280,7 @@ class _Walker(Reader):
             elif text.value in _PROPS:
                 props.add(Prop(text.value))
             else:
-                hint = (
-                    did_you_mean(text.value, _PROPS)
-                    or f"; known props: {', '.join(_PROPS)}"
-                )
+                hint = did_you_mean(text.value, _PROPS) or f"; known props: {', '.join(_PROPS)}"
                 self.src.error(f"unknown prop '{text.value}'{hint}", text.span)
         return frozenset(props)
 
@@ -308,8 +289,14 @@ class _Walker(Reader):
         if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
             return
         entries = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        entry = next((e for e in entries if isinstance(e, yaml.ScalarNode)
-                      and e.value == Prop.PROBABILITY.value), node)
+        entry = next(
+            (
+                e
+                for e in entries
+                if isinstance(e, yaml.ScalarNode) and e.value == Prop.PROBABILITY.value
+            ),
+            node,
+        )
         shown = f"[{', '.join(str(d) for d in shape)}]" if shape else "a scalar"
         self.src.error(f"'probability' needs a vector [n], not {shown}", self.src.node_span(entry))
 
@@ -322,9 +309,7 @@ class _Walker(Reader):
                     hint = did_you_mean(name, names) or (
                         f"; declared: {', '.join(names)}" if names else ""
                     )
-                    self.src.error(
-                        f"dimension '{name}' is not declared in 'dims'{hint}", span
-                    )
+                    self.src.error(f"dimension '{name}' is not declared in 'dims'{hint}", span)
             return tuple(declared)
         implied: dict[str, Dim] = {}
         for name, span in used:
@@ -340,9 +325,7 @@ class _Walker(Reader):
         for name, key, value in self.mapping(node, "define") or []:
             ok = self.name(key, "definition")
             if self.is_null(value):
-                self.src.error(
-                    f"'define.{name}' needs an expression", self.key_span(key)
-                )
+                self.src.error(f"'define.{name}' needs an expression", self.key_span(key))
                 continue
             expr = self.text(value, f"define.{name}")
             if ok and expr is not None:
@@ -385,9 +368,7 @@ class _Walker(Reader):
             return None
         entries = node.value if isinstance(node, yaml.SequenceNode) else [node]
         if not entries:
-            self.src.error(
-                "'derive.method' needs at least one method", self.src.node_span(node)
-            )
+            self.src.error("'derive.method' needs at least one method", self.src.node_span(node))
             return None
         out: list[Method] = []
         for entry in entries:
@@ -395,9 +376,7 @@ class _Walker(Reader):
             if value is None:
                 return None
             if Method(value) in out:
-                self.src.error(
-                    f"method '{value}' is listed twice", self.src.node_span(entry)
-                )
+                self.src.error(f"method '{value}' is listed twice", self.src.node_span(entry))
                 return None
             out.append(Method(value))
         return tuple(out)
@@ -408,7 +387,5 @@ class _Walker(Reader):
         for name, kind, span in sorted(self.names, key=lambda n: _position(n[2])):
             if name in first and first[name][0] != kind:
                 other, at = first[name]
-                self.src.error(
-                    f"name '{name}' is already a {other} (line {at.line})", span
-                )
+                self.src.error(f"name '{name}' is already a {other} (line {at.line})", span)
             first.setdefault(name, (kind, span))

@@ -32,8 +32,9 @@ def read_style(reader: Reader, node: yaml.Node) -> Style | None:
         elif text in _BOOLEANS and isinstance(value, yaml.ScalarNode) and value.style is None:
             bold = _BOOLEANS[text]
         elif text is not None and not reader.is_null(value):
-            reader.src.error(f"'style.bold' must be true or false, not '{text}'",
-                             reader.src.node_span(value))
+            reader.src.error(
+                f"'style.bold' must be true or false, not '{text}'", reader.src.node_span(value)
+            )
         else:
             reader.wrong(value, "style.bold", "true or false")
     transpose = "top"

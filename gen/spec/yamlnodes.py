@@ -15,8 +15,7 @@ from gen.spec.chars import check_bidi, shown
 from gen.spec.model import Text
 
 # Control and bidirectional-control characters (tab and newline aside), wherever they come from.
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
-                     "\u2066-\u2069]")
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 20
@@ -29,7 +28,6 @@ _STANDARD = "str seq map null bool int float timestamp merge value"
 _STANDARD_TAGS = frozenset(_YAML + t for t in _STANDARD.split())
 _NO_ANCHOR: Any = None  # composed nodes are never registered as anchors
 _BREAKS = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
-
 
 
 @dataclass
@@ -158,11 +156,7 @@ class _Loader(yaml.SafeLoader):
         finally:
             self.depth -= 1
         if node.tag not in _STANDARD_TAGS:
-            tag = (
-                "!!" + node.tag[len(_YAML) :]
-                if node.tag.startswith(_YAML)
-                else node.tag
-            )
+            tag = "!!" + node.tag[len(_YAML) :] if node.tag.startswith(_YAML) else node.tag
             src.error(
                 f"custom tag '{tag}' is not allowed",
                 src.mark_span(node.start_mark, len(tag)),
@@ -253,11 +247,7 @@ class Reader:
 
     def is_null(self, node: yaml.Node) -> bool:
         """True for a plain ``~``, ``null`` or empty scalar."""
-        return (
-            isinstance(node, yaml.ScalarNode)
-            and node.tag == NULL_TAG
-            and node.style is None
-        )
+        return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG and node.style is None
 
     def skip(self, node: yaml.Node) -> bool:
         """True for a node already reported (an alias or a custom tag)."""
@@ -313,10 +303,7 @@ class Reader:
                 continue
             first[name] = key
             if allowed is not None and name not in allowed:
-                hint = (
-                    did_you_mean(name, allowed)
-                    or f"; allowed keys: {', '.join(allowed)}"
-                )
+                hint = did_you_mean(name, allowed) or f"; allowed keys: {', '.join(allowed)}"
                 self.src.error(f"unknown key '{name}'{inside}{hint}", span)
                 continue
             items.append((name, key, value))
@@ -348,9 +335,11 @@ class Reader:
         if hidden is not None and hidden.group() not in self.src.text:
             # Written as an escape ("\u202e"): the check of the file's characters missed it.
             code = ord(hidden.group())
-            self.src.error(f"'{label}' holds the control character U+{code:04X}, written as an "
-                           "escape; such characters are not allowed in text",
-                           self.src.node_span(node))
+            self.src.error(
+                f"'{label}' holds the control character U+{code:04X}, written as an "
+                "escape; such characters are not allowed in text",
+                self.src.node_span(node),
+            )
             return None
         return Text(node.value, self.src.where(node))
 

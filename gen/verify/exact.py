@@ -87,9 +87,15 @@ def exact_json(result: ExactResult) -> dict[str, Any]:
     return {"exact": result.ok, "exact_detail": result.detail}
 
 
-def exact_check(program: Program, derivation: Derivation,
-                sizes: Mapping[str, int] | None = None, *, steps: bool = True,
-                time_limit: float = TIME_LIMIT, seed: int = 0) -> ExactResult:
+def exact_check(
+    program: Program,
+    derivation: Derivation,
+    sizes: Mapping[str, int] | None = None,
+    *,
+    steps: bool = True,
+    time_limit: float = TIME_LIMIT,
+    seed: int = 0,
+) -> ExactResult:
     """Check a derivation's result (and its checkable steps) exactly at small sizes.
 
     Args:
@@ -112,11 +118,16 @@ def exact_check(program: Program, derivation: Derivation,
         verdict = check.result()
         step_verdicts = check.steps() if steps and verdict.ok is not None else ()
     except Unsupported as exc:
-        return ExactResult(None, f"not checked exactly: {exc}", chosen,
-                           seconds=time.perf_counter() - start)
+        return ExactResult(
+            None, f"not checked exactly: {exc}", chosen, seconds=time.perf_counter() - start
+        )
     except (ZeroDivisionError, ValueError, TypeError, ArithmeticError) as exc:
-        return ExactResult(None, f"not checked exactly at {where}: {type(exc).__name__}: {exc}",
-                           chosen, seconds=time.perf_counter() - start)
+        return ExactResult(
+            None,
+            f"not checked exactly at {where}: {type(exc).__name__}: {exc}",
+            chosen,
+            seconds=time.perf_counter() - start,
+        )
     detail = f"{verdict.detail} at {where}"
     bad = [i + 1 for i, ok in enumerate(step_verdicts) if ok is False]
     ok = verdict.ok
@@ -125,8 +136,9 @@ def exact_check(program: Program, derivation: Derivation,
         detail += f"; step(s) {', '.join(map(str, bad))} differ"
     elif any(v is not None for v in step_verdicts):
         detail += f"; {sum(v is True for v in step_verdicts)} step(s) agree"
-    return ExactResult(ok, detail, chosen, verdict.proved, tuple(step_verdicts),
-                       time.perf_counter() - start)
+    return ExactResult(
+        ok, detail, chosen, verdict.proved, tuple(step_verdicts), time.perf_counter() - start
+    )
 
 
 # ----------------------------------------------------------------------------- the check
@@ -170,8 +182,9 @@ class _Frame:
 class _Check:
     """One exact check: the symbols, the interpreted definitions, the derivatives."""
 
-    def __init__(self, program: Program, d: Derivation, sizes: dict[str, int], seed: int,
-                 deadline: float) -> None:
+    def __init__(
+        self, program: Program, d: Derivation, sizes: dict[str, int], seed: int, deadline: float
+    ) -> None:
         self.program, self.d, self.sizes, self.deadline = program, d, sizes, deadline
         self.rng = random.Random(seed)
         interp = Interpreter({}, sizes)
@@ -232,8 +245,9 @@ class _Check:
         got = self.value(self.d.result)
         claimed = tuple(Interpreter({}, self.sizes).size(x) for x in self.d.shape)
         if claimed != want.shape:
-            return _Verdict(False, f"the stated shape {claimed} is not the derivative's "
-                                   f"{want.shape}")
+            return _Verdict(
+                False, f"the stated shape {claimed} is not the derivative's {want.shape}"
+            )
         return self.compare(got, want, "the result")
 
     def steps(self) -> tuple[bool | None, ...]:
@@ -278,9 +292,12 @@ class _Check:
         for k in range(len(got)):
             if not self.zero_at_point(got[k], want[k]):
                 i, j = divmod(k, got.cols)
-                return _Verdict(False, f"{what} differs from the derivative in entry "
-                                       f"({i + 1}, {j + 1}): {_short(got[k])} vs "
-                                       f"{_short(want[k])}")
+                return _Verdict(
+                    False,
+                    f"{what} differs from the derivative in entry "
+                    f"({i + 1}, {j + 1}): {_short(got[k])} vs "
+                    f"{_short(want[k])}",
+                )
         if not prove:
             return _Verdict(True, "agrees at a random rational point")
         unproved = 0
@@ -292,8 +309,11 @@ class _Check:
         n = len(got)
         if unproved == 0:
             return _Verdict(True, f"equal symbolically in all {n} entries", proved=True)
-        return _Verdict(True, f"equal at a random rational point ({DIGITS} digits); "
-                              f"{unproved} of {n} entries not proved symbolically in time")
+        return _Verdict(
+            True,
+            f"equal at a random rational point ({DIGITS} digits); "
+            f"{unproved} of {n} entries not proved symbolically in time",
+        )
 
     def point(self) -> dict[Any, Any]:
         """A random rational point that honours the props, on every symbol used."""

@@ -51,15 +51,20 @@ def fd_jacobian(point: Point, of: str, wrt: str) -> np.ndarray:
     rows = base.shape[0]
     for j in range(base.size):  # entry j of vec(x): column-major
         column = _central(_entry_moved(value_at, x, (j % rows, j // rows)), point.precise)
-        jac[:, j] = column if isinstance(column, float) else (
-            np.asarray(column, dtype=float).reshape(-1, order="F"))
+        jac[:, j] = (
+            column
+            if isinstance(column, float)
+            else (np.asarray(column, dtype=float).reshape(-1, order="F"))
+        )
     point.memo[key] = _frozen(jac)
     return jac
 
 
-def _entry_moved(value_at: Callable[[Value], Value], x: Value,
-                 entry: tuple[int, int]) -> Callable[[float], Value]:
+def _entry_moved(
+    value_at: Callable[[Value], Value], x: Value, entry: tuple[int, int]
+) -> Callable[[float], Value]:
     """``h -> value_at(x + h E)``, E the unit matrix of ``entry`` (a scalar x: x + h)."""
+
     def at(h: float) -> Value:
         if isinstance(x, float):
             return value_at(x + h)
@@ -75,6 +80,7 @@ def _central(at: Callable[[float], Value], precise: bool) -> Value:
     moved by h along the direction): error of order h^2; on a precise point, at h and 2h
     Richardson-combined (order h^4), so that ill-conditioned points do not fail a right
     result."""
+
     def diff(h: float) -> Value:
         plus, minus = at(h), at(-h)
         if isinstance(plus, float) and isinstance(minus, float):
@@ -107,8 +113,13 @@ def fd_hessian(point: Point, of: str, wrt: str) -> np.ndarray:
     return hess
 
 
-def expected(point: Point, d: Derivation, symbols: Mapping[str, Symbol],
-             of: str | None = None, wrt: str | None = None) -> np.ndarray:
+def expected(
+    point: Point,
+    d: Derivation,
+    symbols: Mapping[str, Symbol],
+    of: str | None = None,
+    wrt: str | None = None,
+) -> np.ndarray:
     """The derivative the result must equal, in its layout and shape.
 
     ``of`` and ``wrt`` name another pair than the derivation's (a link of a chain).

@@ -35,11 +35,18 @@ def program_forms(program: Program) -> NumpyForms:
     """What the published numpy forms of ``program``'s expressions are printed with."""
     return NumpyForms(
         {s.name: s.expr for s in program.definitions if s.expr is not None},
-        numpy_sizes({s.name: s.shape for s in program.symbols.values() if s.variable}))
+        numpy_sizes({s.name: s.shape for s in program.symbols.values() if s.variable}),
+    )
 
 
-def verify(program: Program, derivation: Derivation, *, points: int = POINTS,
-           seed: int = 0, precise: bool = False) -> Derivation:
+def verify(
+    program: Program,
+    derivation: Derivation,
+    *,
+    points: int = POINTS,
+    seed: int = 0,
+    precise: bool = False,
+) -> Derivation:
     """The derivation with its result and checkable steps verified at ``points`` points.
 
     Plain central differences first; what fails them is checked again with the
@@ -52,13 +59,15 @@ def verify(program: Program, derivation: Derivation, *, points: int = POINTS,
     return _verify(program, derivation, points, seed, precise=True)
 
 
-def _verify(program: Program, derivation: Derivation, points: int, seed: int,
-            precise: bool) -> Derivation:
+def _verify(
+    program: Program, derivation: Derivation, points: int, seed: int, precise: bool
+) -> Derivation:
     rng = np.random.default_rng(seed)
     sizes = sampled.sample_sizes(program.dims)
     worst = 0.0
-    step_ok: list[bool | None] = [None if s.check is None or s.equals is None else True
-                                  for s in derivation.steps]
+    step_ok: list[bool | None] = [
+        None if s.check is None or s.equals is None else True for s in derivation.steps
+    ]
     message = ""
     wrt = derivation.wrt
     forms = program_forms(program)
@@ -73,8 +82,11 @@ def _verify(program: Program, derivation: Derivation, points: int, seed: int,
             got = run_numpy(result_code, point.bindings())
             worst = max(worst, _error(got, want))
             wrt_value = point.eval(wrt)
-            direction: Value = (float(rng.normal()) if isinstance(wrt_value, float)
-                                else rng.normal(size=np.shape(wrt_value)))
+            direction: Value = (
+                float(rng.normal())
+                if isinstance(wrt_value, float)
+                else rng.normal(size=np.shape(wrt_value))
+            )
             run = steps.at({**point.env(), f"d{wrt}": direction})
             at = AtPoint(point, derivation, want, direction)
             for i, step in enumerate(derivation.steps):
@@ -82,9 +94,15 @@ def _verify(program: Program, derivation: Derivation, points: int, seed: int,
                     step_ok[i] = check_step(step, run(i), at) and bool(step_ok[i])
         except (FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError, ValueError) as exc:
             worst, message = float("inf"), f"could not evaluate at a sampled point: {exc}"
-    checked = tuple(dataclasses.replace(s, verified=ok) for s, ok in zip(derivation.steps, step_ok, strict=True))
-    check = Check(numeric=worst <= TOLERANCE and all(ok is not False for ok in step_ok),
-                  max_rel_error=worst, points=points, message=message)
+    checked = tuple(
+        dataclasses.replace(s, verified=ok) for s, ok in zip(derivation.steps, step_ok, strict=True)
+    )
+    check = Check(
+        numeric=worst <= TOLERANCE and all(ok is not False for ok in step_ok),
+        max_rel_error=worst,
+        points=points,
+        message=message,
+    )
     return dataclasses.replace(derivation, steps=checked, check=check)
 
 
@@ -95,8 +113,9 @@ class AtPoint:
     result); ``direction`` is the value of ``d<wrt>``.
     """
 
-    def __init__(self, point: Point, d: Derivation, derivative: np.ndarray,
-                 direction: Value) -> None:
+    def __init__(
+        self, point: Point, d: Derivation, derivative: np.ndarray, direction: Value
+    ) -> None:
         self.point, self.d, self.want, self.direction = point, d, derivative, direction
 
     def derivative(self, of: str, wrt: str, order: int) -> Value:
@@ -152,8 +171,9 @@ def _error(got: Value, want: Value) -> float:
     return diff / max(1.0, scale)
 
 
-def agree(program: Program, derivations: list[Derivation], *, points: int = POINTS,
-          seed: int = 1) -> list[Derivation]:
+def agree(
+    program: Program, derivations: list[Derivation], *, points: int = POINTS, seed: int = 1
+) -> list[Derivation]:
     """Mark each derivation of a target derived by several methods with their agreement.
 
     The results are evaluated at the same random points and compared, so that
@@ -174,8 +194,9 @@ def agree(program: Program, derivations: list[Derivation], *, points: int = POIN
             bindings = Point(program, sampled.sample_sizes(program.dims), rng).bindings()
             values = [run_numpy(code, bindings) for code in codes]
             worst = max([worst] + [_error(v, values[0]) for v in values[1:]])
-        agreement = Agreement(tuple(derivations[i].method.value for i in members),
-                              worst <= TOLERANCE, worst)
+        agreement = Agreement(
+            tuple(derivations[i].method.value for i in members), worst <= TOLERANCE, worst
+        )
         for i in members:
             out[i] = dataclasses.replace(derivations[i], agreement=agreement)
     return out

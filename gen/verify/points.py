@@ -69,8 +69,13 @@ class Point:
     the result and the steps that need the same difference share it.
     """
 
-    def __init__(self, program: Program, sizes: dict[str, int], rng: np.random.Generator,
-                 precise: bool = False):
+    def __init__(
+        self,
+        program: Program,
+        sizes: dict[str, int],
+        rng: np.random.Generator,
+        precise: bool = False,
+    ):
         self.program = program
         self.precise = precise
         self.sizes = sizes
@@ -88,8 +93,9 @@ class Point:
         """The value of ``name``, with ``override`` pinning some names."""
         return self.env(override)[name]
 
-    def env(self, override: Mapping[str, Value] | None = None,
-            key: Hashable | None = None) -> dict[str, Value]:
+    def env(
+        self, override: Mapping[str, Value] | None = None, key: Hashable | None = None
+    ) -> dict[str, Value]:
         """Every name's value, with ``override`` pinning some; cached under ``key`` if given."""
         if override is None and key is None:
             key = "base"

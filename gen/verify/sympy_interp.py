@@ -94,7 +94,7 @@ class Interpreter:
                 raise Unsupported(f"a matrix exponent of '{op}'")
             k = b[0, 0]
             if op == ".^" or is_scalar(a):
-                return a.applyfunc(lambda e: e ** k)
+                return a.applyfunc(lambda e: e**k)
             if not (k.is_Integer):
                 raise Unsupported("a matrix power needs an integer exponent")
             return _inv(a) ** int(-k) if k < 0 else a ** int(k)
@@ -133,8 +133,11 @@ class Interpreter:
 
 def kron(a: Mat, b: Mat) -> Mat:
     """The Kronecker product: block (i, j) is a[i, j] b."""
-    return Mat(a.rows * b.rows, a.cols * b.cols,
-               lambda i, j: a[i // b.rows, j // b.cols] * b[i % b.rows, j % b.cols])
+    return Mat(
+        a.rows * b.rows,
+        a.cols * b.cols,
+        lambda i, j: a[i // b.rows, j // b.cols] * b[i % b.rows, j % b.cols],
+    )
 
 
 def commutation(m: int, n: int) -> Mat:
@@ -175,37 +178,49 @@ def _softmax(x: Mat) -> Mat:
 
 # The sympy keys of the function table's rows (gen/expr/functions.py), interpreted here:
 # an entrywise function's key is its formula in x.
-ENTRYWISE_FORMS: Mapping[str, Callable[[Any], Any]] = MappingProxyType({
-    "exp(x)": sp.exp, "log(x)": sp.log, "sin(x)": sp.sin, "cos(x)": sp.cos,
-    "tanh(x)": sp.tanh, "sqrt(x)": sp.sqrt, "1/(1 + exp(-x))": lambda v: 1 / (1 + sp.exp(-v)),
-})
+ENTRYWISE_FORMS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
+    {
+        "exp(x)": sp.exp,
+        "log(x)": sp.log,
+        "sin(x)": sp.sin,
+        "cos(x)": sp.cos,
+        "tanh(x)": sp.tanh,
+        "sqrt(x)": sp.sqrt,
+        "1/(1 + exp(-x))": lambda v: 1 / (1 + sp.exp(-v)),
+    }
+)
 
-_SIZES: Mapping[str, Callable[..., Mat]] = MappingProxyType({
-    "eye": sp.eye,
-    "ones": lambda n: sp.ones(n, 1),
-    "zeros": sp.zeros,
-    "commutation": lambda m, n: commutation(m, n),
-})
+_SIZES: Mapping[str, Callable[..., Mat]] = MappingProxyType(
+    {
+        "eye": sp.eye,
+        "ones": lambda n: sp.ones(n, 1),
+        "zeros": sp.zeros,
+        "commutation": lambda m, n: commutation(m, n),
+    }
+)
 
-CALLS: Mapping[str, Callable[..., Mat]] = MappingProxyType({
-    "inv": _inv,
-    "det": _det,
-    "logdet": lambda x: _det(x).applyfunc(sp.log),
-    "tr": lambda x: _scalar(x.trace()),
-    "diag": _diag,
-    "sum": lambda x: _scalar(sum(x)),
-    "norm2": lambda x: _scalar(sp.sqrt(sum(v * v for v in x))),
-    "softmax": _softmax,
-    "logsumexp": lambda x: _scalar(sp.log(sum(sp.exp(v) for v in x))),
-    "vec": lambda x: vec(x),
-    "kron": lambda a, b: kron(a, b),
-})
+CALLS: Mapping[str, Callable[..., Mat]] = MappingProxyType(
+    {
+        "inv": _inv,
+        "det": _det,
+        "logdet": lambda x: _det(x).applyfunc(sp.log),
+        "tr": lambda x: _scalar(x.trace()),
+        "diag": _diag,
+        "sum": lambda x: _scalar(sum(x)),
+        "norm2": lambda x: _scalar(sp.sqrt(sum(v * v for v in x))),
+        "softmax": _softmax,
+        "logsumexp": lambda x: _scalar(sp.log(sum(sp.exp(v) for v in x))),
+        "vec": lambda x: vec(x),
+        "kron": lambda a, b: kron(a, b),
+    }
+)
 
 SIZE_KEYS = frozenset(_SIZES)
 
 
-def variable_matrix(sym: Symbol, rows: int, cols: int, positive: set[Any],
-              boost: dict[Any, int]) -> Mat:
+def variable_matrix(
+    sym: Symbol, rows: int, cols: int, positive: set[Any], boost: dict[Any, int]
+) -> Mat:
     """The variable as a props-honouring matrix of symbols.
 
     Symbols declared positive are added to ``positive``; diagonal symbols of a
@@ -226,8 +241,11 @@ def variable_matrix(sym: Symbol, rows: int, cols: int, positive: set[Any],
         i, j = (j, i) if symmetric and i > j else (i, j)
         if (i, j) not in made:
             pos = Prop.POSITIVE in props or Prop.PROBABILITY in props or (pd and i == j)
-            label = sym.name if (rows, cols) == (1, 1) else (
-                f"{sym.name}[{i + 1}]" if cols == 1 else f"{sym.name}[{i + 1},{j + 1}]")
+            label = (
+                sym.name
+                if (rows, cols) == (1, 1)
+                else (f"{sym.name}[{i + 1}]" if cols == 1 else f"{sym.name}[{i + 1},{j + 1}]")
+            )
             made[(i, j)] = s = sp.Symbol(label, real=True, positive=True if pos else None)
             if pos:
                 positive.add(s)

@@ -43,23 +43,36 @@ def tree(folder: Path) -> dict[str, bytes | None]:
 
 def outputs(out: Path) -> dict[str, bytes]:
     """The visible output files of a folder (the cache folder aside)."""
-    return {p.name: p.read_bytes() for p in sorted(Path(out).iterdir())
-            if p.is_file() and not p.name.startswith(".")}
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(Path(out).iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def mtimes(out: Path) -> dict[str, int]:
     """The mtime of every visible output file."""
-    return {p.name: p.stat().st_mtime_ns for p in sorted(Path(out).iterdir())
-            if p.is_file() and not p.name.startswith(".")}
+    return {
+        p.name: p.stat().st_mtime_ns
+        for p in sorted(Path(out).iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
-def gradsheet(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-              timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def gradsheet(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m gen ARGS`` as a user would, capturing its output."""
     full = dict(os.environ if env is None else env)
     full["PYTHONPATH"] = str(ROOT) + os.pathsep + full.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "gen", *args], cwd=cwd, env=full,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "gen", *args],
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def processes_below(folder: Path) -> list[str]:

@@ -20,8 +20,7 @@ PAIRS = {
 
 
 def pdf_text(pdf: Path) -> str:
-    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
     return " ".join(done.stdout.split())
 
 
@@ -33,19 +32,25 @@ def fragments(tmp_path_factory, tex) -> Path:
     return out
 
 
-def _host(folder: Path, lang: str, names: tuple[str, ...], fragments: Path,
-          preamble: str = "") -> Path:
+def _host(
+    folder: Path, lang: str, names: tuple[str, ...], fragments: Path, preamble: str = ""
+) -> Path:
     """A course document with its own sections around the two fragments."""
     for name in names:
         (folder / f"{name}.body.tex").write_text(
-            (fragments / f"{name}.body.tex").read_text(encoding="utf-8"), encoding="utf-8")
+            (fragments / f"{name}.body.tex").read_text(encoding="utf-8"), encoding="utf-8"
+        )
     cls = r"\documentclass[UTF8]{ctexart}" if lang == "zh" else r"\documentclass{article}"
     inputs = "\n".join(
         f"\\section{{Part {i}}}\nOwn words before.\n\\input{{{name}.body.tex}}\nOwn words after.\n"
-        for i, name in enumerate(names, 1))
+        for i, name in enumerate(names, 1)
+    )
     path = folder / "host.tex"
-    path.write_text(f"{cls}\n{PACKAGES}\n{preamble}\\begin{{document}}\n{inputs}"
-                    "\\section{Last}\nThe end.\n\\end{document}\n", encoding="utf-8")
+    path.write_text(
+        f"{cls}\n{PACKAGES}\n{preamble}\\begin{{document}}\n{inputs}"
+        "\\section{Last}\nThe end.\n\\end{document}\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -74,8 +79,12 @@ def test_two_fragments_compile_in_a_host_with_the_listed_packages(fragments, tmp
 
 
 def test_the_host_may_restyle_notes_and_checks(fragments, tmp_path):
-    preamble = (r"\newcommand{\gsnotefont}{\footnotesize\itshape}" "\n"
-                r"\newcommand{\gscheck}{[OK]}" "\n")
+    preamble = (
+        r"\newcommand{\gsnotefont}{\footnotesize\itshape}"
+        "\n"
+        r"\newcommand{\gscheck}{[OK]}"
+        "\n"
+    )
     host = _host(tmp_path, "en", PAIRS["en"], fragments, preamble)
     result = compile_pdf(host, engine="pdflatex")
     assert result.ok, result.log_excerpt

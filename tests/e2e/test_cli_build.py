@@ -17,8 +17,10 @@ FOUR = ["ls.body.tex", "ls.json", "ls.pdf", "ls.tex"]
 @pytest.fixture()
 def no_tex_runs(monkeypatch):
     """Fail the test if TeX is run."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("TeX was run")
+
     monkeypatch.setattr(pipeline, "compile_pdf", refuse)
 
 
@@ -59,8 +61,7 @@ def test_an_edited_spec_is_rebuilt_and_only_changed_files_move(tmp_path, no_tex_
     assert b"Least squares, again" in outputs(out)["ls.tex"]
 
 
-def test_a_template_change_or_a_new_gradsheet_rebuilds(tmp_path, no_tex_runs, monkeypatch,
-                                                       capsys):
+def test_a_template_change_or_a_new_gradsheet_rebuilds(tmp_path, no_tex_runs, monkeypatch, capsys):
     spec = small(tmp_path / "specs")
     templates = tmp_path / "tpl"
     shutil.copytree(default_templates_dir(), templates)
@@ -132,10 +133,14 @@ def test_warnings_are_located_and_strict_makes_them_fail(tmp_path, no_tex_runs, 
     out = tmp_path / "out"
     assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
     err = capsys.readouterr().err
-    assert f"{spec}:4:3: warning: dimension 'k' is declared but nothing uses it\n" \
-           "    4 |   k: never used\n      |   ^" in err
-    assert f"{spec}:7:3: warning: variable 'v' is declared but no definition or " \
-           "derivation uses it" in err
+    assert (
+        f"{spec}:4:3: warning: dimension 'k' is declared but nothing uses it\n"
+        "    4 |   k: never used\n      |   ^" in err
+    )
+    assert (
+        f"{spec}:7:3: warning: variable 'v' is declared but no definition or "
+        "derivation uses it" in err
+    )
     before = outputs(out)
     # The cache keeps the warnings: an up-to-date spec still fails under --strict.
     assert main(["build", str(spec), "-o", str(out), "--dry-run", "--strict"]) == 1
@@ -149,8 +154,7 @@ def test_warnings_are_located_and_strict_makes_them_fail(tmp_path, no_tex_runs, 
     assert main(["check", str(spec)]) == 0
 
 
-def test_template_key_is_relative_to_the_spec_and_the_option_wins(tmp_path, no_tex_runs,
-                                                                  capsys):
+def test_template_key_is_relative_to_the_spec_and_the_option_wins(tmp_path, no_tex_runs, capsys):
     specs = tmp_path / "specs"
     spec = small(specs)
     mine = tmp_path / "mine"
@@ -167,8 +171,10 @@ def test_template_key_is_relative_to_the_spec_and_the_option_wins(tmp_path, no_t
     capsys.readouterr()
     assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 1
     err = capsys.readouterr().err
-    assert f"{spec}:1:11: error: template folder not found: {specs / '../nowhere'}\n" \
-           "    1 | template: ../nowhere\n      |           ^^^^^^^^^^" in err
+    assert (
+        f"{spec}:1:11: error: template folder not found: {specs / '../nowhere'}\n"
+        "    1 | template: ../nowhere\n      |           ^^^^^^^^^^" in err
+    )
 
 
 def test_a_broken_template_is_reported_in_the_template(tmp_path, no_tex_runs, capsys):
@@ -176,11 +182,25 @@ def test_a_broken_template_is_reported_in_the_template(tmp_path, no_tex_runs, ca
     templates = tmp_path / "tpl"
     shutil.copytree(default_templates_dir(), templates)
     (templates / "body.tex.j2").write_text("ok\n<%= no_such_value %>\n")
-    assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--dry-run",
-                 "--templates", str(templates)]) == 1
+    assert (
+        main(
+            [
+                "build",
+                str(spec),
+                "-o",
+                str(tmp_path / "out"),
+                "--dry-run",
+                "--templates",
+                str(templates),
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
-    assert f"{templates / 'body.tex.j2'}:2:1: error: template error: 'no_such_value' is " \
-           "undefined\n    2 | <%= no_such_value %>" in err
+    assert (
+        f"{templates / 'body.tex.j2'}:2:1: error: template error: 'no_such_value' is "
+        "undefined\n    2 | <%= no_such_value %>" in err
+    )
     assert "Traceback" not in err
 
 
@@ -194,9 +214,11 @@ def test_tex_errors_point_at_the_spec_value_and_keep_the_old_outputs(tmp_path, t
     assert main(["build", str(spec), "-o", str(out)]) == 1
     err = capsys.readouterr().err
     logs = out / ".gradsheet" / "logs"
-    assert f"{spec}:4:27: error: LaTeX failed (in the latex of 'w'): Double superscript.\n" \
-           "    4 |   w: {shape: [n], latex: 'w^a^b', text: weights}\n" \
-           "      |                           ^^^^^" in err
+    assert (
+        f"{spec}:4:27: error: LaTeX failed (in the latex of 'w'): Double superscript.\n"
+        "    4 |   w: {shape: [n], latex: 'w^a^b', text: weights}\n"
+        "      |                           ^^^^^" in err
+    )
     assert f"  generated line {logs / 'ls.tex'}:" in err
     assert "  TeX says:\n    ls.tex:" in err and "Double superscript." in err
     assert f"  full log: {logs / 'ls.log'}" in err
@@ -213,4 +235,7 @@ def test_no_tex_writes_the_sources_and_names_the_debian_packages(tmp_path, monke
     assert sorted(outputs(out)) == ["ls.body.tex", "ls.json", "ls.tex"]
     err = capsys.readouterr().err
     assert "TeX not found: install the Debian packages texlive-latex-base " in err
-    assert "texlive-fonts-recommended" in err and "the .tex and .json files were written, no PDF" in err
+    assert (
+        "texlive-fonts-recommended" in err
+        and "the .tex and .json files were written, no PDF" in err
+    )

@@ -42,23 +42,27 @@ def test_1_a_spec_failed_the_others_built(tmp_path, capsys):
     assert "failed" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["build", "/no/such/folder"], "gradsheet: no such spec file or folder: /no/such/folder"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-    (["build", "-j", "0"], "argument -j/--jobs: must be positive, not 0"),
-    (["build", "-j", "many"], "argument -j/--jobs: not a number: 'many'"),
-    (["build", "--timeout", "-1"], "argument --timeout: must be positive, not -1"),
-    (["build", "-q", "-v"], "not allowed with argument"),
-    ([], "usage: gradsheet"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["build", "/no/such/folder"], "gradsheet: no such spec file or folder: /no/such/folder"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["build", "-j", "0"], "argument -j/--jobs: must be positive, not 0"),
+        (["build", "-j", "many"], "argument -j/--jobs: not a number: 'many'"),
+        (["build", "--timeout", "-1"], "argument --timeout: must be positive, not -1"),
+        (["build", "-q", "-v"], "not allowed with argument"),
+        ([], "usage: gradsheet"),
+    ],
+)
 def test_2_usage_errors(args, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(args) == 2
     assert message in capsys.readouterr().err
 
 
-def test_2_no_specs_an_output_file_a_bad_template_folder_an_existing_spec(tmp_path, capsys,
-                                                                           monkeypatch):
+def test_2_no_specs_an_output_file_a_bad_template_folder_an_existing_spec(
+    tmp_path, capsys, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "empty").mkdir()
     assert main(["build", "empty"]) == 2
@@ -89,12 +93,15 @@ def test_1_wins_over_3(tmp_path, monkeypatch):
 def test_4_internal_error_is_reported_without_a_traceback(tmp_path, monkeypatch, capsys):
     def broken(program, target, method):
         raise ZeroDivisionError("a bug")
+
     monkeypatch.setattr(pipeline, "derive", broken)
     spec = small(tmp_path)
     assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--dry-run"]) == 4
     err = capsys.readouterr().err
-    assert f"{spec}:10:5: error: internal error while deriving dJ/dw (differential): " \
-           "ZeroDivisionError: a bug (a bug in gradsheet; please report it with the spec)" in err
+    assert (
+        f"{spec}:10:5: error: internal error while deriving dJ/dw (differential): "
+        "ZeroDivisionError: a bug (a bug in gradsheet; please report it with the spec)" in err
+    )
     assert "Traceback" not in err
     assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--dry-run", "-v"]) == 4
     assert "Traceback (most recent call last)" in capsys.readouterr().err
@@ -108,11 +115,14 @@ def test_4_even_outside_a_spec(monkeypatch, capsys, tmp_path):
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
+
     monkeypatch.setattr(runner, "build_all", broken)
     assert main(["build", str(small(tmp_path)), "-o", str(tmp_path / "out")]) == 4
     err = capsys.readouterr().err
-    assert err == ("gradsheet: internal error: RuntimeError: boom (a bug in gradsheet; please "
-                   "report it; -v shows the traceback)\n")
+    assert err == (
+        "gradsheet: internal error: RuntimeError: boom (a bug in gradsheet; please "
+        "report it; -v shows the traceback)\n"
+    )
 
 
 def test_the_console_command_as_a_user_runs_it(tmp_path):

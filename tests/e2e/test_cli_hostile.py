@@ -9,8 +9,10 @@ import pytest
 from gen.cli.main import main
 from tests.e2e.cli_helpers import outputs, small, tree
 
-SPEC = "title: T\nvariables:\n  x: {{shape: [n]}}\n  s: {{}}\ndefine:\n  J: {expr}\n" \
-       "derive:\n  - of: J\n    wrt: {wrt}\n"
+SPEC = (
+    "title: T\nvariables:\n  x: {{shape: [n]}}\n  s: {{}}\ndefine:\n  J: {expr}\n"
+    "derive:\n  - of: J\n    wrt: {wrt}\n"
+)
 
 
 def expr(text: str, wrt: str = "x") -> bytes:
@@ -28,27 +30,50 @@ CASES = {
     # YAML
     "duplicate key": (b"title: A\ntitle: B\n", "2:1", "duplicate key 'title' (first at line 1)"),
     "non-string key": (b"title: A\n? [a]\n: 1\n", "2:3", "keys must be strings, not a list"),
-    "alias bomb": (b"title: &a [x, x]\nb: [*a, *a]\n", "1:8", "anchors and aliases are not "
-                   "allowed"),
-    "custom tag": (b"title: !!python/object/apply:os.system [ls]\n", "1:8",
-                   "custom tag '!!python/object/apply:os.system' is not allowed"),
+    "alias bomb": (
+        b"title: &a [x, x]\nb: [*a, *a]\n",
+        "1:8",
+        "anchors and aliases are not allowed",
+    ),
+    "custom tag": (
+        b"title: !!python/object/apply:os.system [ls]\n",
+        "1:8",
+        "custom tag '!!python/object/apply:os.system' is not allowed",
+    ),
     "YAML 1.1 NO": (b"title: T\nlang: NO\n", "2:7", "'lang' must be 'en' or 'zh', not 'NO'"),
-    "YAML 1.1 octal": (b"title: T\nvariables:\n  x: {shape: [0755]}\n", "3:15",
-                       "bad shape entry '0755'"),
-    "two documents": (b"title: A\n---\ntitle: B\n", "2:1", "a spec file holds one YAML "
-                      "document, but a second one starts here"),
+    "YAML 1.1 octal": (
+        b"title: T\nvariables:\n  x: {shape: [0755]}\n",
+        "3:15",
+        "bad shape entry '0755'",
+    ),
+    "two documents": (
+        b"title: A\n---\ntitle: B\n",
+        "2:1",
+        "a spec file holds one YAML document, but a second one starts here",
+    ),
     "empty file": (b"", "", "empty spec file"),
     "not UTF-8": (b"title: caf\xe9\n", "1:11", "spec file is not valid UTF-8 (byte 0xe9)"),
-    "control character": (b"title: a\x1b[2Jb\n", "1:9", "invalid character U+001B in spec "
-                          "file"),
-    "bidi override": ('title: "a\u202eb"\n'.encode(), "1:10", "bidirectional control "
-                      "character U+202E (RIGHT-TO-LEFT OVERRIDE) is not allowed"),
-    "huge file": (b"title: T\n# " + b"x" * (1024 * 1024) + b"\n", "", "spec file is larger "
-                  "than 1 MB"),
-    "deep nesting": (b"title: T\nx: " + b"[" * 60 + b"]" * 60 + b"\n", "2:23", "spec is nested "
-                     "deeper than 20 levels"),
-    "huge number": (b"title: T\nvariables:\n  x: {shape: [99999999999999999999]}\n", "3:15",
-                    "bad shape entry '99999999999999999999'"),
+    "control character": (b"title: a\x1b[2Jb\n", "1:9", "invalid character U+001B in spec file"),
+    "bidi override": (
+        'title: "a\u202eb"\n'.encode(),
+        "1:10",
+        "bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE) is not allowed",
+    ),
+    "huge file": (
+        b"title: T\n# " + b"x" * (1024 * 1024) + b"\n",
+        "",
+        "spec file is larger than 1 MB",
+    ),
+    "deep nesting": (
+        b"title: T\nx: " + b"[" * 60 + b"]" * 60 + b"\n",
+        "2:23",
+        "spec is nested deeper than 20 levels",
+    ),
+    "huge number": (
+        b"title: T\nvariables:\n  x: {shape: [99999999999999999999]}\n",
+        "3:15",
+        "bad shape entry '99999999999999999999'",
+    ),
     # expressions
     "unknown name": (expr("x'*q"), "6:9", "in 'x'*q': unknown name 'q'"),
     "python code": (expr("__import__('os').system('ls')"), "6:6", "unexpected character '_'"),
@@ -56,21 +81,35 @@ CASES = {
     "huge exponent": (expr("s^100000"), "6:8", "exponent 100000 is too large"),
     "power tower": (expr("s^2^2^2^2^2"), "6:10", "exponent 65536 is too large"),
     "huge literal": (expr("s*1" + "0" * 40), "6:8", "number is too long (more than 30 digits)"),
-    "exponent notation": (expr("s*1e400"), "6:8", "exponent notation such as 1e-3 is not "
-                          "supported"),
-    "deep expression": (expr("(" * 150 + "s" + ")" * 150), "6:106", "expression is nested too "
-                        "deeply"),
-    "long expression": (expr("+".join(["s"] * 1500)), "6:6", "expression is too long (2999 "
-                        "characters; at most 2000)"),
+    "exponent notation": (
+        expr("s*1e400"),
+        "6:8",
+        "exponent notation such as 1e-3 is not supported",
+    ),
+    "deep expression": (
+        expr("(" * 150 + "s" + ")" * 150),
+        "6:106",
+        "expression is nested too deeply",
+    ),
+    "long expression": (
+        expr("+".join(["s"] * 1500)),
+        "6:6",
+        "expression is too long (2999 characters; at most 2000)",
+    ),
     "self reference": (expr("J + s"), "6:6", "in 'J + s': unknown name 'J'"),
-    "not a variable": (expr("x'*x", wrt="q"), "9:10", "'wrt: q' is not a variable or a "
-                       "definition"),
+    "not a variable": (expr("x'*x", wrt="q"), "9:10", "'wrt: q' is not a variable or a definition"),
     "exponential growth": (doubling(30), "16:3", "'a10' grows to more than 5000 terms"),
     # LaTeX
-    "latex macro": (b"title: T\nvariables:\n  x: {latex: '\\input{/etc/passwd}'}\n", "3:15",
-                    "macro '\\input' is not allowed in 'latex'"),
-    "latex char codes": (b"title: T\nvariables:\n  x: {latex: 'x^^5cinput'}\n", "3:16",
-                         "'^^' is not allowed in 'latex'"),
+    "latex macro": (
+        b"title: T\nvariables:\n  x: {latex: '\\input{/etc/passwd}'}\n",
+        "3:15",
+        "macro '\\input' is not allowed in 'latex'",
+    ),
+    "latex char codes": (
+        b"title: T\nvariables:\n  x: {latex: 'x^^5cinput'}\n",
+        "3:16",
+        "'^^' is not allowed in 'latex'",
+    ),
 }
 
 
@@ -103,7 +142,8 @@ def test_text_fields_are_inert_in_the_tex(tmp_path):
     spec.write_text(
         f"title: '{INJECTION}'\nsubtitle: '{INJECTION}'\nauthor: '{INJECTION}'\n"
         f"dims:\n  n: '{INJECTION}'\nvariables:\n  x: {{shape: [n], text: '{INJECTION}'}}\n"
-        f"define:\n  J: x'*x\nderive:\n  - of: J\n    wrt: x\n    text: '{INJECTION}'\n")
+        f"define:\n  J: x'*x\nderive:\n  - of: J\n    wrt: x\n    text: '{INJECTION}'\n"
+    )
     out = tmp_path / "out"
     assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
     for name in ("inj.tex", "inj.body.tex"):
@@ -115,8 +155,10 @@ def test_text_fields_are_inert_in_the_tex(tmp_path):
 
 def test_text_fields_are_inert_in_the_pdf_too(tmp_path, tex):
     spec = tmp_path / "inj.yaml"
-    spec.write_text(f"title: '{INJECTION}'\nvariables:\n  x: {{shape: [n], text: '{INJECTION}'}}"
-                    "\ndefine:\n  J: x'*x\nderive:\n  - of: J\n    wrt: x\n")
+    spec.write_text(
+        f"title: '{INJECTION}'\nvariables:\n  x: {{shape: [n], text: '{INJECTION}'}}"
+        "\ndefine:\n  J: x'*x\nderive:\n  - of: J\n    wrt: x\n"
+    )
     out = tmp_path / "out"
     assert main(["build", str(spec), "-o", str(out)]) == 0
     assert not list(tmp_path.rglob("pwned"))
@@ -130,12 +172,15 @@ def test_odd_but_fine_spec_names_build(name, tmp_path):
     assert sorted(outputs(out)) == sorted(f"{name}.{ext}" for ext in ("tex", "body.tex", "json"))
 
 
-@pytest.mark.parametrize(("name", "why"), [
-    ("a\nb", "it holds the character U+000A"),
-    ("a\x1b[31mb", "it holds the character U+001B"),
-    ("a\\b", "it holds the character U+005C"),
-    (".", "it is empty or starts with '.'"),
-])
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("a\nb", "it holds the character U+000A"),
+        ("a\x1b[31mb", "it holds the character U+001B"),
+        ("a\\b", "it holds the character U+005C"),
+        (".", "it is empty or starts with '.'"),
+    ],
+)
 def test_spec_names_that_cannot_name_outputs_are_refused(name, why, tmp_path, capsys):
     folder = tmp_path / "specs"
     folder.mkdir()
@@ -155,8 +200,10 @@ def test_two_specs_with_one_output_name(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["build", str(first), str(second), "-o", str(out), "--dry-run"]) == 1
     err = capsys.readouterr().err
-    assert f"{second}: error: cannot name outputs after 'ls': {first} has the same output " \
-           "name; rename the spec file" in err
+    assert (
+        f"{second}: error: cannot name outputs after 'ls': {first} has the same output "
+        "name; rename the spec file" in err
+    )
     assert b"Least squares" in outputs(out)["ls.tex"]
 
 
@@ -192,16 +239,19 @@ def test_a_symlinked_cache_folder_is_refused(tmp_path, capsys):
     os.symlink(elsewhere, out / ".gradsheet")
     assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 2
     assert list(elsewhere.iterdir()) == []
-    assert capsys.readouterr().err == (f"gradsheet: {out / '.gradsheet'} is not a plain folder "
-                                       "(a link, or a file); remove it\n")
+    assert capsys.readouterr().err == (
+        f"gradsheet: {out / '.gradsheet'} is not a plain folder (a link, or a file); remove it\n"
+    )
 
 
 def test_a_folder_name_with_a_control_character_is_refused_and_never_printed(tmp_path, capsys):
     spec = small(tmp_path / "we\nird\x1b[2J", "ls")
     assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--dry-run"]) == 1
     err = capsys.readouterr().err
-    assert "error: cannot build this spec: its path holds the character U+000A; rename its " \
-           "folder" in err
+    assert (
+        "error: cannot build this spec: its path holds the character U+000A; rename its "
+        "folder" in err
+    )
     assert "\x1b" not in err and "we\nird" not in err
     assert main(["check", str(spec)]) == 1
     err = capsys.readouterr().err

@@ -42,9 +42,24 @@ def test_a_signal_stops_tex_and_leaves_no_partial_files(tmp_path, tex, hanging, 
     assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
     before = outputs(out)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "gen", "build", str(spec), "-o", str(out),
-                             "--templates", str(hanging), "--force"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gen",
+            "build",
+            str(spec),
+            "-o",
+            str(out),
+            "--templates",
+            str(hanging),
+            "--force",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_for(lambda: any("tex" in p for p in processes_below(out)), "TeX run")
         proc.send_signal(signum)
@@ -63,11 +78,12 @@ def test_a_signal_stops_tex_and_leaves_no_partial_files(tmp_path, tex, hanging, 
 def test_tex_can_never_hang_a_build(tmp_path, tex, hanging, capsys):
     spec = small(tmp_path / "specs")
     out = tmp_path / "out"
-    assert main(["build", str(spec), "-o", str(out), "--templates", str(hanging),
-                 "--timeout", "3"]) == 1
+    assert (
+        main(["build", str(spec), "-o", str(out), "--templates", str(hanging), "--timeout", "3"])
+        == 1
+    )
     err = capsys.readouterr().err
-    assert f"{spec}: error: LaTeX failed: TeX timed out after 3 s: pdflatex was " \
-           "killed" in err
+    assert f"{spec}: error: LaTeX failed: TeX timed out after 3 s: pdflatex was killed" in err
     assert processes_below(out) == []
     assert outputs(out) == {}
 

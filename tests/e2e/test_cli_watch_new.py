@@ -39,8 +39,12 @@ def test_watch_rebuilds_on_save_keeps_the_last_good_outputs_and_stops_on_ctrl_c(
     log = tmp_path / "watch.log"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     with open(log, "w") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "gen", "watch", str(specs), "-o", str(out),
-                                 "--dry-run"], env=env, stderr=stderr, stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gen", "watch", str(specs), "-o", str(out), "--dry-run"],
+            env=env,
+            stderr=stderr,
+            stdout=subprocess.DEVNULL,
+        )
         try:
             _wait_for(lambda: _title(out) == "Least squares", "first build")
             _wait_for(lambda: "watching 1 spec(s)" in log.read_text(), "watching line")

@@ -21,8 +21,9 @@ OUTPUTS = ("pdf", "tex", "body.tex", "json")
 
 
 def pdf_text(pdf: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
     return done.stdout
 
 
@@ -65,11 +66,11 @@ def test_the_body_fragment_has_no_preamble(built):
     assert r"\boxed" in body
 
 
-@pytest.mark.parametrize(("layout", "shape"), [
-    ("mixed", ["n", 1]), ("denominator", ["n", 1]), ("numerator", [1, "n"])])
+@pytest.mark.parametrize(
+    ("layout", "shape"), [("mixed", ["n", 1]), ("denominator", ["n", 1]), ("numerator", [1, "n"])]
+)
 def test_check_json_gives_the_least_squares_gradient(tmp_path, capsys, layout, shape):
-    spec = (SPECS / "least-squares.yaml").read_text().replace("layout: mixed",
-                                                              f"layout: {layout}")
+    spec = (SPECS / "least-squares.yaml").read_text().replace("layout: mixed", f"layout: {layout}")
     path = tmp_path / "ls.yaml"
     path.write_text(spec)
     assert main(["check", str(path), "--json"]) == 0
@@ -111,7 +112,11 @@ def test_a_bad_spec_fails_alone(tmp_path, capsys, tex):
     assert "    7 |   z: X*w - w\n      |      ^^^^^^^" in err
     assert "Traceback" not in err
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
-        "good.body.tex", "good.json", "good.pdf", "good.tex"]
+        "good.body.tex",
+        "good.json",
+        "good.pdf",
+        "good.tex",
+    ]
 
 
 def test_a_failed_rebuild_keeps_the_previous_outputs(tmp_path, tex):
@@ -138,20 +143,31 @@ def test_usage_errors_exit_2(capsys):
 def test_a_wheel_install_works_from_another_folder(tmp_path, tex):
     """pip install . (not editable) into a venv; the templates ship inside the wheel."""
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
-                   check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
     py = venv / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps",
-                    str(ROOT)], check=True, cwd=tmp_path)
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)], check=True, cwd=tmp_path
+    )
     specs = tmp_path / "myspecs"
     shutil.copytree(SPECS, specs)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run([str(venv / "bin" / "gradsheet"), "build", "myspecs", "-o", "out"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(venv / "bin" / "gradsheet"), "build", "myspecs", "-o", "out"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     for name in (p.stem for p in specs.glob("*.yaml")):
         for ext in OUTPUTS:
             assert (tmp_path / "out" / f"{name}.{ext}").exists()
-    imported = subprocess.run([str(py), "-c", "import gen; print(gen.__file__)"], cwd=tmp_path,
-                              env=env, capture_output=True, text=True, check=True).stdout
+    imported = subprocess.run(
+        [str(py), "-c", "import gen; print(gen.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert str(venv) in imported  # the installed copy, not the checkout

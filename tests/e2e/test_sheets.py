@@ -21,8 +21,7 @@ NAMES = [p.stem for p in SPECS]
 
 def pdf_text(pdf: Path) -> str:
     """The PDF's text, whitespace folded to single spaces."""
-    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
     return " ".join(done.stdout.split())
 
 
@@ -83,8 +82,11 @@ def test_chinese_sheets_have_no_english_prose(built, name):
         assert "ctexart" not in (built / f"{name}.tex").read_text(encoding="utf-8")
         return
     text = pdf_text(built / f"{name}.pdf")
-    english = {v for k, v in MESSAGES["en"].items()
-               if len(v) > 4 and "{" not in v and v != MESSAGES["zh"][k]}
+    english = {
+        v
+        for k, v in MESSAGES["en"].items()
+        if len(v) > 4 and "{" not in v and v != MESSAGES["zh"][k]
+    }
     assert sorted(w for w in english if w in text) == []
     assert re.search(r"[\u4e00-\u9fff]", text)
 

@@ -22,10 +22,10 @@ def _spec(folder: Path, name: str, title: str, text: str, variables: str = "") -
     path.write_text(
         f'title: "{title}"\n'
         "variables:\n"
-        '  x: {shape: [n], text: "' + text + '"}\n' + variables +
-        "define:\n  J: x'*x\n"
-        "derive:\n  - of: J\n    wrt: x\n    text: \"" + text + "\"\n",
-        encoding="utf-8")
+        '  x: {shape: [n], text: "' + text + '"}\n' + variables + "define:\n  J: x'*x\n"
+        'derive:\n  - of: J\n    wrt: x\n    text: "' + text + '"\n',
+        encoding="utf-8",
+    )
     return path
 
 
@@ -39,11 +39,14 @@ def test_pdftex_covers_latin_text_and_not_chinese():
     assert sheet_engine({"lang": "zh", "title": "plain"}) == "xelatex"
 
 
-@pytest.mark.parametrize(("title", "text", "words"), [
-    ("∫ f(x) dx over ℝ, ∀ε ∃δ", "the input, with √2 and ∑", ["∫", "∀", "∃", "√", "∑"]),
-    ("Least squares 最小二乘", "输入向量 (the input)", ["最小二乘", "输入向量"]),
-    ("Café, naïve – “quoted”", "Grüße, œuvre, 5 €", ["Café", "naïve", "Grüße", "€"]),
-])
+@pytest.mark.parametrize(
+    ("title", "text", "words"),
+    [
+        ("∫ f(x) dx over ℝ, ∀ε ∃δ", "the input, with √2 and ∑", ["∫", "∀", "∃", "√", "∑"]),
+        ("Least squares 最小二乘", "输入向量 (the input)", ["最小二乘", "输入向量"]),
+        ("Café, naïve – “quoted”", "Grüße, œuvre, 5 €", ["Café", "naïve", "Grüße", "€"]),
+    ],
+)
 def test_pasted_characters_build(tex, tmp_path, title, text, words):
     spec = _spec(tmp_path, "pasted", title, text)
     outcome = build_spec(spec, tmp_path / "out")
@@ -77,10 +80,17 @@ def test_a_hundred_variables_break_across_pages(tex, tmp_path):
 def test_a_table_taller_than_the_page_is_a_warning(tex, tmp_path):
     rows = "".join(f"r{i} \\\\\n" for i in range(100))
     doc = tmp_path / "tall.tex"
-    doc.write_text("\\documentclass{article}\n\\begin{document}\n"
-                   f"\\begin{{tabular}}{{l}}\n{rows}\\end{{tabular}}\n\\end{{document}}\n")
-    subprocess.run(["pdflatex", "-interaction=nonstopmode", "tall.tex"], cwd=tmp_path,
-                   capture_output=True, check=False)
+    doc.write_text(
+        "\\documentclass{article}\n\\begin{document}\n"
+        f"\\begin{{tabular}}{{l}}\n{rows}\\end{{tabular}}\n\\end{{document}}\n"
+    )
+    subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "tall.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
     warnings = tex_warnings((tmp_path / "tall.log").read_text(errors="replace"))
-    assert any("Overfull \\vbox" in w.message and "taller than the page" in w.message
-               for w in warnings)
+    assert any(
+        "Overfull \\vbox" in w.message and "taller than the page" in w.message for w in warnings
+    )

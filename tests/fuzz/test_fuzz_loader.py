@@ -19,25 +19,88 @@ SEEDS = [p.read_text("utf-8") for p in sorted((ROOT / "specs").glob("*.yaml"))] 
 PATH = "fuzz.yaml"
 BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
-KEYS = ["title", "subtitle", "author", "lang", "layout", "style", "template", "dims",
-        "variables", "define", "derive", "shape", "text", "latex", "props", "of", "wrt",
-        "method", "order", "bold", "transpose", "x", "X", "J", "n", "<<", "?", "1"]
+KEYS = [
+    "title",
+    "subtitle",
+    "author",
+    "lang",
+    "layout",
+    "style",
+    "template",
+    "dims",
+    "variables",
+    "define",
+    "derive",
+    "shape",
+    "text",
+    "latex",
+    "props",
+    "of",
+    "wrt",
+    "method",
+    "order",
+    "bold",
+    "transpose",
+    "x",
+    "X",
+    "J",
+    "n",
+    "<<",
+    "?",
+    "1",
+]
 SCALARS = st.one_of(
-    st.sampled_from(["en", "zh", "mixed", "numerator", "denominator", "differential", "chain",
-                     "index", "true", "false", "yes", "NO", "~", "null", "0755", "1:20",
-                     "2024-01-01", "1e309", ".inf", "-.nan", "x'*x", "\\lambda", "\\input{x}",
-                     "[m, n]", "{", "*a", "&a", "!!python/object:os.system", "---", "...",
-                     "'", '"', "\t", "%", "@", "`"]),
+    st.sampled_from(
+        [
+            "en",
+            "zh",
+            "mixed",
+            "numerator",
+            "denominator",
+            "differential",
+            "chain",
+            "index",
+            "true",
+            "false",
+            "yes",
+            "NO",
+            "~",
+            "null",
+            "0755",
+            "1:20",
+            "2024-01-01",
+            "1e309",
+            ".inf",
+            "-.nan",
+            "x'*x",
+            "\\lambda",
+            "\\input{x}",
+            "[m, n]",
+            "{",
+            "*a",
+            "&a",
+            "!!python/object:os.system",
+            "---",
+            "...",
+            "'",
+            '"',
+            "\t",
+            "%",
+            "@",
+            "`",
+        ]
+    ),
     st.text(max_size=12),
-    st.integers(min_value=-10**30, max_value=10**30),
+    st.integers(min_value=-(10**30), max_value=10**30),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     st.none(),
 )
 TREES = st.recursive(
     SCALARS,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -72,13 +135,15 @@ def test_any_yaml_tree(tree):
 
 
 @FUZZ
-@given(st.sampled_from(SEEDS), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 8),
-                                                  st.text(max_size=6)), max_size=6))
+@given(
+    st.sampled_from(SEEDS),
+    st.lists(st.tuples(st.floats(0, 1), st.integers(0, 8), st.text(max_size=6)), max_size=6),
+)
 def test_edited_real_specs(seed, edits):
     text = seed
     for where, cut, insert in edits:
         at = int(where * len(text))
-        text = text[:at] + insert + text[at + cut:]
+        text = text[:at] + insert + text[at + cut :]
     check(text)
 
 

@@ -40,12 +40,14 @@ _TEX_ERROR = re.compile(r"\$(\d\.\d) \\times 10\^\{-(\d+)\}\$")
 def build(spec: Path) -> dict[str, str]:
     """What a build writes for ``spec``: the sheet, the body and the results, normalised."""
     program = build_program(load_spec(str(spec.relative_to(HERE))))
-    derivations = [verify(program, derive(program, t, m))
-                   for t in program.targets for m in t.methods]
+    derivations = [
+        verify(program, derive(program, t, m)) for t in program.targets for m in t.methods
+    ]
     derivations = agree(program, derivations)
     assert all(d.check and d.check.numeric for d in derivations), spec.name
-    obj = results(spec.stem, program.spec.title.value,
-                  [derivation_json(program, d) for d in derivations], [])
+    obj = results(
+        spec.stem, program.spec.title.value, [derivation_json(program, d) for d in derivations], []
+    )
     tex, body = render_tex(sheet_context(program, derivations))
     return {".tex": _tex(tex), ".body.tex": _tex(body), ".json": dumps(_json(obj))}
 
@@ -53,13 +55,20 @@ def build(spec: Path) -> dict[str, str]:
 def _tex(text: str) -> str:
     def small(m: re.Match[str]) -> str:
         return "$<1e-6$" if float(f"{m.group(1)}e-{m.group(2)}") < TOLERANCE else m.group(0)
+
     return _TEX_ERROR.sub(small, text)
 
 
 def _json(obj: Any) -> Any:
     if isinstance(obj, dict):
-        return {k: (SMALL if k == "max_rel_error" and isinstance(v, float) and v < TOLERANCE
-                    else _json(v)) for k, v in obj.items()}
+        return {
+            k: (
+                SMALL
+                if k == "max_rel_error" and isinstance(v, float) and v < TOLERANCE
+                else _json(v)
+            )
+            for k, v in obj.items()
+        }
     if isinstance(obj, list):
         return [_json(v) for v in obj]
     return obj
@@ -81,12 +90,20 @@ def test_output_matches_the_reviewed_snapshot(outputs, suffix):
     path = EXPECTED / f"{name}{suffix}"
     if REGEN:
         path.write_text(made[suffix], encoding="utf-8")
-    assert path.is_file(), f"no snapshot {path.name}: run GRADSHEET_REGEN_GOLDEN=1 pytest tests/golden"
+    assert path.is_file(), (
+        f"no snapshot {path.name}: run GRADSHEET_REGEN_GOLDEN=1 pytest tests/golden"
+    )
     want = path.read_text(encoding="utf-8")
     if made[suffix] != want:
-        diff = "".join(difflib.unified_diff(
-            want.splitlines(keepends=True), made[suffix].splitlines(keepends=True),
-            f"expected/{path.name}", "now", n=2))
+        diff = "".join(
+            difflib.unified_diff(
+                want.splitlines(keepends=True),
+                made[suffix].splitlines(keepends=True),
+                f"expected/{path.name}",
+                "now",
+                n=2,
+            )
+        )
         pytest.fail(f"{path.name} changed (GRADSHEET_REGEN_GOLDEN=1 to accept):\n{diff[:4000]}")
 
 

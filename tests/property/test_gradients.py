@@ -90,26 +90,32 @@ def _expr(draw: Draw, shape: str, depth: int, rules: Rules | None = None) -> str
 
 def _rule(template: str, *shapes: str) -> Any:
     """A rule ``template.format(e1, e2, ...)`` with sub-expressions of ``shapes``."""
+
     def build(draw: Draw, depth: int, rules: Rules) -> str:
         return template.format(*(_p(_expr(draw, s, depth, rules)) for s in shapes))
+
     build.template, build.shapes = template, shapes  # type: ignore[attr-defined]
     return build
 
 
 def _difference(shape: str) -> Any:
     """e1 - e2 with e1 and e2 different: x - x is exactly zero, and norm2(0) has no gradient."""
+
     def build(draw: Draw, depth: int, rules: Rules) -> str:
         left, right = (_p(_expr(draw, shape, depth, rules)) for _ in range(2))
         assume(left != right)
         return f"{left} - {right}"
+
     build.template, build.shapes = "{} - {}", (shape, shape)  # type: ignore[attr-defined]
     return build
 
 
 def _function(shape: str, names: list[str]) -> Any:
     """f(e) for f drawn from ``names``."""
+
     def build(draw: Draw, depth: int, rules: Rules) -> str:
         return f"{draw(st.sampled_from(names))}({_expr(draw, shape, depth, rules)})"
+
     build.template, build.shapes = "f({})", (shape,)  # type: ignore[attr-defined]
     return build
 
@@ -201,8 +207,13 @@ def _jacobian_rules() -> Rules:
     (test_jacobians_with_dx_inside_a_factor); here a scalar factor is made of the scalars
     alone, and there are no outer products, no diag(v)*w and no v/norm2(w).
     """
-    out: Rules = {"k": [_rule("{} + {}", "k", "k"), _rule("{}*{}", "k", "k"),
-                        _function("k", ["sin", "cos", "tanh"])]}
+    out: Rules = {
+        "k": [
+            _rule("{} + {}", "k", "k"),
+            _rule("{}*{}", "k", "k"),
+            _function("k", ["sin", "cos", "tanh"]),
+        ]
+    }
     for shape, rules in RULES.items():
         if shape == "s":
             continue
@@ -290,7 +301,8 @@ def layout_values(program: Program, expr: str, wrt: str) -> tuple[dict[str, np.n
         assert d.check is not None
         assert d.check.numeric, (
             f"d({expr})/d{wrt} in {target.layout.value} layout: "
-            f"{d.check.message or d.check.max_rel_error}")
+            f"{d.check.message or d.check.max_rel_error}"
+        )
         results[target.layout.value] = program_forms(program).of(d.result)
     point = _point(program, 7)
     values = {k: np.atleast_2d(run_numpy(code, point.bindings())) for k, code in results.items()}
@@ -343,27 +355,33 @@ def test_random_jacobians_agree_with_finite_differences(case: tuple[str, str]) -
     check_jacobian(program, expr, wrt)
 
 
-@pytest.mark.parametrize(("expr", "wrt"), [
-    ("x'*A*x", "x"),
-    ("tr(A*B'*B)", "A"),
-    ("logdet(S + A*A')", "A"),
-    ("sum(sigmoid(B*x)) + logsumexp(x .* y)", "x"),
-    ("a*tr(inv(S)*A) - b^2", "S"),
-    ("norm2(x - y) + norm2(B)^2", "x"),
-    ("a/(1 + b^2) + log(1 + (x'*x)^2)", "b"),
-])
+@pytest.mark.parametrize(
+    ("expr", "wrt"),
+    [
+        ("x'*A*x", "x"),
+        ("tr(A*B'*B)", "A"),
+        ("logdet(S + A*A')", "A"),
+        ("sum(sigmoid(B*x)) + logsumexp(x .* y)", "x"),
+        ("a*tr(inv(S)*A) - b^2", "S"),
+        ("norm2(x - y) + norm2(B)^2", "x"),
+        ("a/(1 + b^2) + log(1 + (x'*x)^2)", "b"),
+    ],
+)
 def test_hand_picked_gradients(expr: str, wrt: str) -> None:
     program = program_for(expr, wrt)
     assert is_moderate(program, wrt)
     check_gradient(program, expr, wrt)
 
 
-@pytest.mark.parametrize(("expr", "wrt"), [
-    pytest.param("(x'*y)*u", "x", id="scalar-times-vector"),
-    pytest.param("x*x'*y", "x", id="outer-product-times-vector"),
-    pytest.param("diag(x)*y", "x", id="diag-times-vector"),
-    pytest.param("x/norm2(x)", "x", id="unit-vector"),
-])
+@pytest.mark.parametrize(
+    ("expr", "wrt"),
+    [
+        pytest.param("(x'*y)*u", "x", id="scalar-times-vector"),
+        pytest.param("x*x'*y", "x", id="outer-product-times-vector"),
+        pytest.param("diag(x)*y", "x", id="diag-times-vector"),
+        pytest.param("x/norm2(x)", "x", id="unit-vector"),
+    ],
+)
 def test_jacobians_with_dx_inside_a_factor(expr: str, wrt: str) -> None:
     # Once engine bugs (the read-off failed on (dx'y)u, diag(dx)y, ...); fixed, kept as cases.
     check_jacobian(program_for(expr, wrt), expr, wrt)

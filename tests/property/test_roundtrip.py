@@ -77,8 +77,17 @@ def _exponent(draw: Draw, *, integer: bool = False) -> Node:
 
 def _kinds(shape: Shape) -> list[str]:
     rows, cols = shape
-    kinds = ["neg", "transpose", "add", "entrywise", "product", "scale", "divide", "epow",
-             "entrywise-call"]
+    kinds = [
+        "neg",
+        "transpose",
+        "add",
+        "entrywise",
+        "product",
+        "scale",
+        "divide",
+        "epow",
+        "entrywise-call",
+    ]
     if shape == (1, 1):
         kinds += ["pow", "pow-any", "reduce", "square-reduce", "logsumexp", "literals"]
     elif rows == cols:
@@ -154,8 +163,10 @@ def _tree(draw: Draw, shape: Shape, depth: int) -> Node:  # noqa: C901 - one dra
         return Binary("+", scaled, other) if draw(st.booleans()) else Binary("-", other, scaled)
     assert kind == "identity-product"
     other = _tree(draw, shape, sub)
-    return Binary("*", Call("I", ()), other) if draw(st.booleans()) else Binary(
-        "*", other, Call("I", ())
+    return (
+        Binary("*", Call("I", ()), other)
+        if draw(st.booleans())
+        else Binary("*", other, Call("I", ()))
     )
 
 
@@ -249,7 +260,10 @@ def test_numpy_agrees_with_evaluate(case: tuple[Node, Shape], bound: dict[str, A
         assert expected_array.shape == (rows, cols)
     scale = max(1.0, float(np.max(np.abs(expected_array), initial=0.0)))
     np.testing.assert_allclose(
-        got_array.reshape(expected_array.shape), expected_array, rtol=1e-6, atol=1e-9 * scale,
+        got_array.reshape(expected_array.shape),
+        expected_array,
+        rtol=1e-6,
+        atol=1e-9 * scale,
         err_msg=code,
     )
 

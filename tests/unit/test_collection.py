@@ -28,7 +28,11 @@ def test_every_test_file_is_collected():
     assert len(files) > 30
     out = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     collected = {line.split("::", 1)[0] for line in out.stdout.splitlines() if "::" in line}
     missing = [f for f in files if f not in collected]

@@ -27,8 +27,9 @@ def imports(path: Path) -> set[str]:
     return out
 
 
-MODULES = sorted(p for p in GEN.rglob("*.py") if room("gen." + p.relative_to(GEN).parts[0]
-                                                  .removesuffix(".py")))
+MODULES = sorted(
+    p for p in GEN.rglob("*.py") if room("gen." + p.relative_to(GEN).parts[0].removesuffix(".py"))
+)
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(GEN)))
@@ -70,4 +71,5 @@ def test_every_error_class_lives_in_errors():
             if isinstance(node, ast.ClassDef):
                 bases = {b.id for b in node.bases if isinstance(b, ast.Name)}
                 assert not bases & {"Exception", "BaseException", "GenError"} and not any(
-                    b.endswith("Error") for b in bases), f"{path.relative_to(GEN)}: {node.name}"
+                    b.endswith("Error") for b in bases
+                ), f"{path.relative_to(GEN)}: {node.name}"

@@ -30,8 +30,19 @@ import pytest
 
 GEN = Path(__file__).resolve().parents[2] / "gen"
 
-MUTABLE_CALLS = frozenset({"dict", "list", "set", "defaultdict", "OrderedDict", "Counter",
-                           "deque", "bytearray", "ChainMap"})
+MUTABLE_CALLS = frozenset(
+    {
+        "dict",
+        "list",
+        "set",
+        "defaultdict",
+        "OrderedDict",
+        "Counter",
+        "deque",
+        "bytearray",
+        "ChainMap",
+    }
+)
 MUTABLE_NODES = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
 
 PURE_CACHES = {
@@ -47,26 +58,28 @@ PURE_CACHES = {
 
 # Found in modules this change does not own; each should become a frozen table (or move
 # into an object). Shrink this list as they are fixed.
-KNOWN = frozenset({
-    "gen/cli/schema.py:_TEXT",
-    "gen/expr/names.py:GREEK",
-    "gen/expr/precedence.py:BINARY",
-    "gen/expr/shape.py:VERBS",
-    "gen/expr/to_latex.py:_MARKS",
-    "gen/expr/to_latex.py:_MUL_JOIN",
-    "gen/expr/to_numpy.py:_ELEMENTWISE_OPS",
-    "gen/make/latexmk.py:ENGINES",
-    "gen/make/latexmk.py:_LIVE",  # the TeX runs in progress (for kill_all): process state
-    "gen/render/messages.py:MESSAGES",
-    "gen/render/notes.py:TRACE_FORM",
-    "gen/render/notes.py:GENERIC",
-    "gen/render/sheet.py:_TEX_SPECIALS",
-    "gen/render/sheet.py:_SCALAR_SHAPES",
-    "gen/render/sheet.py:@_environment",  # a Jinja environment per templates folder
-    "gen/render/style.py:TRANSPOSE_MARKS",
-    "gen/spec/chars.py:_BIDI_NAMES",
-    "gen/spec/style.py:_BOOLEANS",
-})
+KNOWN = frozenset(
+    {
+        "gen/cli/schema.py:_TEXT",
+        "gen/expr/names.py:GREEK",
+        "gen/expr/precedence.py:BINARY",
+        "gen/expr/shape.py:VERBS",
+        "gen/expr/to_latex.py:_MARKS",
+        "gen/expr/to_latex.py:_MUL_JOIN",
+        "gen/expr/to_numpy.py:_ELEMENTWISE_OPS",
+        "gen/make/latexmk.py:ENGINES",
+        "gen/make/latexmk.py:_LIVE",  # the TeX runs in progress (for kill_all): process state
+        "gen/render/messages.py:MESSAGES",
+        "gen/render/notes.py:TRACE_FORM",
+        "gen/render/notes.py:GENERIC",
+        "gen/render/sheet.py:_TEX_SPECIALS",
+        "gen/render/sheet.py:_SCALAR_SHAPES",
+        "gen/render/sheet.py:@_environment",  # a Jinja environment per templates folder
+        "gen/render/style.py:TRANSPOSE_MARKS",
+        "gen/spec/chars.py:_BIDI_NAMES",
+        "gen/spec/style.py:_BOOLEANS",
+    }
+)
 
 MODULES = sorted(GEN.rglob("*.py"))
 
@@ -80,15 +93,19 @@ def _callee(call: ast.Call) -> str | None:
 
 def _mutable(value: ast.expr) -> bool:
     return isinstance(value, MUTABLE_NODES) or (
-        isinstance(value, ast.Call) and _callee(value) in MUTABLE_CALLS)
+        isinstance(value, ast.Call) and _callee(value) in MUTABLE_CALLS
+    )
 
 
 def _state(body: list[ast.stmt], where: str) -> list[str]:
     """The names bound to mutable containers at this level (and in its classes, ifs, trys)."""
     out: list[str] = []
     for st in body:
-        if isinstance(st, ast.Assign | ast.AnnAssign) and st.value is not None and (
-                _mutable(st.value)):
+        if (
+            isinstance(st, ast.Assign | ast.AnnAssign)
+            and st.value is not None
+            and (_mutable(st.value))
+        ):
             targets = st.targets if isinstance(st, ast.Assign) else [st.target]
             out += [where + ast.unparse(t) for t in targets if ast.unparse(t) != "__all__"]
         elif isinstance(st, ast.If | ast.Try):
@@ -113,8 +130,11 @@ def findings_in(source: str, rel: str) -> list[str]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for d in node.decorator_list:
                 target = d.func if isinstance(d, ast.Call) else d
-                name = target.id if isinstance(target, ast.Name) else (
-                    target.attr if isinstance(target, ast.Attribute) else "")
+                name = (
+                    target.id
+                    if isinstance(target, ast.Name)
+                    else (target.attr if isinstance(target, ast.Attribute) else "")
+                )
                 if name in ("lru_cache", "cache") and f"{rel}:{node.name}" not in PURE_CACHES:
                     out.append(f"{rel}:@{node.name}")
     return out
@@ -137,15 +157,18 @@ def test_every_pure_cache_exists() -> None:
     for entry in PURE_CACHES:
         rel, func = entry.split(":")
         tree = ast.parse((GEN.parent / rel).read_text())
-        decorated = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
-                     and n.name == func and n.decorator_list]
+        decorated = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.FunctionDef) and n.name == func and n.decorator_list
+        ]
         assert decorated, entry
 
 
 def test_the_rule_catches_what_it_says() -> None:
     """The reader flags a dict table, a list holding state and a program-dependent cache,
     and passes frozen tables."""
-    source = '''
+    source = """
 import functools
 from types import MappingProxyType
 TABLE = {"a": 1}
@@ -159,9 +182,13 @@ class C:
 def shapes_of(program): ...
 def f():
     global TABLE
-'''
+"""
     tree = ast.parse(source)
     assert _state(tree.body, "") == ["TABLE", "_FACTS", "C.memo"]
     assert findings_in(source, "gen/probe.py") == [
-        "gen/probe.py:TABLE", "gen/probe.py:_FACTS", "gen/probe.py:C.memo",
-        "gen/probe.py:@shapes_of", "gen/probe.py:global"]
+        "gen/probe.py:TABLE",
+        "gen/probe.py:_FACTS",
+        "gen/probe.py:C.memo",
+        "gen/probe.py:@shapes_of",
+        "gen/probe.py:global",
+    ]

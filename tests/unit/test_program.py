@@ -67,13 +67,15 @@ def test_unknown_target_gets_a_did_you_mean():
 def test_differentiating_by_a_constant_is_refused():
     bad = LS.replace("w: {shape: [n]}", "w: {shape: [n], props: [constant]}")
     assert errors(bad)[0].startswith(
-        "ls.yaml:11:10: error: 'w' is declared constant and cannot be differentiated by")
+        "ls.yaml:11:10: error: 'w' is declared constant and cannot be differentiated by"
+    )
 
 
 def test_square_props_need_a_square_shape():
     bad = LS.replace("X: {shape: [m, n]}", "X: {shape: [m, n], props: [symmetric]}")
     assert errors(bad)[0].startswith(
-        "ls.yaml:3:3: error: 'X' is declared symmetric but its shape [m, n] is not square")
+        "ls.yaml:3:3: error: 'X' is declared symmetric but its shape [m, n] is not square"
+    )
 
 
 def test_a_name_clashing_with_a_differential_is_refused():

@@ -17,8 +17,9 @@ OUT = Path("out")
 def outcome(status: Status, *, errors: int = 0, warnings: int = 0, name: str = "ls") -> Outcome:
     o = Outcome(f"specs/{name}.yaml", name, status != FAILED, status=status, seconds=1.25)
     o.errors = [GenError(f"bad {i}", Span(o.path, i + 1, 1)) for i in range(errors)]
-    o.warnings = [GenError(f"odd {i}", Span(o.path, i + 1, 1), kind="warning")
-                  for i in range(warnings)]
+    o.warnings = [
+        GenError(f"odd {i}", Span(o.path, i + 1, 1), kind="warning") for i in range(warnings)
+    ]
     return o
 
 
@@ -34,25 +35,31 @@ def run(*outcomes: Outcome, verbosity: int = 1, bar: bool = False, pdf: bool = T
 
 
 def without_time(text: str) -> str:
-    return "\n".join(row.rsplit(" (", 1)[0] if row.startswith("gradsheet:") else row
-                     for row in text.splitlines())
+    return "\n".join(
+        row.rsplit(" (", 1)[0] if row.startswith("gradsheet:") else row for row in text.splitlines()
+    )
 
 
 def test_plain_lines_by_default():
     text = run(outcome(BUILT), outcome(CURRENT, name="r"), outcome(FAILED, errors=2, name="b"))
-    assert without_time(text) == "\n".join([
-        "built specs/ls.yaml -> out/ls.pdf",
-        "specs/b.yaml:1:1: error: bad 0",
-        "specs/b.yaml:2:1: error: bad 1",
-        "failed specs/b.yaml (2 errors)",
-        "gradsheet: 1 built, 1 up to date, 1 failed",
-    ])
+    assert without_time(text) == "\n".join(
+        [
+            "built specs/ls.yaml -> out/ls.pdf",
+            "specs/b.yaml:1:1: error: bad 0",
+            "specs/b.yaml:2:1: error: bad 1",
+            "failed specs/b.yaml (2 errors)",
+            "gradsheet: 1 built, 1 up to date, 1 failed",
+        ]
+    )
 
 
 def test_quiet_prints_errors_and_warnings_only():
     text = run(outcome(BUILT, warnings=1), outcome(FAILED, errors=1, name="b"), verbosity=0)
-    assert text.splitlines() == ["specs/ls.yaml:1:1: warning: odd 0",
-                                 "specs/b.yaml:1:1: error: bad 0", "failed specs/b.yaml (1 error)"]
+    assert text.splitlines() == [
+        "specs/ls.yaml:1:1: warning: odd 0",
+        "specs/b.yaml:1:1: error: bad 0",
+        "failed specs/b.yaml (1 error)",
+    ]
 
 
 def test_verbose_names_every_stage_and_time():

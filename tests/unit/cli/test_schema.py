@@ -29,7 +29,8 @@ def test_the_schema_names_the_loaders_keys():
     props = spec_schema()["properties"]
     assert list(props) == list(load._TOP_KEYS)
     assert list(props["variables"]["additionalProperties"]["properties"]) == list(
-        load._VARIABLE_KEYS)
+        load._VARIABLE_KEYS
+    )
     assert list(props["derive"]["items"]["properties"]) == list(load._TARGET_KEYS)
     assert list(props["style"]["properties"]) == list(STYLE_KEYS)
 
@@ -39,23 +40,26 @@ def test_every_shipped_spec_is_valid(path):
     assert list(VALIDATOR.iter_errors(yaml.safe_load(path.read_text("utf-8")))) == []
 
 
-@pytest.mark.parametrize("text", [
-    "title: T\nzzz: 1\n",
-    "subtitle: no title\n",
-    "title: T\nlayout: sideways\n",
-    "title: T\nlang: fr\n",
-    "title: T\nvariables:\n  x: {props: [symetric]}\n",
-    "title: T\nvariables:\n  x: {shape: [1, 2, 3]}\n",
-    "title: T\nvariables:\n  x: {shape: [0]}\n",
-    "title: T\nvariables:\n  x: {shape: [n-1]}\n",
-    "title: T\nvariables:\n  x: {colour: red}\n",
-    "title: T\nvariables:\n  2x: {}\n",
-    "title: T\nderive:\n  - {of: J}\n",
-    "title: T\nderive:\n  - {of: J, wrt: x, method: magic}\n",
-    "title: T\nderive:\n  - {of: J, wrt: x, order: 3}\n",
-    "title: T\nstyle: {bold: 1}\n",
-    "title: T\nstyle: {transpose: dagger}\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: T\nzzz: 1\n",
+        "subtitle: no title\n",
+        "title: T\nlayout: sideways\n",
+        "title: T\nlang: fr\n",
+        "title: T\nvariables:\n  x: {props: [symetric]}\n",
+        "title: T\nvariables:\n  x: {shape: [1, 2, 3]}\n",
+        "title: T\nvariables:\n  x: {shape: [0]}\n",
+        "title: T\nvariables:\n  x: {shape: [n-1]}\n",
+        "title: T\nvariables:\n  x: {colour: red}\n",
+        "title: T\nvariables:\n  2x: {}\n",
+        "title: T\nderive:\n  - {of: J}\n",
+        "title: T\nderive:\n  - {of: J, wrt: x, method: magic}\n",
+        "title: T\nderive:\n  - {of: J, wrt: x, order: 3}\n",
+        "title: T\nstyle: {bold: 1}\n",
+        "title: T\nstyle: {transpose: dagger}\n",
+    ],
+)
 def test_the_loader_and_the_schema_refuse_the_same_mistakes(text):
     with pytest.raises(GenErrors):
         load_spec_text(text, "t.yaml")

@@ -27,9 +27,12 @@ class Watcher:
     def __init__(self, paths: list[str], options: BuildOptions) -> None:
         self.builds: list[list[str]] = []
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=watch, args=(paths, options, self.build),
-                                       kwargs={"interval": 0.02, "debounce": 0.05,
-                                               "stop": self.stop}, daemon=True)
+        self.thread = threading.Thread(
+            target=watch,
+            args=(paths, options, self.build),
+            kwargs={"interval": 0.02, "debounce": 0.05, "stop": self.stop},
+            daemon=True,
+        )
 
     def build(self, specs):
         self.builds.append(sorted(p.name for p in specs))

@@ -35,11 +35,14 @@ def derive(layout: str):
     return program, derive_all(program)
 
 
-@pytest.mark.parametrize(("layout", "text", "shape"), [
-    ("mixed", "X'*(X*w - y)", ["n", 1]),
-    ("denominator", "X'*(X*w - y)", ["n", 1]),
-    ("numerator", "(X*w - y)'*X", [1, "n"]),
-])
+@pytest.mark.parametrize(
+    ("layout", "text", "shape"),
+    [
+        ("mixed", "X'*(X*w - y)", ["n", 1]),
+        ("denominator", "X'*(X*w - y)", ["n", 1]),
+        ("numerator", "(X*w - y)'*X", [1, "n"]),
+    ],
+)
 def test_least_squares_gradient_in_each_layout(layout, text, shape):
     # The seed's section 3: dJ/dw = X^T (Xw - y); numerator layout is its transpose.
     program, (by_w, by_z) = derive(layout)

@@ -41,21 +41,31 @@ from gen.program import build_program
 from gen.spec.load import load_spec_text
 
 ENV: dict[str, Shape] = {
-    "X": ("m", "n"), "w": ("n", 1), "y": ("m", 1), "A": ("n", "n"),
-    "z": ("k", 1), "t": ("k", 1),
-    "a": ("n", 1), "b": ("n", 1), "c": ("n", 1), "u": ("n", 1), "x": ("n", 1),
-    "lam": (1, 1), "mu": (1, 1),
+    "X": ("m", "n"),
+    "w": ("n", 1),
+    "y": ("m", 1),
+    "A": ("n", "n"),
+    "z": ("k", 1),
+    "t": ("k", 1),
+    "a": ("n", 1),
+    "b": ("n", 1),
+    "c": ("n", 1),
+    "u": ("n", 1),
+    "x": ("n", 1),
+    "lam": (1, 1),
+    "mu": (1, 1),
 }
 SIZES = {"m": 5, "n": 4, "k": 3}
 PLAIN = Facts()
 PROB = Facts(probability=frozenset({"t"}))
 
 # The results of today's engine for the three textbook gradients (gradsheet check --json).
-BISHOP_IN = ("(-y.*(1./sigmoid(X*w)) - (y - ones(m)).*(1./(ones(m) - sigmoid(X*w))))"
-             ".*(sigmoid(X*w).*(ones(m) - sigmoid(X*w)))")
+BISHOP_IN = (
+    "(-y.*(1./sigmoid(X*w)) - (y - ones(m)).*(1./(ones(m) - sigmoid(X*w))))"
+    ".*(sigmoid(X*w).*(ones(m) - sigmoid(X*w)))"
+)
 ESL_IN = "y + -(1./(ones(m) + exp(X*w))).*exp(X*w)"
-SOFTMAX_IN = ("softmax(z).*(-t.*(1./softmax(z)))"
-              " - softmax(z)'*(-t.*(1./softmax(z)))*softmax(z)")
+SOFTMAX_IN = "softmax(z).*(-t.*(1./softmax(z))) - softmax(z)'*(-t.*(1./softmax(z)))*softmax(z)"
 
 
 def typed(text: str) -> Node:
@@ -139,11 +149,14 @@ def test_the_inner_product_alone() -> None:
     check("softmax(z)'*(-t.*(1./softmax(z)))", "-1", PROB)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("t'*ones(k)", "sum(t)"),
-    ("ones(k)'*t", "sum(t)"),
-    ("sum(t./2) + sum(t)/2", "sum(t)"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("t'*ones(k)", "sum(t)"),
+        ("ones(k)'*t", "sum(t)"),
+        ("sum(t./2) + sum(t)/2", "sum(t)"),
+    ],
+)
 def test_sums_of_a_vector(text: str, expected: str) -> None:
     """1't = t'1 = sum(t), and 1 for a probability vector."""
     check(text, expected)
@@ -153,93 +166,105 @@ def test_sums_of_a_vector(text: str, expected: str) -> None:
 # ----------------------------------------------------------------------------- the logistic function
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("exp(u)./(ones(n) + exp(u))", "sigmoid(u)"),  # DL 3.10
-    ("1./(ones(n) + exp(-u))", "sigmoid(u)"),  # the definition
-    ("1./(ones(m) + exp(-X*w))", "sigmoid(X*w)"),  # -X*w parses as (-X)*w
-    ("1./(ones(n) + exp(u))", "ones(n) - sigmoid(u)"),
-    ("ones(n) - sigmoid(-u)", "sigmoid(u)"),  # DL 3.10: 1 - sigma(x) = sigma(-x)
-    ("exp(u)./(ones(n) + exp(u)).^2", "sigmoid(u).*(ones(n) - sigmoid(u))"),  # PRML (4.88)
-    ("exp(u).*exp(-u)", "ones(n)"),
-    ("sigmoid(u).*(ones(n) + exp(-u))", "ones(n)"),
-    ("y - exp(X*w)./(ones(m) + exp(X*w))", "y - sigmoid(X*w)"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("exp(u)./(ones(n) + exp(u))", "sigmoid(u)"),  # DL 3.10
+        ("1./(ones(n) + exp(-u))", "sigmoid(u)"),  # the definition
+        ("1./(ones(m) + exp(-X*w))", "sigmoid(X*w)"),  # -X*w parses as (-X)*w
+        ("1./(ones(n) + exp(u))", "ones(n) - sigmoid(u)"),
+        ("ones(n) - sigmoid(-u)", "sigmoid(u)"),  # DL 3.10: 1 - sigma(x) = sigma(-x)
+        ("exp(u)./(ones(n) + exp(u)).^2", "sigmoid(u).*(ones(n) - sigmoid(u))"),  # PRML (4.88)
+        ("exp(u).*exp(-u)", "ones(n)"),
+        ("sigmoid(u).*(ones(n) + exp(-u))", "ones(n)"),
+        ("y - exp(X*w)./(ones(m) + exp(X*w))", "y - sigmoid(X*w)"),
+    ],
+)
 def test_sigmoid_and_exp(text: str, expected: str) -> None:
     """The logistic identities of DL 3.10 and PRML 4.3.2."""
     check(text, expected)
 
 
 def test_logistic_identities_can_be_switched_off() -> None:
-    assert simplify_entrywise(typed("exp(u)./(ones(n) + exp(u))"),
-                              Facts(logistic=False)) is None
+    assert simplify_entrywise(typed("exp(u)./(ones(n) + exp(u))"), Facts(logistic=False)) is None
 
 
 # ----------------------------------------------------------------------------- rational arithmetic
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("x.*(1./x)", "ones(n)"),  # undefined where x = 0, as the input is
-    ("lam*x./lam", "x"),
-    ("(a + b).*c - a.*c", "b.*c"),
-    ("a.*b + a.*c", "a.*(b + c)"),
-    ("a./x + b./x", "(a + b)./x"),
-    ("-a./x + ones(n)", "(x - a)./x"),
-    ("(a.*a - b.*b)./(a - b)", "a + b"),
-    ("(a - b)./(b - a)", "-ones(n)"),
-    ("zeros(n, 1) + a", "a"),
-    ("a.^2./a", "a"),
-    ("1./x.^2.*x", "1./x"),
-    ("x.^-2.*x", "1./x"),
-    ("(ones(n) + tanh(u) + tanh(u).^2).*(ones(n) - tanh(u))", "ones(n) - tanh(u).^3"),
-    ("diag(a)*b", "a.*b"),
-    ("(1 + lam)*ones(n) - ones(n)", "lam*ones(n)"),
-    ("lam/(lam + mu) + mu/(lam + mu)", "1"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x.*(1./x)", "ones(n)"),  # undefined where x = 0, as the input is
+        ("lam*x./lam", "x"),
+        ("(a + b).*c - a.*c", "b.*c"),
+        ("a.*b + a.*c", "a.*(b + c)"),
+        ("a./x + b./x", "(a + b)./x"),
+        ("-a./x + ones(n)", "(x - a)./x"),
+        ("(a.*a - b.*b)./(a - b)", "a + b"),
+        ("(a - b)./(b - a)", "-ones(n)"),
+        ("zeros(n, 1) + a", "a"),
+        ("a.^2./a", "a"),
+        ("1./x.^2.*x", "1./x"),
+        ("x.^-2.*x", "1./x"),
+        ("(ones(n) + tanh(u) + tanh(u).^2).*(ones(n) - tanh(u))", "ones(n) - tanh(u).^3"),
+        ("diag(a)*b", "a.*b"),
+        ("(1 + lam)*ones(n) - ones(n)", "lam*ones(n)"),
+        ("lam/(lam + mu) + mu/(lam + mu)", "1"),
+    ],
+)
 def test_rational_arithmetic(text: str, expected: str) -> None:
     """Distribute, cancel, collect like terms; positive terms first."""
     check(text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("x./2 + x./3", "5/6*x"),
-    ("(lam/2)*x./(lam/3)", "3/2*x"),
-    ("(2*x)./(4*a)", "1/2*x./a"),
-    ("a./3 - a./2", "-(1/6)*a"),
-    ("(2*a - 2*b).*c", "2*(a - b).*c"),
-    ("-(a - b).*c", "(b - a).*c"),
-    ("(a - a).*c", "zeros(n, 1)"),
-    ("lam./2 + lam./2", "lam"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x./2 + x./3", "5/6*x"),
+        ("(lam/2)*x./(lam/3)", "3/2*x"),
+        ("(2*x)./(4*a)", "1/2*x./a"),
+        ("a./3 - a./2", "-(1/6)*a"),
+        ("(2*a - 2*b).*c", "2*(a - b).*c"),
+        ("-(a - b).*c", "(b - a).*c"),
+        ("(a - a).*c", "zeros(n, 1)"),
+        ("lam./2 + lam./2", "lam"),
+    ],
+)
 def test_numbers_fold(text: str, expected: str) -> None:
     check(text, expected)
 
 
-@pytest.mark.parametrize("text", [
-    "sigmoid(u).*(ones(n) - sigmoid(u))",  # the textbook form of sigma' (PRML 4.88) stays
-    "(ones(n) - sigmoid(u)).*sigmoid(u)",
-    "tanh(u).*(ones(n) - tanh(u).^2)",  # tanh' = 1 - tanh^2: the factored form stays
-    "sigmoid(u) - sigmoid(u).^2",  # no bigger than the factored form: left as written
-    "x.^-1",
-    "exp(u)",
-    "sigmoid(-u)",
-    "a - b",
-    "X*w - y",
-    "a.*b + a",  # a.*(b + ones(n)) is no smaller
-    "-a - b",
-    "a'*x",
-    "lam*lam",
-    "(a - b)./(a.*a - b.*b)",  # a - b divides a.^2 - b.^2, but factoring is not done
-    "a./(b - b)",  # a division by zero is not this simplifier's to judge
-    "y",
-    "sum(t)",
-    "softmax(z)",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sigmoid(u).*(ones(n) - sigmoid(u))",  # the textbook form of sigma' (PRML 4.88) stays
+        "(ones(n) - sigmoid(u)).*sigmoid(u)",
+        "tanh(u).*(ones(n) - tanh(u).^2)",  # tanh' = 1 - tanh^2: the factored form stays
+        "sigmoid(u) - sigmoid(u).^2",  # no bigger than the factored form: left as written
+        "x.^-1",
+        "exp(u)",
+        "sigmoid(-u)",
+        "a - b",
+        "X*w - y",
+        "a.*b + a",  # a.*(b + ones(n)) is no smaller
+        "-a - b",
+        "a'*x",
+        "lam*lam",
+        "(a - b)./(a.*a - b.*b)",  # a - b divides a.^2 - b.^2, but factoring is not done
+        "a./(b - b)",  # a division by zero is not this simplifier's to judge
+        "y",
+        "sum(t)",
+        "softmax(z)",
+    ],
+)
 def test_left_alone(text: str) -> None:
     assert simplify_entrywise(typed(text), PLAIN) is None
 
 
-@pytest.mark.parametrize("text", ["-(a - b)", "a - a", "(lam + mu)*a - mu*a", "2*a - 2*b",
-                                  "x/2 + x/3", "lam/2 + lam/2"])
+@pytest.mark.parametrize(
+    "text", ["-(a - b)", "a - a", "(lam + mu)*a - mu*a", "2*a - 2*b", "x/2 + x/3", "lam/2 + lam/2"]
+)
 def test_plain_like_terms_are_for_simplify(text: str) -> None:
     """Sums, negations and scalings alone are gen.derive.simplify's (it collects like terms);
     this algebra starts where an entrywise product, a quotient, ones, sum or an inner product
@@ -254,25 +279,30 @@ def test_matrices_are_left_alone() -> None:
 def test_result_costs_less_and_ones_are_free() -> None:
     assert cost(typed("ones(m) - sigmoid(X*w)")) == 3
     assert cost(typed("sigmoid(X*w) - sigmoid(X*w).^2")) == cost(
-        typed("sigmoid(X*w).*(ones(m) - sigmoid(X*w))"))
+        typed("sigmoid(X*w).*(ones(m) - sigmoid(X*w))")
+    )
 
 
 def test_facts_of_a_program() -> None:
     spec = load_spec_text(
         "title: T\nvariables:\n  t: {shape: [k], props: [constant, probability]}\n"
         "  z: {shape: [k]}\ndefine:\n  C: -t'*log(softmax(z))\n"
-        "derive:\n  - {of: C, wrt: z}\n", "t.yaml")
+        "derive:\n  - {of: C, wrt: z}\n",
+        "t.yaml",
+    )
     assert facts_of(build_program(spec)) == Facts(probability=frozenset({"t"}))
 
 
 # ----------------------------------------------------------------------------- diagonal matrices
 
 # The matrix between X' and X in today's differential Hessian of the cross-entropy.
-HESSIAN_IN = ("(diag(-y.*(1./sigmoid(X*w)) - (y - ones(m)).*(1./(ones(m) - sigmoid(X*w))))"
-              "*(diag(ones(m) - sigmoid(X*w)) - diag(sigmoid(X*w)))"
-              " - diag(sigmoid(X*w).*(ones(m) - sigmoid(X*w)))*(diag(-y)*diag(1./sigmoid(X*w).^2)"
-              " + diag(y - ones(m))*diag(1./(ones(m) - sigmoid(X*w)).^2)))"
-              "*diag(sigmoid(X*w).*(ones(m) - sigmoid(X*w)))")
+HESSIAN_IN = (
+    "(diag(-y.*(1./sigmoid(X*w)) - (y - ones(m)).*(1./(ones(m) - sigmoid(X*w))))"
+    "*(diag(ones(m) - sigmoid(X*w)) - diag(sigmoid(X*w)))"
+    " - diag(sigmoid(X*w).*(ones(m) - sigmoid(X*w)))*(diag(-y)*diag(1./sigmoid(X*w).^2)"
+    " + diag(y - ones(m))*diag(1./(ones(m) - sigmoid(X*w)).^2)))"
+    "*diag(sigmoid(X*w).*(ones(m) - sigmoid(X*w)))"
+)
 
 
 def check_diagonal(text: str, expected: str) -> None:
@@ -291,14 +321,17 @@ def test_logistic_regression_hessian_weights() -> None:
     check_diagonal(HESSIAN_IN, "diag(sigmoid(X*w).*(ones(m) - sigmoid(X*w)))")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("diag(a)*diag(b)", "diag(a.*b)"),
-    ("2*diag(a) - diag(a)", "diag(a)"),
-    ("lam*diag(a)*diag(b)/lam", "diag(a.*b)"),
-    ("(diag(a)^2)'", "diag(a.^2)"),
-    ("diag(a)*inv(diag(a))", "I"),
-    ("diag(a)*I - diag(a - ones(n))", "I"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("diag(a)*diag(b)", "diag(a.*b)"),
+        ("2*diag(a) - diag(a)", "diag(a)"),
+        ("lam*diag(a)*diag(b)/lam", "diag(a.*b)"),
+        ("(diag(a)^2)'", "diag(a.^2)"),
+        ("diag(a)*inv(diag(a))", "I"),
+        ("diag(a)*I - diag(a - ones(n))", "I"),
+    ],
+)
 def test_diagonal_matrices_commute(text: str, expected: str) -> None:
     check_diagonal(text, expected)
 
@@ -310,8 +343,7 @@ def test_diagonal_left_alone(text: str) -> None:
 
 # ----------------------------------------------------------------------------- random expressions
 
-_VECTORS = ["a", "b", "c", "sigmoid(u)", "exp(u)", "exp(-u)", "ones(n)", "X'*y", "t",
-            "sigmoid(-u)"]
+_VECTORS = ["a", "b", "c", "sigmoid(u)", "exp(u)", "exp(-u)", "ones(n)", "X'*y", "t", "sigmoid(-u)"]
 _SCALARS = ["lam", "mu", "2", "1/2", "a'*b", "sum(t)", "a'*(t./a)"]
 _ENV_RANDOM: dict[str, Shape] = {**ENV, "t": ("n", 1), "y": ("m", 1)}
 
@@ -319,8 +351,9 @@ _ENV_RANDOM: dict[str, Shape] = {**ENV, "t": ("n", 1), "y": ("m", 1)}
 def _random_text(rng: random.Random, depth: int, vector: bool) -> str:
     if depth == 0 or rng.random() < 0.25:
         return rng.choice(_VECTORS if vector else _SCALARS)
-    op = rng.choice(["+", "-", ".*", "./", "neg", "scale", "power"] if vector
-                    else ["+", "-", "*", "/", "neg"])
+    op = rng.choice(
+        ["+", "-", ".*", "./", "neg", "scale", "power"] if vector else ["+", "-", "*", "/", "neg"]
+    )
     if op == "neg":
         return f"-({_random_text(rng, depth - 1, vector)})"
     if op == "scale":
@@ -358,7 +391,10 @@ def _equal_random(before: Node, after: Node, facts: Facts, text: str) -> None:
     for _ in range(3):
         values: dict[str, object] = {
             name: rng.uniform(0.5, 2.0, size=(sizes[str(r)] if r != 1 else 1, 1))
-            * rng.choice([-1.0, 1.0]) for name, (r, _) in _ENV_RANDOM.items() if name not in ("X", "A")}
+            * rng.choice([-1.0, 1.0])
+            for name, (r, _) in _ENV_RANDOM.items()
+            if name not in ("X", "A")
+        }
         values["lam"], values["mu"] = 1.3, -0.7
         values["X"] = rng.normal(size=(5, 4))
         if facts.probability:

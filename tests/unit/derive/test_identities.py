@@ -231,7 +231,8 @@ def test_identity(row: Identity, layout: str) -> None:
         scale = max(1.0, float(np.max(np.abs(want))))
         assert np.all(np.isfinite(want)), f"{row.id}: the closed form is not finite at the point"
         assert np.allclose(got, want, rtol=RTOL, atol=RTOL * scale), (
-            f"{row.id} ({layout}): max |ours - source| = {np.max(np.abs(got - want)):.3g}")
+            f"{row.id} ({layout}): max |ours - source| = {np.max(np.abs(got - want)):.3g}"
+        )
 
 
 @pytest.mark.parametrize("row", IDENTITIES, ids=[row.id for row in IDENTITIES])
@@ -256,7 +257,9 @@ def test_the_source_form_agrees_with_finite_differences(row: Identity) -> None:
             fd = jac
     fd = fd.T if is_transposed(kind, row.layout) else fd
     want = closed_form(row, program, point)
-    assert want.shape == fd.shape, f"{row.id}: the source's form has shape {want.shape}, not {fd.shape}"
+    assert want.shape == fd.shape, (
+        f"{row.id}: the source's form has shape {want.shape}, not {fd.shape}"
+    )
     error = float(np.max(np.abs(want - fd))) / max(1.0, float(np.max(np.abs(fd))))
     assert error < tolerance, f"{row.id}: the source's form is off by {error:.3g}"
 

@@ -58,13 +58,20 @@ def test_the_lines_of_a_w_plus_b_are_sums_entries_and_deltas():
     lines = _lines("A*W + B")
     g_kl = DerivativeEntry("z", "Y", ("k", "l"))
     a_ki = Entry(Name("A"), ("k", "i"))
-    assert lines["entry_chain"] == IndexLine((Term(
-        (g_kl, EntryDerivative(Entry(Name("Y"), ("k", "l")), Entry(Name("W"), ("i", "j")))),
-        ("k", "l")),))
-    assert lines["entry_local"] == IndexLine((Term(
-        (g_kl, Group((Term((a_ki, Delta("j", "l"))),))), ("k", "l")),))
-    assert lines["entry_delta"] == IndexLine((Term(
-        (a_ki, DerivativeEntry("z", "Y", ("k", "j"))), ("k",)),))
+    assert lines["entry_chain"] == IndexLine(
+        (
+            Term(
+                (g_kl, EntryDerivative(Entry(Name("Y"), ("k", "l")), Entry(Name("W"), ("i", "j")))),
+                ("k", "l"),
+            ),
+        )
+    )
+    assert lines["entry_local"] == IndexLine(
+        (Term((g_kl, Group((Term((a_ki, Delta("j", "l"))),))), ("k", "l")),)
+    )
+    assert lines["entry_delta"] == IndexLine(
+        (Term((a_ki, DerivativeEntry("z", "Y", ("k", "j"))), ("k",)),)
+    )
 
 
 def test_numerator_layout_swaps_the_indices_of_the_derivative_entry():
@@ -102,13 +109,20 @@ def test_no_module_of_derive_writes_latex():
     found = []
     for path in sorted(Path(gen.derive.__file__).parent.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
-                                           ast.AsyncFunctionDef))
-                      and node.body and isinstance(node.body[0], ast.Expr)
-                      and isinstance(node.body[0].value, ast.Constant)}
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                    and id(node) not in docstrings and MACRO.search(node.value)):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and MACRO.search(node.value)
+            ):
                 found.append(f"{path.name}:{node.lineno}: {node.value[:40]!r}")
     assert found == []

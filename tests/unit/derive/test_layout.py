@@ -44,6 +44,9 @@ def test_kind_is_an_enum_whose_value_is_the_spec_name():
     assert str(Kind.VEC_BY_VEC) == f"{Kind.VEC_BY_VEC}" == "vec-by-vec"
     assert json.dumps({"kind": Kind.MATRIX_BY_SCALAR}) == '{"kind": "matrix-by-scalar"}'
     assert [k for k in Kind if k.is_gradient] == [
-        Kind.SCALAR_BY_SCALAR, Kind.SCALAR_BY_VECTOR, Kind.SCALAR_BY_MATRIX]
+        Kind.SCALAR_BY_SCALAR,
+        Kind.SCALAR_BY_VECTOR,
+        Kind.SCALAR_BY_MATRIX,
+    ]
     assert [k for k in Kind if k.is_vec] == [Kind.VEC_BY_VEC]
     assert [k for k in Kind if k.by_scalar] == [Kind.VECTOR_BY_SCALAR, Kind.MATRIX_BY_SCALAR]

@@ -38,7 +38,11 @@ def test_each_derivation_carries_its_target():
             d = derive(program, target, method)
             assert d.target is target
             assert (d.of, d.wrt, d.layout, d.method) == (
-                target.of.value, target.wrt.value, target.layout, method)
+                target.of.value,
+                target.wrt.value,
+                target.layout,
+                method,
+            )
             seen.append(d.target.span.line)
     # The same pair asked twice (two layouts): each derivation points at its own item.
     assert seen == [12, 12, 12, 13, 14]

@@ -64,8 +64,17 @@ def typed(node: Node) -> list[tuple[str, object]]:
 
 
 def fingerprint(d: Derivation) -> tuple[object, ...]:
-    steps = tuple((s.lhs, s.notes, s.entries, s.equals, typed(s.rhs),
-                   None if s.check is None else typed(s.check)) for s in d.steps)
+    steps = tuple(
+        (
+            s.lhs,
+            s.notes,
+            s.entries,
+            s.equals,
+            typed(s.rhs),
+            None if s.check is None else typed(s.check),
+        )
+        for s in d.steps
+    )
     return (d.of, d.wrt, d.method, d.kind, d.shape, typed(d.result), steps)
 
 
@@ -102,10 +111,10 @@ def test_warm_memos_give_what_cold_ones_do() -> None:
     has one shape) gives the derivations fresh simplifiers give."""
     program = other()
     shared = Simplifier.of(program)
-    warm = [fingerprint(ENGINES[m](program, t, shared))
-            for t in program.targets for m in t.methods]
-    again = [fingerprint(ENGINES[m](program, t, shared))
-             for t in program.targets for m in t.methods]
+    warm = [fingerprint(ENGINES[m](program, t, shared)) for t in program.targets for m in t.methods]
+    again = [
+        fingerprint(ENGINES[m](program, t, shared)) for t in program.targets for m in t.methods
+    ]
     cold = derive_every(program)
     assert warm == cold
     assert again == cold

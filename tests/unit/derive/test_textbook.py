@@ -50,25 +50,39 @@ def results(text: str) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize(("target", "textbook"), [
-    ("{of: E, wrt: w, layout: denominator, method: [chain, differential]}", "X'*(sigmoid(X*w) - y)"),
-    ("{of: L, wrt: w, layout: denominator, method: [chain, differential]}", "X'*(y - sigmoid(X*w))"),
-    # The sigmoid would be written twice: the definition p keeps its name (PRML 4.3.3: R).
-    ("{of: E, wrt: w, order: 2}", "X'*diag(p.*(ones(m) - p))*X"),
-])
+@pytest.mark.parametrize(
+    ("target", "textbook"),
+    [
+        (
+            "{of: E, wrt: w, layout: denominator, method: [chain, differential]}",
+            "X'*(sigmoid(X*w) - y)",
+        ),
+        (
+            "{of: L, wrt: w, layout: denominator, method: [chain, differential]}",
+            "X'*(y - sigmoid(X*w))",
+        ),
+        # The sigmoid would be written twice: the definition p keeps its name (PRML 4.3.3: R).
+        ("{of: E, wrt: w, order: 2}", "X'*diag(p.*(ones(m) - p))*X"),
+    ],
+)
 def test_logistic_regression(target, textbook):
     for method, text in results(LOGISTIC + f"  - {target}\n"):
         assert text == textbook, method
 
 
-@pytest.mark.parametrize(("props", "by_z", "by_w"), [
-    ("constant, probability", "softmax(W*x) - t", "(softmax(W*x) - t)*x'"),
-    # Without 1't = 1 the exact gradient keeps the sum of t.
-    ("constant", "sum(t)*softmax(W*x) - t", "(sum(t)*softmax(W*x) - t)*x'"),
-])
+@pytest.mark.parametrize(
+    ("props", "by_z", "by_w"),
+    [
+        ("constant, probability", "softmax(W*x) - t", "(softmax(W*x) - t)*x'"),
+        # Without 1't = 1 the exact gradient keeps the sum of t.
+        ("constant", "sum(t)*softmax(W*x) - t", "(sum(t)*softmax(W*x) - t)*x'"),
+    ],
+)
 def test_softmax_cross_entropy(props, by_z, by_w):
-    targets = ("  - {of: C, wrt: z, layout: denominator, method: [chain, differential]}\n"
-               "  - {of: C, wrt: W, layout: denominator, method: [chain, differential, index]}\n")
+    targets = (
+        "  - {of: C, wrt: z, layout: denominator, method: [chain, differential]}\n"
+        "  - {of: C, wrt: W, layout: denominator, method: [chain, differential, index]}\n"
+    )
     found = results(SOFTMAX % props + targets)
     assert [text for _, text in found] == [by_z] * 2 + [by_w] * 3
 
@@ -76,14 +90,18 @@ def test_softmax_cross_entropy(props, by_z, by_w):
 def test_logistic_by_the_logits_is_sigmoid_minus_labels():
     # PRML 4.3.2: dE/da_n = y_n - t_n; a sum of entrywise terms simplified as one.
     text = LOGISTIC.replace("  p: sigmoid(X*w)\n", "  z: X*w\n  p: sigmoid(z)\n")
-    found = results(text + "  - {of: E, wrt: z, layout: denominator, method: [chain, differential]}\n")
+    found = results(
+        text + "  - {of: E, wrt: z, layout: denominator, method: [chain, differential]}\n"
+    )
     assert [t for _, t in found] == ["sigmoid(X*w) - y"] * 2
 
 
 def test_a_scalar_sigmoid_output_factors_its_scalar():
     # PRML 5.3 with one sigmoid output: dE/dw = (p - y) h; a x + b x = (a + b) x.
-    text = ("title: t\nvariables:\n  h: {shape: [n], props: [constant]}\n  w: {shape: [n]}\n"
-            "  y: {shape: [], props: [constant]}\ndefine:\n  p: sigmoid(h'*w)\n"
-            "  E: -(y*log(p) + (1 - y)*log(1 - p))\nderive:\n"
-            "  - {of: E, wrt: w, method: [chain, differential]}\n")
+    text = (
+        "title: t\nvariables:\n  h: {shape: [n], props: [constant]}\n  w: {shape: [n]}\n"
+        "  y: {shape: [], props: [constant]}\ndefine:\n  p: sigmoid(h'*w)\n"
+        "  E: -(y*log(p) + (1 - y)*log(1 - p))\nderive:\n"
+        "  - {of: E, wrt: w, method: [chain, differential]}\n"
+    )
     assert [t for _, t in results(text)] == ["(sigmoid(h'*w) - y)*h"] * 2

@@ -34,15 +34,20 @@ def assert_verified(program, d, exact: bool = True) -> None:
         assert check.ok is True, check.detail
 
 
-@pytest.mark.parametrize(("layout", "text", "shape"), [
-    ("numerator", "kron(B', A)", ("p*q", "m*n")),
-    ("mixed", "kron(B', A)", ("p*q", "m*n")),
-    ("denominator", "kron(B, A')", ("m*n", "p*q")),
-])
+@pytest.mark.parametrize(
+    ("layout", "text", "shape"),
+    [
+        ("numerator", "kron(B', A)", ("p*q", "m*n")),
+        ("mixed", "kron(B', A)", ("p*q", "m*n")),
+        ("denominator", "kron(B, A')", ("m*n", "p*q")),
+    ],
+)
 def test_axb_by_x_is_a_kronecker_product_in_every_layout(layout, text, shape):
     program, (d,) = derived(
         "  A: {shape: [p, m]}\n  X: {shape: [m, n]}\n  B: {shape: [n, q]}\n",
-        "  Y: A*X*B\n", f"  - {{of: Y, wrt: X, layout: {layout}}}\n")
+        "  Y: A*X*B\n",
+        f"  - {{of: Y, wrt: X, layout: {layout}}}\n",
+    )
     assert d.kind == "vec-by-vec"
     assert d.shape == shape
     assert to_text(d.result) == text
@@ -57,7 +62,8 @@ def test_a_transpose_is_the_commutation_matrix():
 
 def test_the_vec_step_is_checked_as_the_vec_of_the_differential():
     program, (d,) = derived(
-        "  A: {shape: [p, m]}\n  X: {shape: [m, n]}\n", "  Y: A*X\n", "  - {of: Y, wrt: X}\n")
+        "  A: {shape: [p, m]}\n  X: {shape: [m, n]}\n", "  Y: A*X\n", "  - {of: Y, wrt: X}\n"
+    )
     vec_steps = [s for s in d.steps if s.equals is Claim.VEC_DIFFERENTIAL]
     assert len(vec_steps) == 1 and vec_steps[0].verified is True
     assert vec_steps[0].lhs == Differential("Y", vec=True)
@@ -67,8 +73,12 @@ def test_the_vec_step_is_checked_as_the_vec_of_the_differential():
 def test_a_kronecker_product_in_a_definition_is_differentiated():
     program, (d,) = derived(
         "  A: {shape: [p, q], props: [constant]}\n  X: {shape: [m, n]}\n",
-        "  Y: kron(A, X)\n", "  - {of: Y, wrt: X}\n")
-    assert to_text(d.result) == "kron(kron(eye(q), commutation(n, p)), eye(m))*kron(vec(A), eye(m*n))"
+        "  Y: kron(A, X)\n",
+        "  - {of: Y, wrt: X}\n",
+    )
+    assert (
+        to_text(d.result) == "kron(kron(eye(q), commutation(n, p)), eye(m))*kron(vec(A), eye(m*n))"
+    )
     assert_verified(program, d, exact=False)
 
 
@@ -82,7 +92,9 @@ def test_a_matrix_of_a_vector_through_vec():
 def test_the_chain_method_multiplies_vec_jacobians():
     program, derivations = derived(
         "  A: {shape: [p, m]}\n  X: {shape: [m, n]}\n  B: {shape: [n, q]}\n",
-        "  Z: A*X\n  Y: Z*B\n", "  - {of: Y, wrt: X, method: [chain, differential]}\n")
+        "  Z: A*X\n  Y: Z*B\n",
+        "  - {of: Y, wrt: X, method: [chain, differential]}\n",
+    )
     chain, diff = derivations
     assert to_text(chain.result) == to_text(diff.result) == "kron(B', A)"
     assert chain.agreement is not None and chain.agreement.ok
@@ -93,7 +105,9 @@ def test_a_mixed_chain_through_a_scalar_link_transposes_its_gradient():
     # u = a (x'x): du/dx = 2 a x' (a Jacobian, numerator-shaped in mixed layout).
     program, derivations = derived(
         "  x: {shape: [n]}\n  a: {shape: [m], props: [constant]}\n",
-        "  s: x'*x\n  u: a*s\n", "  - {of: u, wrt: x, method: [chain, differential]}\n")
+        "  s: x'*x\n  u: a*s\n",
+        "  - {of: u, wrt: x, method: [chain, differential]}\n",
+    )
     for d in derivations:
         assert to_text(d.result) == "2*a*x'"
         assert_verified(program, d)
@@ -101,8 +115,11 @@ def test_a_mixed_chain_through_a_scalar_link_transposes_its_gradient():
 
 def test_a_vec_chain_through_a_scalar_link_is_a_located_error():
     with pytest.raises(GenError) as caught:
-        derived("  X: {shape: [m, n]}\n  A: {shape: [p, q], props: [constant]}\n",
-                "  s: sum(X)\n  Y: s*A\n", "  - {of: Y, wrt: X, method: chain}\n")
+        derived(
+            "  X: {shape: [m, n]}\n  A: {shape: [p, q], props: [constant]}\n",
+            "  s: sum(X)\n  Y: s*A\n",
+            "  - {of: Y, wrt: X, method: chain}\n",
+        )
     assert "derive this target by differentials" in caught.value.message
     assert caught.value.span is not None and caught.value.span.line == 9
 

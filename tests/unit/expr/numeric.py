@@ -18,8 +18,9 @@ def run_numpy(code: str, values: Mapping[str, Any]) -> Any:
     return eval(code, {"__builtins__": {}, "np": np, **values})  # noqa: S307 - test only
 
 
-def assert_numpy_matches_evaluate(tree: Node, values: Mapping[str, Any],
-                                  sizes: Mapping[str, int], size_text: Mapping[str, str]) -> None:
+def assert_numpy_matches_evaluate(
+    tree: Node, values: Mapping[str, Any], sizes: Mapping[str, int], size_text: Mapping[str, str]
+) -> None:
     """The numpy form of a typed tree has its shape and the evaluator's value."""
     expected = evaluate(tree, dict(values), dict(sizes))
     with np.errstate(all="raise"):

@@ -57,7 +57,9 @@ VALUE_ARGS: dict[str, list[tuple[Shape, ...]]] = {
 }
 # The sizes each function of sizes is tried on.
 SIZE_ARGS: dict[str, list[tuple[str, ...]]] = {
-    "eye": [("n",)], "ones": [("m",)], "zeros": [("m", "n")],
+    "eye": [("n",)],
+    "ones": [("m",)],
+    "zeros": [("m", "n")],
     "commutation": [("m", "n"), ("n", "p")],
 }
 LATEX_KINDS = {"prefix", "superscript", "root", "norm", "infix", "identity", "sized", "indexed"}

@@ -173,7 +173,7 @@ ERRORS = [
     ("((x)", "unclosed '('", 1),
     ("x)", "unexpected ')'", 2),
     (")", "unexpected ')'", 1),
-    ("'x", "unexpected \"'\"", 1),
+    ("'x", 'unexpected "\'"', 1),
     ("*x", "unexpected '*'", 1),
     ("x, y", "unexpected ','", 2),
     ("(x, y)", "unexpected ','", 3),
@@ -251,7 +251,10 @@ def test_spans_cover_the_source_text() -> None:
     tree = parse("X*w - y", where)
     assert isinstance(tree, Binary) and tree.span is not None
     assert (tree.span.file, tree.span.line, tree.span.column, tree.span.length) == (
-        "s.yaml", 14, 6, 7,
+        "s.yaml",
+        14,
+        6,
+        7,
     )
     assert tree.span.source_line == line
     product = tree.left
@@ -265,7 +268,8 @@ def test_spans_include_parentheses_of_operands() -> None:
     assert tree.span is not None and (tree.span.column, tree.span.length) == (1, 10)
     assert tree.left.span is not None and (tree.left.span.column, tree.left.span.length) == (2, 5)
     assert tree.right.span is not None and (tree.right.span.column, tree.right.span.length) == (
-        9, 2,
+        9,
+        2,
     )
 
 

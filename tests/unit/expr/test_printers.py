@@ -200,9 +200,7 @@ def test_to_latex(text: str, tex: str) -> None:
 def test_to_latex_options() -> None:
     tree = typed("X'*y*lam")
     assert to_latex(tree, transpose="^{T}") == r"X^{T} y \lambda"
-    assert to_latex(tree, names={"lam": r"\mu", "X": r"\mathbf{X}"}) == (
-        r"\mathbf{X}^{\top} y \mu"
-    )
+    assert to_latex(tree, names={"lam": r"\mu", "X": r"\mathbf{X}"}) == (r"\mathbf{X}^{\top} y \mu")
     assert to_latex(typed("lam^2"), names={"lam": "y^{*}"}) == r"(y^{*})^{2}"
 
 

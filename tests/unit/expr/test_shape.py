@@ -173,30 +173,60 @@ ERRORS = [
     ("X*x - w", "in 'X*x - w': cannot subtract [m, 1] and [n, 1]", 1),
     ("y + X*w - w", "in 'y + X*w - w': cannot subtract [m, 1] and [n, 1]", 1),
     ("y + (X*w + w)", "in 'y + (X*w + w)': cannot add [m, 1] and [n, 1]", 6),
-    ("lam + w", "in 'lam + w': cannot add [1, 1] and [n, 1]: a scalar is not broadcast"
-     " (multiply it by ones(...) or I)", 1),
-    ("w - 1", "in 'w - 1': cannot subtract [n, 1] and [1, 1]: a scalar is not broadcast"
-     " (multiply it by ones(...) or I)", 1),
+    (
+        "lam + w",
+        "in 'lam + w': cannot add [1, 1] and [n, 1]: a scalar is not broadcast"
+        " (multiply it by ones(...) or I)",
+        1,
+    ),
+    (
+        "w - 1",
+        "in 'w - 1': cannot subtract [n, 1] and [1, 1]: a scalar is not broadcast"
+        " (multiply it by ones(...) or I)",
+        1,
+    ),
     ("X*X", "in 'X*X': cannot multiply [m, n] and [m, n]: inner sizes n and m differ", 1),
     ("X'*w", "in 'X'*w': cannot multiply [n, m] and [n, 1]: inner sizes m and n differ", 1),
     ("P*w", "in 'P*w': cannot multiply [3, 3] and [n, 1]: inner sizes 3 and n differ", 1),
     ("x .* y", "in 'x .* y': cannot entrywise-multiply [n, 1] and [m, 1]", 1),
     ("x ./ X", "in 'x ./ X': cannot entrywise-divide [n, 1] and [m, n]", 1),
-    ("X / w", "in 'X / w': cannot divide [m, n] by [n, 1]: the divisor must be a scalar"
-     " (use ./ to divide entrywise)", 1),
-    ("X^2", "in 'X^2': cannot raise [m, n] to a power: it is not square"
-     " (use .^ for an entrywise power)", 1),
-    ("w^2", "in 'w^2': cannot raise [n, 1] to a power: it is not square"
-     " (use .^ for an entrywise power)", 1),
+    (
+        "X / w",
+        "in 'X / w': cannot divide [m, n] by [n, 1]: the divisor must be a scalar"
+        " (use ./ to divide entrywise)",
+        1,
+    ),
+    (
+        "X^2",
+        "in 'X^2': cannot raise [m, n] to a power: it is not square"
+        " (use .^ for an entrywise power)",
+        1,
+    ),
+    (
+        "w^2",
+        "in 'w^2': cannot raise [n, 1] to a power: it is not square"
+        " (use .^ for an entrywise power)",
+        1,
+    ),
     ("A^lam", "in 'A^lam': cannot raise [n, n] to a power that is not an integer number", 1),
-    ("A^(1/2)", "in 'A^(1/2)': cannot raise [n, n] to a power that is not an integer number",
-     1),
-    ("A^-1'", "in 'A^-1'': cannot raise [n, n] to a power that is not an integer number"
-     " (' binds tighter than ^: write (A^-1)' for a transposed inverse)", 1),
-    ("lam^w", "in 'lam^w': cannot raise [1, 1] to the power [n, 1]:"
-     " the exponent must be a scalar", 1),
-    ("X.^w", "in 'X.^w': cannot entrywise-raise [m, n] to the power [n, 1]:"
-     " the exponent must be a scalar", 1),
+    ("A^(1/2)", "in 'A^(1/2)': cannot raise [n, n] to a power that is not an integer number", 1),
+    (
+        "A^-1'",
+        "in 'A^-1'': cannot raise [n, n] to a power that is not an integer number"
+        " (' binds tighter than ^: write (A^-1)' for a transposed inverse)",
+        1,
+    ),
+    (
+        "lam^w",
+        "in 'lam^w': cannot raise [1, 1] to the power [n, 1]: the exponent must be a scalar",
+        1,
+    ),
+    (
+        "X.^w",
+        "in 'X.^w': cannot entrywise-raise [m, n] to the power [n, 1]:"
+        " the exponent must be a scalar",
+        1,
+    ),
     ("inv(X)", "in 'inv(X)': cannot invert [m, n]: it is not square", 1),
     ("det(X)", "in 'det(X)': cannot take det of [m, n]: it is not square", 1),
     ("logdet(w)", "in 'logdet(w)': cannot take logdet of [n, 1]: it is not square", 1),
@@ -204,21 +234,35 @@ ERRORS = [
     ("diag(X)", "in 'diag(X)': diag needs a column vector [n, 1], not [m, n]", 1),
     ("diag(u)", "in 'diag(u)': diag needs a column vector [n, 1], not [1, n]", 1),
     ("softmax(X)", "in 'softmax(X)': softmax needs a column vector [n, 1], not [m, n]", 1),
-    ("logsumexp(u)", "in 'logsumexp(u)': logsumexp needs a column vector [n, 1],"
-     " not [1, n]", 1),
+    ("logsumexp(u)", "in 'logsumexp(u)': logsumexp needs a column vector [n, 1], not [1, n]", 1),
     ("q*w", "in 'q*w': unknown name 'q'", 1),
     ("X*ww", "in 'X*ww': unknown name 'ww'; did you mean 'w'?", 3),
     ("lamb*w", "in 'lamb*w': unknown name 'lamb'; did you mean 'lam'?", 1),
-    ("n*w", "in 'n*w': 'n' is a dimension: it can only be a size in eye, ones, zeros"
-     " or commutation", 1),
+    (
+        "n*w",
+        "in 'n*w': 'n' is a dimension: it can only be a size in eye, ones, zeros or commutation",
+        1,
+    ),
     ("eye(k)", "in 'eye(k)': unknown dimension 'k'", 5),
     ("ones(nn)", "in 'ones(nn)': unknown dimension 'nn'; did you mean 'n'?", 6),
-    ("zeros(m, 0)", "in 'zeros(m, 0)': a size in zeros(...) must be a dimension name, a"
-     " positive integer or a product of them, not '0'", 10),
-    ("eye(n + 1)", "in 'eye(n + 1)': a size in eye(...) must be a dimension name, a"
-     " positive integer or a product of them, not 'n + 1'", 5),
-    ("eye(1/2)", "in 'eye(1/2)': a size in eye(...) must be a dimension name, a"
-     " positive integer or a product of them, not '1/2'", 5),
+    (
+        "zeros(m, 0)",
+        "in 'zeros(m, 0)': a size in zeros(...) must be a dimension name, a"
+        " positive integer or a product of them, not '0'",
+        10,
+    ),
+    (
+        "eye(n + 1)",
+        "in 'eye(n + 1)': a size in eye(...) must be a dimension name, a"
+        " positive integer or a product of them, not 'n + 1'",
+        5,
+    ),
+    (
+        "eye(1/2)",
+        "in 'eye(1/2)': a size in eye(...) must be a dimension name, a"
+        " positive integer or a product of them, not '1/2'",
+        5,
+    ),
     ("I", "in 'I': cannot infer the size of I", 1),
     ("2*I", "in '2*I': cannot infer the size of I", 3),
     ("w + tr(I)", "in 'w + tr(I)': cannot infer the size of I", 8),
@@ -226,12 +270,14 @@ ERRORS = [
     ("lam .* I", "in 'lam .* I': cannot infer the size of I", 8),
     ("X + I", "in 'X + I': cannot add [m, n] and I: [m, n] is not square", 1),
     ("I - X", "in 'I - X': cannot subtract I and [m, n]: [m, n] is not square", 1),
-    ("I / w + A", "in 'I / w + A': cannot divide I by [n, 1]: the divisor must be a scalar",
-     1),
-    ("I^lam + A", "in 'I^lam + A': cannot raise I to a power that is not an integer number",
-     1),
-    ("I.^w + A", "in 'I.^w + A': cannot entrywise-raise I to the power [n, 1]:"
-     " the exponent must be a scalar", 1),
+    ("I / w + A", "in 'I / w + A': cannot divide I by [n, 1]: the divisor must be a scalar", 1),
+    ("I^lam + A", "in 'I^lam + A': cannot raise I to a power that is not an integer number", 1),
+    (
+        "I.^w + A",
+        "in 'I.^w + A': cannot entrywise-raise I to the power [n, 1]:"
+        " the exponent must be a scalar",
+        1,
+    ),
     ("v + eye(n)*x", "in 'v + eye(n)*x': cannot add [3, 1] and [n, 1]", 1),
 ]
 
@@ -263,6 +309,7 @@ def test_without_expression_text_there_is_no_prefix() -> None:
 
 
 # The pure rules, as the calculus engine uses them.
+
 
 def test_binary_shape_rules() -> None:
     assert binary_shape("*", ("m", "n"), ("n", 1)) == ("m", 1)

@@ -215,30 +215,66 @@ ERRORS = [
     ("vec(X, X)", "'vec' takes 1 argument, not 2", 1),
     ("commutation(m)", "'commutation' takes 2 arguments, not 1", 1),
     ("kron", "'kron' is a function: write kron(..., ...)", 1),
-    ("commutation(X, n)", "in 'commutation(X, n)': a size in commutation(...) must be a"
-     " dimension name, a positive integer or a product of them; 'X' is a value,"
-     " not a dimension", 13),
-    ("commutation(m, n + 1)", "in 'commutation(m, n + 1)': a size in commutation(...) must"
-     " be a dimension name, a positive integer or a product of them, not 'n + 1'", 16),
+    (
+        "commutation(X, n)",
+        "in 'commutation(X, n)': a size in commutation(...) must be a"
+        " dimension name, a positive integer or a product of them; 'X' is a value,"
+        " not a dimension",
+        13,
+    ),
+    (
+        "commutation(m, n + 1)",
+        "in 'commutation(m, n + 1)': a size in commutation(...) must"
+        " be a dimension name, a positive integer or a product of them, not 'n + 1'",
+        16,
+    ),
     ("commutation(m, k)", "in 'commutation(m, k)': unknown dimension 'k'", 16),
-    ("commutation(1/2, n)", "in 'commutation(1/2, n)': a size in commutation(...) must be a"
-     " dimension name, a positive integer or a product of them, not '1/2'", 13),
+    (
+        "commutation(1/2, n)",
+        "in 'commutation(1/2, n)': a size in commutation(...) must be a"
+        " dimension name, a positive integer or a product of them, not '1/2'",
+        13,
+    ),
     ("eye(m*k)", "in 'eye(m*k)': unknown dimension 'k'", 7),
-    ("eye(m*0)", "in 'eye(m*0)': a size in eye(...) must be a dimension name, a positive"
-     " integer or a product of them, not '0'", 7),
-    ("eye(m*a)", "in 'eye(m*a)': a size in eye(...) must be a dimension name, a positive"
-     " integer or a product of them; 'a' is a value, not a dimension", 7),
-    ("eye(m.*n)", "in 'eye(m.*n)': a size in eye(...) must be a dimension name, a positive"
-     " integer or a product of them, not 'm.*n'", 5),
-    ("m*vec(X)", "in 'm*vec(X)': 'm' is a dimension: it can only be a size in eye, ones,"
-     " zeros or commutation", 1),
+    (
+        "eye(m*0)",
+        "in 'eye(m*0)': a size in eye(...) must be a dimension name, a positive"
+        " integer or a product of them, not '0'",
+        7,
+    ),
+    (
+        "eye(m*a)",
+        "in 'eye(m*a)': a size in eye(...) must be a dimension name, a positive"
+        " integer or a product of them; 'a' is a value, not a dimension",
+        7,
+    ),
+    (
+        "eye(m.*n)",
+        "in 'eye(m.*n)': a size in eye(...) must be a dimension name, a positive"
+        " integer or a product of them, not 'm.*n'",
+        5,
+    ),
+    (
+        "m*vec(X)",
+        "in 'm*vec(X)': 'm' is a dimension: it can only be a size in eye, ones,"
+        " zeros or commutation",
+        1,
+    ),
     ("vec(X) + a", "in 'vec(X) + a': cannot add [m*n, 1] and [n, 1]", 1),
-    ("kron(B', A)*vec(A)", "in 'kron(B', A)*vec(A)': cannot multiply [p*q, m*n] and"
-     " [m*p, 1]: inner sizes m*n and m*p differ", 1),
+    (
+        "kron(B', A)*vec(A)",
+        "in 'kron(B', A)*vec(A)': cannot multiply [p*q, m*n] and"
+        " [m*p, 1]: inner sizes m*n and m*p differ",
+        1,
+    ),
     ("vec(I)", "in 'vec(I)': cannot infer the size of I", 5),
     ("kron(X, I)", "in 'kron(X, I)': cannot infer the size of I", 9),
-    ("tr(commutation(m, n)*X)", "in 'tr(commutation(m, n)*X)': cannot multiply [m*n, m*n]"
-     " and [m, n]: inner sizes m*n and m differ", 4),
+    (
+        "tr(commutation(m, n)*X)",
+        "in 'tr(commutation(m, n)*X)': cannot multiply [m*n, m*n]"
+        " and [m, n]: inner sizes m*n and m differ",
+        4,
+    ),
 ]
 
 
@@ -269,8 +305,10 @@ ROUND_TRIPS = [
     ("(kron(a, b))'", "kron(a, b)'"),
     ("-kron(a, b)", "-kron(a, b)"),
     ("kron(-a, a + a)", "kron(-a, a + a)"),
-    ("(eye(n*n) + commutation(n, n))*kron(eye(n), S')",
-     "(eye(n*n) + commutation(n, n))*kron(eye(n), S')"),
+    (
+        "(eye(n*n) + commutation(n, n))*kron(eye(n), S')",
+        "(eye(n*n) + commutation(n, n))*kron(eye(n), S')",
+    ),
 ]
 
 
@@ -324,8 +362,10 @@ LATEX = [
     ("eye(2*m)", "I_{2m}"),
     ("ones(m*n)", r"\mathbf{1}_{mn}"),
     ("zeros(m*n, p)", r"0_{mn \times p}"),
-    ("(eye(n*n) + commutation(n, n))*kron(eye(n), S')",
-     r"(I_{n^{2}} + K_{nn}) (I_{n} \otimes S^{\top})"),
+    (
+        "(eye(n*n) + commutation(n, n))*kron(eye(n), S')",
+        r"(I_{n^{2}} + K_{nn}) (I_{n} \otimes S^{\top})",
+    ),
 ]
 
 
@@ -347,11 +387,21 @@ def test_to_latex_names_and_bold() -> None:
     assert to_latex(infer(parse("commutation(alpha, m)"), env, dims=dims)) == r"K_{\alpha,m}"
 
 
-@pytest.mark.parametrize(("dim", "tex"), [
-    ("n", "n"), (3, "3"), ("m*n", "mn"), ("2*n", "2n"), ("n*n", "n^{2}"), ("m*n*n", "m n^{2}"),
-    ("m*n_1", "m n_{1}"), ("12*n", "12n"), ("alpha*n", r"\alpha n"),
-    ("batch*n", r"\mathrm{batch} \cdot n"),
-])
+@pytest.mark.parametrize(
+    ("dim", "tex"),
+    [
+        ("n", "n"),
+        (3, "3"),
+        ("m*n", "mn"),
+        ("2*n", "2n"),
+        ("n*n", "n^{2}"),
+        ("m*n*n", "m n^{2}"),
+        ("m*n_1", "m n_{1}"),
+        ("12*n", "12n"),
+        ("alpha*n", r"\alpha n"),
+        ("batch*n", r"\mathrm{batch} \cdot n"),
+    ],
+)
 def test_dim_latex(dim: DimT, tex: str) -> None:
     assert dim_latex(dim) == tex
 
@@ -413,8 +463,7 @@ def test_numpy_agrees_with_evaluate(text: str, seed: int) -> None:
 def test_numpy_forms() -> None:
     assert to_numpy(typed("kron(B', A)")) == "np.kron(B.T, A)"
     assert to_numpy(typed("vec(X)")) == 'np.reshape(X, (-1, 1), order="F")'
-    assert to_numpy(typed("commutation(2, 3)")) == \
-        "np.eye(6)[np.arange(6).reshape(3, 2).T.ravel()]"
+    assert to_numpy(typed("commutation(2, 3)")) == "np.eye(6)[np.arange(6).reshape(3, 2).T.ravel()]"
     assert to_numpy(typed("eye(m*n)"), SIZE_TEXT) == "np.eye((X.shape[0] * X.shape[1]))"
     assert to_numpy(typed("ones(2*n)"), SIZE_TEXT) == "np.ones(((2 * X.shape[1]), 1))"
     assert to_numpy(typed("eye(m*n)"), {"m*n": "N"}) == "np.eye(N)"
@@ -451,8 +500,9 @@ def test_vec_identities_numerically(seed: int) -> None:
     np.testing.assert_allclose(ev("vec(A*X*B)"), ev("kron(B', A)*vec(X)"))
     np.testing.assert_allclose(ev("kron(B', A)"), np.kron(B.T, A))
     # K_rm (A (x) B) K_ns = B (x) A for A m x n and B r x s (here A is p x m, B n x q).
-    np.testing.assert_allclose(ev("commutation(n, p)*kron(A, B)*commutation(m, q)"),
-                               ev("kron(B, A)"), atol=1e-12)
+    np.testing.assert_allclose(
+        ev("commutation(n, p)*kron(A, B)*commutation(m, q)"), ev("kron(B, A)"), atol=1e-12
+    )
 
 
 def test_evaluate_sizes_of_products() -> None:

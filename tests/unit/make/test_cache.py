@@ -19,8 +19,13 @@ def _manifest(tmp_path: Path, key: str = "k", pdf: bool = True) -> tuple[Path, M
     (templates / "sheet.tex.j2").write_text("sheet")
     for file in ("a.tex", "a.json"):
         (out / file).write_text(file)
-    manifest = Manifest(key, str(templates.resolve()), cache.folder_hash(templates), pdf,
-                        cache.stamp(out, ["a.tex", "a.json"]))
+    manifest = Manifest(
+        key,
+        str(templates.resolve()),
+        cache.folder_hash(templates),
+        pdf,
+        cache.stamp(out, ["a.tex", "a.json"]),
+    )
     cache.write_manifest(out, "a", manifest)
     return out, manifest
 

@@ -18,6 +18,7 @@ AT = Span("s.yaml", 3, 5)
 def _raise(exc: BaseException):
     def work():
         raise exc
+
     return work
 
 
@@ -36,13 +37,18 @@ def test_an_unlocated_error_takes_the_stage_span():
     assert value is None and err.message == "bad" and err.span == AT
 
 
-@pytest.mark.parametrize(("exc", "message"), [
-    (NotImplementedError("a variable exponent"), "deriving dJ/dx: not supported yet: "
-     "a variable exponent"),
-    (NotImplementedError(), "deriving dJ/dx: not supported yet"),
-    (RecursionError(), "deriving dJ/dx: the expressions are nested too deeply"),
-    (MemoryError(), "deriving dJ/dx: out of memory"),
-])
+@pytest.mark.parametrize(
+    ("exc", "message"),
+    [
+        (
+            NotImplementedError("a variable exponent"),
+            "deriving dJ/dx: not supported yet: a variable exponent",
+        ),
+        (NotImplementedError(), "deriving dJ/dx: not supported yet"),
+        (RecursionError(), "deriving dJ/dx: the expressions are nested too deeply"),
+        (MemoryError(), "deriving dJ/dx: out of memory"),
+    ],
+)
 def test_known_failures_are_named(exc, message):
     value, [err] = guarded(_raise(exc), AT, "deriving dJ/dx")
     assert (value, err.message, err.span) == (None, message, AT)
@@ -52,8 +58,10 @@ def test_known_failures_are_named(exc, message):
 def test_a_bug_is_an_internal_error_with_its_traceback():
     value, [err] = guarded(_raise(ZeroDivisionError("division by zero")), AT, "deriving dJ/dx")
     assert value is None and isinstance(err, InternalError) and err.span == AT
-    assert err.message == ("internal error while deriving dJ/dx: ZeroDivisionError: division "
-                           "by zero (a bug in gradsheet; please report it with the spec)")
+    assert err.message == (
+        "internal error while deriving dJ/dx: ZeroDivisionError: division "
+        "by zero (a bug in gradsheet; please report it with the spec)"
+    )
     assert "Traceback" in err.detail and "ZeroDivisionError" in err.detail
 
 
@@ -63,6 +71,7 @@ def test_numpy_style_warnings_are_silenced(recwarn):
     def noisy():
         warnings.warn("overflow encountered in power", RuntimeWarning, stacklevel=1)
         return 1
+
     assert guarded(noisy, AT, "x") == (1, [])
     assert len(recwarn) == 0
 
@@ -71,6 +80,7 @@ def test_the_time_limit_stops_a_runaway_stage():
     def forever():
         while True:
             time.sleep(0.01)
+
     value, [err] = guarded(forever, AT, "deriving dJ/dx", seconds=0.2)
     assert value is None
     assert err.message == "gave up deriving dJ/dx after 0.2 s (see --timeout)"
@@ -83,6 +93,7 @@ def test_the_time_limit_is_not_caught_by_an_except_exception():
                 time.sleep(0.01)
             except Exception:  # noqa: BLE001 - what careless code does
                 pass
+
     _, [err] = guarded(stubborn, AT, "x", seconds=0.2)
     assert err.message.startswith("gave up x after")
 
@@ -98,8 +109,10 @@ def test_definitions_that_double_at_each_step_are_refused_where_they_pass_the_li
     err = inlined_size_error(_program(defs))
     assert err is not None and err.span is not None
     assert (err.span.line, err.span.column) == (10, 3)  # a4 grows to 109 nodes
-    assert err.message == ("'a4' grows to more than 100 terms once the definitions it uses are "
-                           "written out; the results would be too large to derive and print")
+    assert err.message == (
+        "'a4' grows to more than 100 terms once the definitions it uses are "
+        "written out; the results would be too large to derive and print"
+    )
 
 
 def test_a_long_chain_that_grows_linearly_is_fine():

@@ -28,14 +28,17 @@ def test_find_specs_reports_missing_paths(tmp_path):
     assert [e.message for e in errors] == [f"no such spec file or folder: {tmp_path / 'nope'}"]
 
 
-@pytest.mark.parametrize(("file", "name"), [
-    ("least-squares.yaml", "least-squares"),
-    ("a.b.yml", "a.b"),
-    ("my spec (v2).yaml", "my spec (v2)"),
-    ("ünïcödé.yaml", "ünïcödé"),
-    ("..yaml", "."),
-    (".yaml", ".yaml"),
-])
+@pytest.mark.parametrize(
+    ("file", "name"),
+    [
+        ("least-squares.yaml", "least-squares"),
+        ("a.b.yml", "a.b"),
+        ("my spec (v2).yaml", "my spec (v2)"),
+        ("ünïcödé.yaml", "ünïcödé"),
+        ("..yaml", "."),
+        (".yaml", ".yaml"),
+    ],
+)
 def test_output_name(file, name):
     assert output_name(Path("specs") / file) == name
 
@@ -45,17 +48,20 @@ def test_good_names(name):
     assert name_problem(name) is None
 
 
-@pytest.mark.parametrize(("name", "why"), [
-    ("", "it is empty or starts with '.'"),
-    (".", "it is empty or starts with '.'"),
-    ("..", "it is empty or starts with '.'"),
-    (".hidden", "it is empty or starts with '.'"),
-    ("a\nb", "it holds the character U+000A"),
-    ("a\x1b[2Jb", "it holds the character U+001B"),
-    ("a\u202eb", "it holds the character U+202E"),
-    ("a\\b", "it holds the character U+005C"),
-    ("x" * 201, "it is longer than 200 bytes"),
-])
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("", "it is empty or starts with '.'"),
+        (".", "it is empty or starts with '.'"),
+        ("..", "it is empty or starts with '.'"),
+        (".hidden", "it is empty or starts with '.'"),
+        ("a\nb", "it holds the character U+000A"),
+        ("a\x1b[2Jb", "it holds the character U+001B"),
+        ("a\u202eb", "it holds the character U+202E"),
+        ("a\\b", "it holds the character U+005C"),
+        ("x" * 201, "it is longer than 200 bytes"),
+    ],
+)
 def test_bad_names(name, why):
     assert name_problem(name) == why
 

@@ -21,6 +21,7 @@ DOC = PREAMBLE + "\\begin{document}\nHello $\\alpha + 1$ format.\n\\end{document
 def _runner():
     def run(command: list[str], folder: Path) -> bool:
         return latexmk._run(command, folder, 60)[0] == 0
+
     return run
 
 
@@ -38,8 +39,9 @@ def _ready(tmp_path: Path, formats: Path, name: str, text: str = DOC, first: boo
     if not first:
         key = texformat.format_key(texformat.preamble(text) or "", engine)
         (formats / f"{key}.seen").touch()
-    return texformat.ready_format(_sheet(tmp_path / name, text), formats, engine, _runner(),
-                                  time.monotonic() + 60)
+    return texformat.ready_format(
+        _sheet(tmp_path / name, text), formats, engine, _runner(), time.monotonic() + 60
+    )
 
 
 def test_preamble_is_the_text_before_the_begin_document_line():
@@ -71,7 +73,9 @@ def test_a_format_is_made_on_the_second_run_then_reused(tex, tmp_path):
     assert (tmp_path / "a" / "gsfmt.fmt").is_file()
     again = _ready(tmp_path, formats, "b")
     assert again is not None and not again.dumped
-    assert (tmp_path / "b" / "gsfmt.fmt").read_bytes() == (tmp_path / "a" / "gsfmt.fmt").read_bytes()
+    assert (tmp_path / "b" / "gsfmt.fmt").read_bytes() == (
+        tmp_path / "a" / "gsfmt.fmt"
+    ).read_bytes()
     other = _ready(tmp_path, formats, "c", DOC.replace("amsmath", "amssymb"))
     assert other is not None and other.dumped  # another preamble (another template): a new one
     assert len(list(formats.glob("*.fmt"))) == 2
@@ -87,8 +91,7 @@ def test_a_changed_tex_input_rebuilds_the_format(tex, tmp_path):
     assert any(p.endswith("pdflatex.fmt") for p in paths)
     assert any(p.endswith("amsmath.sty") for p in paths)
     # a TeX Live update changes the files the format was made from
-    record["inputs"] = [[p, "1:2" if p.endswith("amsmath.sty") else s]
-                        for p, s in record["inputs"]]
+    record["inputs"] = [[p, "1:2" if p.endswith("amsmath.sty") else s] for p, s in record["inputs"]]
     record_path.write_text(json.dumps(record))
     assert _ready(tmp_path, formats, "b").dumped
 
@@ -128,9 +131,20 @@ def _damage(formats: Path, how: str) -> None:
         raise AssertionError(how)
 
 
-@pytest.mark.parametrize("how", ["flipped byte", "truncated", "foreign format, its own record",
-                                 "record names another key", "garbage record", "wrong types",
-                                 "symbolic links", "writable by others", "a device"])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "flipped byte",
+        "truncated",
+        "foreign format, its own record",
+        "record names another key",
+        "garbage record",
+        "wrong types",
+        "symbolic links",
+        "writable by others",
+        "a device",
+    ],
+)
 def test_a_damaged_or_foreign_format_is_not_used(tex, tmp_path, how):
     formats = tmp_path / "formats"
     formats.mkdir()
@@ -177,17 +191,25 @@ def test_the_fast_path_gives_the_text_latexmk_gives(tex, tmp_path, sample_contex
     bare = _sheet(tmp_path / "latexmk", sheet)
     exe = shutil.which("latexmk")
     assert exe is not None
-    subprocess.run(latexmk.latexmk_command(exe, "pdflatex", "sheet.tex"), cwd=bare.parent,
-                   env=latexmk._environment(), capture_output=True, check=True)
+    subprocess.run(
+        latexmk.latexmk_command(exe, "pdflatex", "sheet.tex"),
+        cwd=bare.parent,
+        env=latexmk._environment(),
+        capture_output=True,
+        check=True,
+    )
     expected = _pdf_text(bare.with_suffix(".pdf"))
     assert "checked numerically at 5 points" in expected
     assert texts == [expected] * 3
 
 
 def test_a_document_that_asks_for_a_rerun_gets_one(tex, tmp_path):
-    doc = _sheet(tmp_path / "refs", "\\documentclass{article}\n\\begin{document}\n"
-                 "\\tableofcontents\n\\section{First}\\label{s}See section~\\ref{s} on "
-                 "page~\\pageref{s}.\n\\end{document}\n")
+    doc = _sheet(
+        tmp_path / "refs",
+        "\\documentclass{article}\n\\begin{document}\n"
+        "\\tableofcontents\n\\section{First}\\label{s}See section~\\ref{s} on "
+        "page~\\pageref{s}.\n\\end{document}\n",
+    )
     result = compile_pdf(doc, engine="pdflatex", formats=tmp_path)
     assert result.ok, result.log_excerpt
     text = " ".join(_pdf_text(result.pdf).split())
@@ -207,19 +229,28 @@ def test_old_formats_are_removed(tex, tmp_path, monkeypatch):
     assert _ready(tmp_path, formats, "c", DOC.replace("amsmath", "amssymb")).dumped is False
 
 
-@pytest.mark.parametrize("preamble", [
-    "\\documentclass{article}\n\\usepackage{xcolor}\n",
-    "\\documentclass{article}\n\\usepackage{xcolor}\n\\color{red}\n",  # pdfTeX dumps no colours
-    "\\documentclass{article}\n\\usepackage{xcolor}\n\\color{red}\\color{blue}\n",
-])
+@pytest.mark.parametrize(
+    "preamble",
+    [
+        "\\documentclass{article}\n\\usepackage{xcolor}\n",
+        "\\documentclass{article}\n\\usepackage{xcolor}\n\\color{red}\n",  # pdfTeX dumps no colours
+        "\\documentclass{article}\n\\usepackage{xcolor}\n\\color{red}\\color{blue}\n",
+    ],
+)
 def test_a_run_from_the_format_makes_the_very_pdf_a_plain_run_makes(tex, tmp_path, preamble):
-    doc = preamble + "\\begin{document}\nHello {\\color{green}green} \\textbf{bold}.\n\\end{document}\n"
+    doc = (
+        preamble
+        + "\\begin{document}\nHello {\\color{green}green} \\textbf{bold}.\n\\end{document}\n"
+    )
     formats = tmp_path / "formats"
     formats.mkdir()
     pdfs = {}
     for run in ("plain", "mark", "dump", "reuse"):
-        result = compile_pdf(_sheet(tmp_path / run, doc), engine="pdflatex",
-                             formats=None if run == "plain" else formats)
+        result = compile_pdf(
+            _sheet(tmp_path / run, doc),
+            engine="pdflatex",
+            formats=None if run == "plain" else formats,
+        )
         assert result.ok, result.log_excerpt
         pdfs[run] = result.pdf.read_bytes()
     assert (tmp_path / "reuse" / "gsfmt.fmt").is_file()

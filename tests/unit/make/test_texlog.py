@@ -57,12 +57,14 @@ def test_warnings_keep_overfull_boxes_latex_warnings_and_missing_characters():
 def test_a_warning_spread_over_lines_is_read_whole():
     log = "LaTeX Warning: Label(s) may have changed. Rerun to get cross-references\nright.\n\n"
     assert tex_warnings(log) == (
-        TexWarning("Label(s) may have changed. Rerun to get cross-references right"),)
+        TexWarning("Label(s) may have changed. Rerun to get cross-references right"),
+    )
 
 
 def test_stop_runs_kills_a_registered_process_group_and_refuses_new_runs(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True
+    )
     try:
         with latexmk._LIVE_LOCK:
             latexmk._LIVE.add(proc)
@@ -70,8 +72,10 @@ def test_stop_runs_kills_a_registered_process_group_and_refuses_new_runs(tmp_pat
         assert proc.wait(timeout=10) < 0
         (tmp_path / "a.tex").write_text("x")
         result = latexmk.compile_pdf(tmp_path / "a.tex", engine="pdflatex")
-        assert not result.ok and result.log_excerpt in (latexmk.STOPPED_MESSAGE,
-                                                         latexmk.TEX_MISSING)
+        assert not result.ok and result.log_excerpt in (
+            latexmk.STOPPED_MESSAGE,
+            latexmk.TEX_MISSING,
+        )
     finally:
         with latexmk._LIVE_LOCK:
             latexmk._LIVE.discard(proc)

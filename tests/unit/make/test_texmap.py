@@ -64,7 +64,9 @@ def test_a_line_inside_a_derivation_names_its_derive_item(spec):
 
 def test_the_derivation_text_is_more_specific_than_its_section(spec):
     assert where(locate(TEX, 7, spec, [])) == [
-        ("the text of derivation dJ/dw", "s.yaml", 11, 11), ("derivation 1 (dJ/dw)", "s.yaml", 9, 5)]
+        ("the text of derivation dJ/dw", "s.yaml", 11, 11),
+        ("derivation 1 (dJ/dw)", "s.yaml", 9, 5),
+    ]
 
 
 def test_a_preamble_line_is_no_derivation_and_unknown_lines_give_nothing(spec):
@@ -76,11 +78,15 @@ def test_a_preamble_line_is_no_derivation_and_unknown_lines_give_nothing(spec):
 def test_template_line_matches_the_static_text_around_the_values(tmp_path):
     (tmp_path / "sheet.tex.j2").write_text(
         "<# comment #>\n\\documentclass{article}\n"
-        "  {\\LARGE\\bfseries <%= title | tex %>\\par}\n<% if x %>\n\\begin{document}\n")
+        "  {\\LARGE\\bfseries <%= title | tex %>\\par}\n<% if x %>\n\\begin{document}\n"
+    )
     [origin] = [template_line("{\\LARGE\\bfseries Ridge \\& friends\\par}", [tmp_path])]
     assert origin is not None
     assert (origin.what, origin.span.file, origin.span.line) == (
-        "the template", str(tmp_path / "sheet.tex.j2"), 3)
+        "the template",
+        str(tmp_path / "sheet.tex.j2"),
+        3,
+    )
     assert origin.span.source_line == "  {\\LARGE\\bfseries <%= title | tex %>\\par}"
     assert template_line("\\documentclass{article}", [tmp_path]).span.line == 2
     assert template_line("something else entirely", [tmp_path]) is None
@@ -124,10 +130,13 @@ def test_a_missing_template_names_the_folder(tmp_path):
 
 
 def test_the_error_column_chooses_among_values_on_one_line():
-    spec = load_spec_text("title: T\nvariables:\n  w: {text: x^2 weights, latex: 'w_a_b'}\n",
-                          "s.yaml")
+    spec = load_spec_text(
+        "title: T\nvariables:\n  w: {text: x^2 weights, latex: 'w_a_b'}\n", "s.yaml"
+    )
     tex = "\\begin{document}\n$w_a_b$ & x\\textasciicircum{}2 weights\\\\\n"
     assert where(locate(tex, 2, spec, [], before="$w_a_"))[0][0] == "the latex of 'w'"
-    assert where(locate(tex, 2, spec, [], before="$w_a_b$ & x\\textasciicircum{}2 weig"))[0][0] \
+    assert (
+        where(locate(tex, 2, spec, [], before="$w_a_b$ & x\\textasciicircum{}2 weig"))[0][0]
         == "the text of 'w'"
+    )
     assert where(locate(tex, 2, spec, []))[0][0] == "the latex of 'w'"

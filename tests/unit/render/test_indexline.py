@@ -51,15 +51,21 @@ def test_a_sum_then_factors_with_thin_spaces():
     line = IndexLine((Term((DerivativeEntry("z", "Y", ("k", "l")), chain), ("k", "l")),))
     assert index_line_latex(line, _ts()) == (
         rf"\sum_{{k,l}} \left({FRAC}\right)_{{kl}}\,"
-        r"\frac{\partial Y_{kl}}{\partial \left(W_{1}\right)_{ij}}")
+        r"\frac{\partial Y_{kl}}{\partial \left(W_{1}\right)_{ij}}"
+    )
 
 
 def test_no_thin_space_before_a_group_and_signs_between_terms():
-    inner = Group((Term((Entry(_node("A"), ("k", "i")), Delta("j", "l"))),
-                   Term((Delta("k", "j"),), negative=True)))
+    inner = Group(
+        (
+            Term((Entry(_node("A"), ("k", "i")), Delta("j", "l"))),
+            Term((Delta("k", "j"),), negative=True),
+        )
+    )
     line = IndexLine((Term((DerivativeEntry("z", "Y", ("k",)), inner), ("k",)),))
     assert index_line_latex(line, _ts()) == (
-        rf"\sum_{{k}} \left({FRAC}\right)_{{k}}\left(A_{{ki}}\,\delta_{{jl}} - \delta_{{kj}}\right)")
+        rf"\sum_{{k}} \left({FRAC}\right)_{{k}}\left(A_{{ki}}\,\delta_{{jl}} - \delta_{{kj}}\right)"
+    )
 
 
 def test_terms_of_a_line_first_negative_then_plus():
@@ -71,14 +77,17 @@ def test_terms_of_a_line_first_negative_then_plus():
 def test_an_expression_is_bracketed_and_takes_the_sheets_transpose_mark():
     entry = Entry(_node("A'*A"), ("i", "j"))
     assert index_line_latex(IndexLine((Term((entry,)),)), _ts(mark="T")) == (
-        r"\left(A^{T} A\right)_{ij}")
+        r"\left(A^{T} A\right)_{ij}"
+    )
     bracketed = Entry(_node("w"), ("i",), bracketed=True)
     assert index_line_latex(IndexLine((Term((bracketed,)),)), _ts()) == r"\left(w\right)_{i}"
 
 
 def test_entries_stay_plain_where_the_derivative_is_bold():
     ts = _ts(bold=True)
-    line = IndexLine((Term((Entry(_node("A"), ("k", "i")),
-                            DerivativeEntry("z", "Y", ("k", "j")))),))
+    line = IndexLine(
+        (Term((Entry(_node("A"), ("k", "i")), DerivativeEntry("z", "Y", ("k", "j")))),)
+    )
     assert index_line_latex(line, ts) == (
-        r"A_{ki}\,\left(\frac{\partial z}{\partial \boldsymbol{Y}}\right)_{kj}")
+        r"A_{ki}\,\left(\frac{\partial z}{\partial \boldsymbol{Y}}\right)_{kj}"
+    )

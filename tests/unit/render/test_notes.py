@@ -43,32 +43,39 @@ def test_an_unknown_note_still_prints():
 
 def test_a_rule_with_a_formula():
     assert note_latex(Note("product"), "en", TS, "vector") == (
-        r"product rule: \(\mathrm{d}(AB) = \mathrm{d}A\,B + A\,\mathrm{d}B\)")
+        r"product rule: \(\mathrm{d}(AB) = \mathrm{d}A\,B + A\,\mathrm{d}B\)"
+    )
     assert note_latex(Note("product"), "zh", TS, "vector") == (
-        r"乘积法则：\(\mathrm{d}(AB) = \mathrm{d}A\,B + A\,\mathrm{d}B\)")
+        r"乘积法则：\(\mathrm{d}(AB) = \mathrm{d}A\,B + A\,\mathrm{d}B\)"
+    )
     assert note_text(Note("product"), "vector") == "product rule: d(AB) = dA B + A dB"
 
 
 def test_transposes_in_formulas_follow_the_style():
     prime = Typeset(TS.names, "'")
     assert note_latex(Note("transpose"), "en", prime, "vector").endswith(
-        r"\(\mathrm{d}(A') = (\mathrm{d}A)'\)")
+        r"\(\mathrm{d}(A') = (\mathrm{d}A)'\)"
+    )
 
 
 def test_the_form_names_the_derivation():
     note = Note("trace_form")
     assert note_latex(note, "en", TS, "vector", ("J", "w")).startswith(
-        r"bring to the form \(\mathrm{d}J = g^{\top}\mathrm{d}w\): ")
+        r"bring to the form \(\mathrm{d}J = g^{\top}\mathrm{d}w\): "
+    )
     assert note_latex(note, "zh", TS, "matrix", ("J", "W")).startswith(
-        r"化为 \(\mathrm{d}J = \operatorname{tr}(G^{\top}\mathrm{d}W)\) 的形式：")
+        r"化为 \(\mathrm{d}J = \operatorname{tr}(G^{\top}\mathrm{d}W)\) 的形式："
+    )
     assert note_latex(note, "en", TS, "vector").startswith(
-        r"bring to the form \(\mathrm{d}z = g^{\top}\mathrm{d}x\)")
+        r"bring to the form \(\mathrm{d}z = g^{\top}\mathrm{d}x\)"
+    )
     assert note_text(note, "scalar", ("J", "lam")).startswith("bring to the form dJ = g dlam")
     bold = Typeset(TS.names, bold=True)
     assert r"\boldsymbol{G}^{\top}" in note_latex(note, "en", bold, "matrix", ("J", "W"))
     linear = Note("linear_form")
     assert note_latex(linear, "en", TS, "vector", ("z", "w")).startswith(
-        r"bring to the form \(\mathrm{d}z = J\,\mathrm{d}w\)")
+        r"bring to the form \(\mathrm{d}z = J\,\mathrm{d}w\)"
+    )
 
 
 def test_substituted_names_and_layouts_are_typeset():
@@ -88,7 +95,8 @@ def test_several_notes_join_in_the_language():
 
 def test_a_plain_mapping_of_names_still_works():
     assert note_latex(Note("substitute", ("dz",)), "en", {"dz": "dz"}, "vector") == (
-        r"substitute \(dz\)")
+        r"substitute \(dz\)"
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -148,18 +148,24 @@ def test_sheet_sections(sample_context):
     assert r"\gsdefmeasure{z}{\mathbb{R}^{m \times 1}}" in body
     assert r"J &= \gsfit{\gsdefavail}{\frac{1}{2} z^{\top} z" in body
     assert r"\quad \mathrm{d} J &= \gsrhs{1}{\frac{1}{2}" in body
-    row = (r"\quad  &= \gsrhs{2}{z^{\top} \mathrm{d} z + \lambda w^{\top} \mathrm{d} w} & "
-           r"\tag*{\gsnote{2}{a scalar equals its transpose}}\\")
+    row = (
+        r"\quad  &= \gsrhs{2}{z^{\top} \mathrm{d} z + \lambda w^{\top} \mathrm{d} w} & "
+        r"\tag*{\gsnote{2}{a scalar equals its transpose}}\\"
+    )
     assert row in body
     assert r"\tag*{\gsnote{1}{product rule}}\\" in body
-    measure = (r"\gsmeasure{2}{}{z^{\top} \mathrm{d} z + \lambda w^{\top} \mathrm{d} w}"
-               r"{a scalar equals its transpose}")
+    measure = (
+        r"\gsmeasure{2}{}{z^{\top} \mathrm{d} z + \lambda w^{\top} \mathrm{d} w}"
+        r"{a scalar equals its transpose}"
+    )
     assert measure in body
     assert (
         r"\gsresult{\frac{\partial J}{\partial w}}{X^{\top} \left(X w - y\right) + \lambda w}"
         r"{\mathbb{R}^{n \times 1}}" in body
     )
-    assert r"Result checked numerically at 5 points, max relative error $3.1 \times 10^{-11}$" in body
+    assert (
+        r"Result checked numerically at 5 points, max relative error $3.1 \times 10^{-11}$" in body
+    )
     assert r"\gsfailed{FAILED}" in body
     assert r"\subsection{$\partial J/\partial w$ by differentials}" in body
     assert r"\subsection{$\partial J/\partial w$ by the chain rule}" in body
@@ -183,8 +189,10 @@ def test_the_layout_states_the_shapes_it_implies(sample_context):
 def test_chain_rule_factors_show_their_shapes_under_braces(sample_context):
     _, body = render_tex(sample_context("en"))
     lhs = r"\underbrace{\frac{\partial J}{\partial w}}_{n \times 1}"
-    rhs = (r"\underbrace{\left(\frac{\partial z}{\partial w}\right)^{\top}}_{n \times m} "
-           r"\underbrace{\frac{\partial J}{\partial z}}_{m \times 1}")
+    rhs = (
+        r"\underbrace{\left(\frac{\partial z}{\partial w}\right)^{\top}}_{n \times m} "
+        r"\underbrace{\frac{\partial J}{\partial z}}_{m \times 1}"
+    )
     assert rf"\quad {lhs} &= \gsrhs{{3}}{{{rhs}}} & \tag*{{\gsnote{{3}}{{" in body
     assert rf"\gsmeasure{{3}}{{{lhs}}}{{{rhs}}}" in body
 
@@ -201,21 +209,30 @@ def test_a_factor_without_a_shape_is_not_braced(sample_context):
 
 def test_checked_steps_are_counted_in_the_verification_line(sample_context):
     _, body = render_tex(sample_context("en"))
-    assert (r"\gscheck\ \gsmeta{Result and 3 steps checked numerically at 5 points, "
-            r"max relative error $2.4 \times 10^{-10}$}") in body
+    assert (
+        r"\gscheck\ \gsmeta{Result and 3 steps checked numerically at 5 points, "
+        r"max relative error $2.4 \times 10^{-10}$}"
+    ) in body
 
 
 def test_the_methods_agreement_is_stated(sample_context):
     _, body = render_tex(sample_context("en"))
-    assert (r"\gscheck\ \gsmeta{The methods agree (differentials, chain rule), checked "
-            r"numerically: max relative difference $1.5 \times 10^{-15}$}") in body
+    assert (
+        r"\gscheck\ \gsmeta{The methods agree (differentials, chain rule), checked "
+        r"numerically: max relative difference $1.5 \times 10^{-15}$}"
+    ) in body
     assert body.count("methods agree") == 1
     ctx = sample_context("en")
-    ctx["derivations"][1]["agree"] = {"methods": ["chain", "index"], "ok": False,
-                                      "max_rel_error": 0.3}
+    ctx["derivations"][1]["agree"] = {
+        "methods": ["chain", "index"],
+        "ok": False,
+        "max_rel_error": 0.3,
+    }
     _, body = render_tex(ctx)
-    assert (r"\gsfailed{FAILED}\ \gsmeta{The methods disagree (chain rule, index notation): "
-            r"max relative difference $3.0 \times 10^{-1}$}") in body
+    assert (
+        r"\gsfailed{FAILED}\ \gsmeta{The methods disagree (chain rule, index notation): "
+        r"max relative difference $3.0 \times 10^{-1}$}"
+    ) in body
     _, body = render_tex(sample_context("zh"))
     assert "各方法（微分法、链式法则）结果一致，经数值核对" in body
 
@@ -223,8 +240,11 @@ def test_the_methods_agreement_is_stated(sample_context):
 def test_steps_stay_with_their_result_and_check(sample_context):
     _, body = render_tex(sample_context("en"))
     for chunk in body.split(r"\gsneedspace{12\baselineskip}")[1:]:
-        keep, steps, box = (chunk.index(r"\gskeep"), chunk.index(r"\begin{flalign*}"),
-                            chunk.index(r"\gsresult"))
+        keep, steps, box = (
+            chunk.index(r"\gskeep"),
+            chunk.index(r"\begin{flalign*}"),
+            chunk.index(r"\gsresult"),
+        )
         release = chunk.index(r"\gsrelease")
         check = max(chunk.find(r"\gscheck"), chunk.find(r"\gsfailed"))
         assert keep < steps < box < check < release
@@ -246,8 +266,19 @@ def test_body_is_only_the_derivation(sample_context):
     head = body.splitlines()[:4]
     assert any("amsmath,amssymb,mathtools,booktabs" in line for line in head)
     assert all(line.startswith("%") for line in head)
-    for macro in ("gsnote", "gsrhs", "gsbroken", "gsfit", "gsresult", "gsbreak", "gsbreakin",
-                  "gsmeasure", "gsdefmeasure", "gskeep", "gsneedspace"):
+    for macro in (
+        "gsnote",
+        "gsrhs",
+        "gsbroken",
+        "gsfit",
+        "gsresult",
+        "gsbreak",
+        "gsbreakin",
+        "gsmeasure",
+        "gsdefmeasure",
+        "gskeep",
+        "gsneedspace",
+    ):
         assert rf"\providecommand{{\{macro}}}" in body, macro
     assert r"\newcommand" not in body
     assert r"\textcolor" not in body and r"\color" not in body
@@ -389,7 +420,8 @@ def test_placeholders_match_across_languages():
 def test_escape_tex_turns_math_characters_into_math():
     assert escape_tex("λ ≤ α, ∂J/∂w → 0") == (
         r"\ensuremath{\lambda} \ensuremath{\leq} \ensuremath{\alpha}, "
-        r"\ensuremath{\partial}J/\ensuremath{\partial}w \ensuremath{\to} 0")
+        r"\ensuremath{\partial}J/\ensuremath{\partial}w \ensuremath{\to} 0"
+    )
     assert escape_tex("克罗内克 δ") == r"克罗内克 \ensuremath{\delta}"
 
 

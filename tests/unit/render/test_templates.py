@@ -9,8 +9,14 @@ import pytest
 
 from gen.render.sheet import default_templates_dir, environment, loader, render_tex
 
-SHIPPED = ("sheet.tex.j2", "body.tex.j2", "macros.tex.j2", "notation.tex.j2",
-           "derivation.tex.j2", "unicode.tex.j2")
+SHIPPED = (
+    "sheet.tex.j2",
+    "body.tex.j2",
+    "macros.tex.j2",
+    "notation.tex.j2",
+    "derivation.tex.j2",
+    "unicode.tex.j2",
+)
 
 
 def test_every_shipped_template_is_there():
@@ -20,7 +26,8 @@ def test_every_shipped_template_is_there():
 
 def test_a_folder_with_only_the_derivation_template(tmp_path, sample_context):
     (tmp_path / "derivation.tex.j2").write_text(
-        "\\section*{<%= d.inline %> [<%= d.method %>]}\n\\[<%= d.result %>\\]\n")
+        "\\section*{<%= d.inline %> [<%= d.method %>]}\n\\[<%= d.result %>\\]\n"
+    )
     sheet, body = render_tex(sample_context("en"), tmp_path)
     assert r"\documentclass[11pt,a4paper]{article}" in sheet  # the shipped sheet
     assert r"\subsection*{Notation}" in body  # the shipped body and notation
@@ -40,12 +47,11 @@ def test_a_folder_overriding_the_macros_keeps_the_sheet(tmp_path, sample_context
 
 def test_an_override_can_build_on_the_shipped_template(tmp_path, sample_context):
     (tmp_path / "macros.tex.j2").write_text(
-        "\\providecommand{\\gsnote}[2]{[#2]}\n<% include 'default/macros.tex.j2' %>\n")
-    (tmp_path / "derivation.tex.j2").write_text(
-        "<% extends 'default/derivation.tex.j2' %>\n")
+        "\\providecommand{\\gsnote}[2]{[#2]}\n<% include 'default/macros.tex.j2' %>\n"
+    )
+    (tmp_path / "derivation.tex.j2").write_text("<% extends 'default/derivation.tex.j2' %>\n")
     _, body = render_tex(sample_context("en"), tmp_path)
-    assert body.index(r"\providecommand{\gsnote}[2]{[#2]}") < body.index(
-        r"\providecommand{\gsrhs}")
+    assert body.index(r"\providecommand{\gsnote}[2]{[#2]}") < body.index(r"\providecommand{\gsrhs}")
     assert "\n\\gsresult{" in body
 
 
@@ -56,7 +62,8 @@ def test_the_user_folder_comes_first_then_the_defaults(tmp_path):
     env = jinja2.Environment(loader=found)
     assert env.get_template("notation.tex.j2").render() == "mine"
     assert env.get_template("default/notation.tex.j2").filename.startswith(
-        str(default_templates_dir()))
+        str(default_templates_dir())
+    )
     assert len(loader(None).loaders) == len(loader(default_templates_dir()).loaders) == 2
 
 
@@ -86,12 +93,15 @@ def test_templates_hold_no_prose():
 def test_the_documented_override_examples_work(tmp_path, sample_context):
     (tmp_path / "derivation.tex.j2").write_text(
         '<% include "default/derivation.tex.j2" %>\n'
-        "\\par\\noindent\\fbox{\\parbox{\\linewidth}{\\vspace{3cm}}}\n")
+        "\\par\\noindent\\fbox{\\parbox{\\linewidth}{\\vspace{3cm}}}\n"
+    )
     (tmp_path / "macros.tex.j2").write_text(
         "\\providecommand{\\gsnotefont}{\\footnotesize\\itshape}\n"
-        '<% include "default/macros.tex.j2" %>\n')
+        '<% include "default/macros.tex.j2" %>\n'
+    )
     _, body = render_tex(sample_context("en"), tmp_path)
     assert body.count(r"\fbox{\parbox{\linewidth}{\vspace{3cm}}}") == 3
     assert body.count("\n\\gsresult{") == 3
     assert body.index(r"\providecommand{\gsnotefont}{\footnotesize\itshape}") < body.index(
-        r"\providecommand{\gsnotefont}{\small}")
+        r"\providecommand{\gsnotefont}{\small}"
+    )

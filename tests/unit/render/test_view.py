@@ -42,10 +42,37 @@ derive:
     layout: denominator
 """
 
-TOP_KEYS = {"title", "subtitle", "author", "lang", "msg", "style", "layout", "dims", "variables",
-            "definitions", "derivations"}
-DERIVATION_KEYS = {"number", "title", "inline", "of", "wrt", "order", "layout", "method", "kind",
-                   "shape", "text", "steps", "result_lhs", "result", "verified", "agree"}
+TOP_KEYS = {
+    "title",
+    "subtitle",
+    "author",
+    "lang",
+    "msg",
+    "style",
+    "layout",
+    "dims",
+    "variables",
+    "definitions",
+    "derivations",
+}
+DERIVATION_KEYS = {
+    "number",
+    "title",
+    "inline",
+    "of",
+    "wrt",
+    "order",
+    "layout",
+    "method",
+    "kind",
+    "shape",
+    "text",
+    "steps",
+    "result_lhs",
+    "result",
+    "verified",
+    "agree",
+}
 STEP_KEYS = {"lhs", "rhs", "note", "factors", "lhs_shape", "checked"}
 
 
@@ -57,12 +84,20 @@ def test_the_context_has_the_documented_keys():
     ctx = context()
     assert set(ctx) == TOP_KEYS
     assert (ctx["title"], ctx["subtitle"], ctx["author"], ctx["lang"]) == (
-        "Chain", "Two methods", "Staff", "en")
+        "Chain",
+        "Two methods",
+        "Staff",
+        "en",
+    )
     assert ctx["style"] == {"bold": False, "transpose": "top", "mark": r"^{\top}"}
     assert set(ctx["layout"]) == {"name", "summary", "implied"}
     assert ctx["dims"] == [{"latex": "m", "note": "samples"}, {"latex": "n", "note": None}]
-    assert ctx["variables"][0] == {"latex": "X", "shape": r"m \times n", "text": "design",
-                                   "props": ["constant"]}
+    assert ctx["variables"][0] == {
+        "latex": "X",
+        "shape": r"m \times n",
+        "text": "design",
+        "props": ["constant"],
+    }
     for d in ctx["derivations"]:
         assert set(d) == DERIVATION_KEYS
         assert set(d["verified"]) == {"ok", "max_rel_error", "points", "steps", "checkable"}
@@ -83,8 +118,11 @@ def test_the_layout_lists_each_derivative_once_per_shape():
     implied = context()["layout"]["implied"]
     assert implied == [
         {"lhs": r"\partial J/\partial w", "space": r"\mathbb{R}^{n \times 1}", "layout": "mixed"},
-        {"lhs": r"\partial J/\partial w", "space": r"\mathbb{R}^{1 \times n}",
-         "layout": "numerator"},
+        {
+            "lhs": r"\partial J/\partial w",
+            "space": r"\mathbb{R}^{1 \times n}",
+            "layout": "numerator",
+        },
     ]
 
 
@@ -134,24 +172,32 @@ def test_a_step_that_asks_for_shapes_gets_braces():
     step = ShapedStep(Differential("z"), product, ())
     view = sheet_context(program, [dataclasses.replace(d, steps=(step,))])
     shown = view["derivations"][0]["steps"][0]
-    assert shown["factors"] == [{"latex": r"\frac{1}{2}", "shape": ""},
-                                {"latex": "X", "shape": r"m \times n"},
-                                {"latex": "w", "shape": r"n \times 1"}]
+    assert shown["factors"] == [
+        {"latex": r"\frac{1}{2}", "shape": ""},
+        {"latex": "X", "shape": r"m \times n"},
+        {"latex": "w", "shape": r"n \times 1"},
+    ]
     assert shown["lhs_shape"] == r"m \times 1"
     _, body = render_tex(view)
-    assert (r"\underbrace{\mathrm{d}z}_{m \times 1} &= \gsrhs{1}{\frac{1}{2} "
-            r"\underbrace{X}_{m \times n} \underbrace{w}_{n \times 1}}") in body
+    assert (
+        r"\underbrace{\mathrm{d}z}_{m \times 1} &= \gsrhs{1}{\frac{1}{2} "
+        r"\underbrace{X}_{m \times n} \underbrace{w}_{n \times 1}}"
+    ) in body
 
 
 def test_bold_and_transpose_reach_every_part_of_the_sheet():
     ctx = context(with_style(CHAIN, "{bold: true, transpose: T}"))
     assert ctx["style"] == {"bold": True, "transpose": "T", "mark": "^{T}"}
     assert [v["latex"] for v in ctx["variables"]] == [
-        r"\boldsymbol{X}", r"\boldsymbol{w}", r"\boldsymbol{y}"]
+        r"\boldsymbol{X}",
+        r"\boldsymbol{w}",
+        r"\boldsymbol{y}",
+    ]
     assert ctx["definitions"][1]["rhs"] == r"\frac{1}{2} \boldsymbol{z}^{T} \boldsymbol{z}"
     differential = ctx["derivations"][1]
     assert differential["result"] == (
-        r"\boldsymbol{X}^{T} (\boldsymbol{X} \boldsymbol{w} \gsbreakin - \boldsymbol{y})")
+        r"\boldsymbol{X}^{T} (\boldsymbol{X} \boldsymbol{w} \gsbreakin - \boldsymbol{y})"
+    )
     assert differential["inline"] == r"\partial J/\partial \boldsymbol{w}"
     text = " ".join(s["rhs"] + s["note"] for s in differential["steps"])
     assert r"\top" not in text and "^{T}" in text

@@ -18,19 +18,28 @@ def errors(text: str) -> list[str]:
     return [str(e) for e in info.value.errors]
 
 
-@pytest.mark.parametrize(("char", "name"), [
-    ("\u202e", "RIGHT-TO-LEFT OVERRIDE"), ("\u202d", "LEFT-TO-RIGHT OVERRIDE"),
-    ("\u202a", "LEFT-TO-RIGHT EMBEDDING"), ("\u202b", "RIGHT-TO-LEFT EMBEDDING"),
-    ("\u202c", "POP DIRECTIONAL FORMATTING"), ("\u2066", "LEFT-TO-RIGHT ISOLATE"),
-    ("\u2067", "RIGHT-TO-LEFT ISOLATE"), ("\u2068", "FIRST STRONG ISOLATE"),
-    ("\u2069", "POP DIRECTIONAL ISOLATE"), ("\u200f", "RIGHT-TO-LEFT MARK"),
-])
+@pytest.mark.parametrize(
+    ("char", "name"),
+    [
+        ("\u202e", "RIGHT-TO-LEFT OVERRIDE"),
+        ("\u202d", "LEFT-TO-RIGHT OVERRIDE"),
+        ("\u202a", "LEFT-TO-RIGHT EMBEDDING"),
+        ("\u202b", "RIGHT-TO-LEFT EMBEDDING"),
+        ("\u202c", "POP DIRECTIONAL FORMATTING"),
+        ("\u2066", "LEFT-TO-RIGHT ISOLATE"),
+        ("\u2067", "RIGHT-TO-LEFT ISOLATE"),
+        ("\u2068", "FIRST STRONG ISOLATE"),
+        ("\u2069", "POP DIRECTIONAL ISOLATE"),
+        ("\u200f", "RIGHT-TO-LEFT MARK"),
+    ],
+)
 def test_bidirectional_controls_are_refused_where_they_stand(char: str, name: str) -> None:
     [err] = errors(f'title: "abc{char}def"\n')
     code = f"U+{ord(char):04X}"
     assert err == (
         f"t.yaml:1:12: error: bidirectional control character {code} ({name}) is not allowed: "
-        f"{RULE}\n    1 | title: \"abc\ufffddef\"\n      |            ^")
+        f'{RULE}\n    1 | title: "abc\ufffddef"\n      |            ^'
+    )
 
 
 def test_a_bidirectional_control_in_a_comment_is_refused_too() -> None:
@@ -41,37 +50,71 @@ def test_a_bidirectional_control_in_a_comment_is_refused_too() -> None:
 def test_a_control_character_is_never_shown_raw() -> None:
     [err] = errors("title: a\x1b[2Jb\n")
     assert "\x1b" not in err
-    assert err == ("t.yaml:1:9: error: invalid character U+001B in spec file\n"
-                   "    1 | title: a\ufffd[2Jb\n      |         ^")
+    assert err == (
+        "t.yaml:1:9: error: invalid character U+001B in spec file\n"
+        "    1 | title: a\ufffd[2Jb\n      |         ^"
+    )
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("title: T\nlang: NO\n", "t.yaml:2:7: error: 'lang' must be 'en' or 'zh', not 'NO'"),
-    ("title: T\nlayout: off\n", "t.yaml:2:9: error: 'layout' must be 'numerator', "
-     "'denominator' or 'mixed', not 'off'"),
-    ("title: T\nvariables:\n  x: {}\ndefine:\n  J: x\nderive:\n  - {of: J, wrt: x, order: 0x2}\n",
-     "t.yaml:7:28: error: 'derive.order' must be '1' or '2', not '0x2'"),
-    ("title: T\nvariables:\n  x: {}\ndefine:\n  J: x\nderive:\n"
-     "  - {of: J, wrt: x, order: 99999999999999999999999}\n",
-     "t.yaml:7:28: error: 'derive.order' must be '1' or '2', not '99999999999999999999999'"),
-    ("title: T\nvariables:\n  x: {shape: [0755]}\n", "t.yaml:3:15: error: bad shape entry "
-     "'0755': expected a positive integer (at most 6 digits) or a dimension name"),
-    ("title: T\nvariables:\n  x: {shape: [1e3]}\n", "t.yaml:3:15: error: bad shape entry "
-     "'1e3': expected a positive integer (at most 6 digits) or a dimension name"),
-    ("title: T\nvariables:\n  x: {shape: [1:20]}\n", "t.yaml:3:15: error: bad shape entry "
-     "'1:20': expected a positive integer (at most 6 digits) or a dimension name"),
-    ("title: T\nvariables:\n  x: {shape: [99999999999999999999]}\n", "t.yaml:3:15: error: "
-     "bad shape entry '99999999999999999999': expected a positive integer (at most 6 digits) "
-     "or a dimension name"),
-    ("title: T\nvariables:\n  1: {}\n", "t.yaml:3:3: error: invalid variable name '1': a name "
-     "is a letter followed by letters, digits or '_'"),
-    ("title: T\nvariables:\n  ~: {}\n", "t.yaml:3:3: error: invalid variable name '~': a name "
-     "is a letter followed by letters, digits or '_'"),
-    ("title: T\ntrue: 1\n", f"t.yaml:2:1: error: unknown key 'true'; allowed keys: {KEYS}"),
-    ("title: T\n<<: {author: x}\n", f"t.yaml:2:1: error: unknown key '<<'; allowed keys: {KEYS}"),
-    ("title: T\nstyle: {bold: on}\n", "t.yaml:2:15: error: 'style.bold' must be true or false, "
-     "not 'on'"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("title: T\nlang: NO\n", "t.yaml:2:7: error: 'lang' must be 'en' or 'zh', not 'NO'"),
+        (
+            "title: T\nlayout: off\n",
+            "t.yaml:2:9: error: 'layout' must be 'numerator', 'denominator' or 'mixed', not 'off'",
+        ),
+        (
+            "title: T\nvariables:\n  x: {}\ndefine:\n  J: x\nderive:\n  - {of: J, wrt: x, order: 0x2}\n",
+            "t.yaml:7:28: error: 'derive.order' must be '1' or '2', not '0x2'",
+        ),
+        (
+            "title: T\nvariables:\n  x: {}\ndefine:\n  J: x\nderive:\n"
+            "  - {of: J, wrt: x, order: 99999999999999999999999}\n",
+            "t.yaml:7:28: error: 'derive.order' must be '1' or '2', not '99999999999999999999999'",
+        ),
+        (
+            "title: T\nvariables:\n  x: {shape: [0755]}\n",
+            "t.yaml:3:15: error: bad shape entry "
+            "'0755': expected a positive integer (at most 6 digits) or a dimension name",
+        ),
+        (
+            "title: T\nvariables:\n  x: {shape: [1e3]}\n",
+            "t.yaml:3:15: error: bad shape entry "
+            "'1e3': expected a positive integer (at most 6 digits) or a dimension name",
+        ),
+        (
+            "title: T\nvariables:\n  x: {shape: [1:20]}\n",
+            "t.yaml:3:15: error: bad shape entry "
+            "'1:20': expected a positive integer (at most 6 digits) or a dimension name",
+        ),
+        (
+            "title: T\nvariables:\n  x: {shape: [99999999999999999999]}\n",
+            "t.yaml:3:15: error: "
+            "bad shape entry '99999999999999999999': expected a positive integer (at most 6 digits) "
+            "or a dimension name",
+        ),
+        (
+            "title: T\nvariables:\n  1: {}\n",
+            "t.yaml:3:3: error: invalid variable name '1': a name "
+            "is a letter followed by letters, digits or '_'",
+        ),
+        (
+            "title: T\nvariables:\n  ~: {}\n",
+            "t.yaml:3:3: error: invalid variable name '~': a name "
+            "is a letter followed by letters, digits or '_'",
+        ),
+        ("title: T\ntrue: 1\n", f"t.yaml:2:1: error: unknown key 'true'; allowed keys: {KEYS}"),
+        (
+            "title: T\n<<: {author: x}\n",
+            f"t.yaml:2:1: error: unknown key '<<'; allowed keys: {KEYS}",
+        ),
+        (
+            "title: T\nstyle: {bold: on}\n",
+            "t.yaml:2:15: error: 'style.bold' must be true or false, not 'on'",
+        ),
+    ],
+)
 def test_yaml_11_surprises_get_a_located_error(text: str, expected: str) -> None:
     [err] = errors(text)
     assert err.splitlines()[0] == expected
@@ -102,8 +145,10 @@ def test_a_billion_laughs_is_refused_at_its_first_anchor_and_cheaply() -> None:
     rows += [f"k{i}: &a{i} [" + ", ".join(["*a"] * 9) + "]" for i in range(12)]
     errs = errors("\n".join(rows) + "\n")
     assert errs[0].startswith("t.yaml:1:8: error: anchors and aliases are not allowed")
-    assert all("anchors and aliases are not allowed" in e or "unknown key" in e
-               or "must be a string" in e for e in errs)
+    assert all(
+        "anchors and aliases are not allowed" in e or "unknown key" in e or "must be a string" in e
+        for e in errs
+    )
 
 
 def test_a_bidirectional_control_written_as_an_escape_is_refused_too():

@@ -69,9 +69,7 @@ def located(errs: list[GenError]) -> list[tuple[str, int | None, int | None]]:
 
 def with_length(errs: list[GenError]) -> list[tuple[str, int | None, int | None, int]]:
     """Each error as (message, line, column, length)."""
-    return [
-        (e.message, e.span.line, e.span.column, e.span.length) for e in errs if e.span
-    ]
+    return [(e.message, e.span.line, e.span.column, e.span.length) for e in errs if e.span]
 
 
 def at(t: Text | None) -> tuple[str, int | None, int | None, bool]:
@@ -380,9 +378,7 @@ def test_bad_choices(text: str, expected: tuple[str, int, int]) -> None:
     assert one("title: T\n" + text + "\n") == expected
 
 
-@pytest.mark.parametrize(
-    "entry", ["0755", "0", "1_000", "1000000", "-1", "2.0", "n-1", "~"]
-)
+@pytest.mark.parametrize("entry", ["0755", "0", "1_000", "1000000", "-1", "2.0", "n-1", "~"])
 def test_bad_shape_entry(entry: str) -> None:
     message = f"bad shape entry '{entry}': expected a positive integer (at most 6 digits) or a dimension name"
     assert one(f"title: T\nvariables:\n  x: {{shape: [{entry}, 2]}}\n") == (
@@ -418,25 +414,37 @@ def test_unknown_prop() -> None:
 
 
 def test_probability_on_a_column_vector() -> None:
-    spec = load("title: T\nvariables:\n  t: {shape: [k], props: [probability]}\n"
-                "  p: {shape: [k, 1], props: [constant, probability]}\n")
+    spec = load(
+        "title: T\nvariables:\n  t: {shape: [k], props: [probability]}\n"
+        "  p: {shape: [k, 1], props: [constant, probability]}\n"
+    )
     assert [v.props for v in spec.variables] == [
-        frozenset({Prop.PROBABILITY}), frozenset({Prop.CONSTANT, Prop.PROBABILITY})]
+        frozenset({Prop.PROBABILITY}),
+        frozenset({Prop.CONSTANT, Prop.PROBABILITY}),
+    ]
 
 
-@pytest.mark.parametrize(("shape", "shown", "column"), [
-    ("[m, n]", "[m, n]", 40),
-    ("[1, k]", "[1, k]", 40),
-    ("[]", "a scalar", 36),
-])
+@pytest.mark.parametrize(
+    ("shape", "shown", "column"),
+    [
+        ("[m, n]", "[m, n]", 40),
+        ("[1, k]", "[1, k]", 40),
+        ("[]", "a scalar", 36),
+    ],
+)
 def test_probability_needs_a_vector(shape: str, shown: str, column: int) -> None:
-    errs = errors(f"title: T\nvariables:\n  t: {{shape: {shape}, props: [constant, probability]}}\n")
+    errs = errors(
+        f"title: T\nvariables:\n  t: {{shape: {shape}, props: [constant, probability]}}\n"
+    )
     assert with_length(errs) == [(f"'probability' needs a vector [n], not {shown}", 3, column, 11)]
 
 
 def test_probability_without_a_shape_is_a_scalar() -> None:
     assert one("title: T\nvariables:\n  t: {props: probability}\n") == (
-        "'probability' needs a vector [n], not a scalar", 3, 14)
+        "'probability' needs a vector [n], not a scalar",
+        3,
+        14,
+    )
 
 
 def test_probability_not_judged_on_a_bad_shape() -> None:
@@ -445,7 +453,9 @@ def test_probability_not_judged_on_a_bad_shape() -> None:
 
 
 def test_undeclared_dim() -> None:
-    text = "title: T\ndims:\n  m: rows\n  n: cols\nvariables:\n  x: {shape: [nn]}\n  y: {shape: [k]}\n"
+    text = (
+        "title: T\ndims:\n  m: rows\n  n: cols\nvariables:\n  x: {shape: [nn]}\n  y: {shape: [k]}\n"
+    )
     errs = errors(text)
     assert located(errs) == [
         ("dimension 'nn' is not declared in 'dims' (did you mean 'n'?)", 6, 15),

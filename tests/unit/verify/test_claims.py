@@ -33,8 +33,17 @@ class Recorder:
         return ("dgradient", of, wrt)
 
 
-D = Derivation("J", "x", Layout.NUMERATOR, Method.DIFFERENTIAL, "scalar-by-vector", (1, 3),
-               parse("x'"), (), order=1)
+D = Derivation(
+    "J",
+    "x",
+    Layout.NUMERATOR,
+    Method.DIFFERENTIAL,
+    "scalar-by-vector",
+    (1, 3),
+    parse("x'"),
+    (),
+    order=1,
+)
 EXPECTED = {
     Claim.DERIVATIVE: ("derivative", "J", "x", 1),
     Claim.DIFFERENTIAL: ("differential", "h", "x"),
@@ -55,18 +64,35 @@ def test_every_claim_is_dispatched_to_its_own_question(claim: Claim) -> None:
 
 
 def test_a_derivative_of_another_pair_is_of_that_pair_at_order_one() -> None:
-    step = Step(("partial", "J", "h"), parse("h"), (), check=parse("h"),
-                equals=Claim.DERIVATIVE, of="J", wrt="h")
+    step = Step(
+        ("partial", "J", "h"),
+        parse("h"),
+        (),
+        check=parse("h"),
+        equals=Claim.DERIVATIVE,
+        of="J",
+        wrt="h",
+    )
     assert claimed(step, D, Recorder()) == ("derivative", "J", "h", 1)
-    hessian = Derivation("J", "x", Layout.NUMERATOR, Method.DIFFERENTIAL, "scalar-by-vector",
-                         (3, 3), parse("x"), (), order=2)
+    hessian = Derivation(
+        "J",
+        "x",
+        Layout.NUMERATOR,
+        Method.DIFFERENTIAL,
+        "scalar-by-vector",
+        (3, 3),
+        parse("x"),
+        (),
+        order=2,
+    )
     own = Step(("hessian", "J", "x"), parse("h"), (), check=parse("h"), equals=Claim.DERIVATIVE)
     assert claimed(own, hessian, Recorder()) == ("derivative", "J", "x", 2)
 
 
 def test_a_step_without_a_check_or_a_claim_claims_nothing() -> None:
-    assert claimed(Step(("d", "h"), parse("h"), (), equals=Claim.DIFFERENTIAL), D,
-                   Recorder()) is None
+    assert (
+        claimed(Step(("d", "h"), parse("h"), (), equals=Claim.DIFFERENTIAL), D, Recorder()) is None
+    )
     assert claimed(Step(("d", "h"), parse("h"), (), check=parse("h")), D, Recorder()) is None
 
 
@@ -74,15 +100,25 @@ def test_an_unknown_claim_cannot_exist() -> None:
     with pytest.raises(ValueError):
         Claim("hessian")
     assert Claim("vec-differential") is Claim.VEC_DIFFERENTIAL
-    assert [c.value for c in Claim] == ["derivative", "differential", "vec-differential",
-                                        "gradient", "dgradient"]  # the JSON's values
+    assert [c.value for c in Claim] == [
+        "derivative",
+        "differential",
+        "vec-differential",
+        "gradient",
+        "dgradient",
+    ]  # the JSON's values
 
 
 def test_the_numeric_and_the_exact_check_draw_sizes_from_one_function(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    program = build_program(load_spec_text(
-        "title: T\nlayout: numerator\nvariables:\n  A: {shape: [m, n]}\n  x: {shape: [n]}\n"
-        "define:\n  y: A*x\nderive:\n  - of: y\n    wrt: x\n", "t.yaml"))
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program = build_program(
+        load_spec_text(
+            "title: T\nlayout: numerator\nvariables:\n  A: {shape: [m, n]}\n  x: {shape: [n]}\n"
+            "define:\n  y: A*x\nderive:\n  - of: y\n    wrt: x\n",
+            "t.yaml",
+        )
+    )
     (target,) = program.targets
     d = derive(program, target, Method.DIFFERENTIAL)
     calls: list[tuple[tuple[str, ...], int]] = []

@@ -22,10 +22,13 @@ from gen.verify.sympy_interp import Interpreter, commutation, kron, variable_mat
 SPECS = sorted((Path(__file__).resolve().parents[3] / "specs").glob("*.yaml"))
 
 
-def program_of(variables: str, define: str, of: str, wrt: str, *, layout: str = "mixed",
-               extra: str = ""):
-    text = (f"title: t\nlayout: {layout}\nvariables:\n{variables}\ndefine:\n{define}\n"
-            f"derive:\n  - of: {of}\n    wrt: {wrt}\n{extra}")
+def program_of(
+    variables: str, define: str, of: str, wrt: str, *, layout: str = "mixed", extra: str = ""
+):
+    text = (
+        f"title: t\nlayout: {layout}\nvariables:\n{variables}\ndefine:\n{define}\n"
+        f"derive:\n  - of: {of}\n    wrt: {wrt}\n{extra}"
+    )
     return build_program(load_spec_text(text, "inline.yaml"))
 
 
@@ -54,46 +57,129 @@ def test_every_derivation_of_the_example_specs_is_exactly_right(path):
 # One row per construct of SPEC section 2 (and per kind of SPEC section 3):
 # variables, definitions, of, wrt, layout, extra lines of the derive item.
 CASES = {
-    "logdet": ("  X: {shape: [n, n], props: [invertible]}", "  J: logdet(X)", "J", "X",
-               "mixed", ""),
+    "logdet": (
+        "  X: {shape: [n, n], props: [invertible]}",
+        "  J: logdet(X)",
+        "J",
+        "X",
+        "mixed",
+        "",
+    ),
     "inverse-and-logdet-of-spd": (
         "  S: {shape: [n, n], props: [positive-definite]}\n  x: {shape: [n]}",
-        "  J: x'*inv(S)*x + logdet(S)", "J", "S", "mixed", ""),
+        "  J: x'*inv(S)*x + logdet(S)",
+        "J",
+        "S",
+        "mixed",
+        "",
+    ),
     "quadratic-form-symmetric": (
-        "  S: {shape: [n, n], props: [symmetric]}\n  x: {shape: [n]}", "  J: x'*S*x", "J", "x",
-        "numerator", ""),
+        "  S: {shape: [n, n], props: [symmetric]}\n  x: {shape: [n]}",
+        "  J: x'*S*x",
+        "J",
+        "x",
+        "numerator",
+        "",
+    ),
     "trace": ("  X: {shape: [n, n]}", "  J: tr(X) + 1", "J", "X", "mixed", ""),
     "det": ("  X: {shape: [n, n], props: [invertible]}", "  J: det(X)", "J", "X", "mixed", ""),
     "trace-of-inverse": (
         "  X: {shape: [n, n], props: [invertible]}\n  A: {shape: [n, n]}",
-        "  J: tr(A*inv(X))", "J", "X", "denominator", ""),
-    "log-sqrt": ("  x: {shape: [n], props: [positive]}", "  J: sum(log(x)) + sum(sqrt(x))",
-                 "J", "x", "mixed", ""),
-    "exp-sin-cos": ("  x: {shape: [n]}", "  J: sum(exp(x) .* sin(x)) + sum(cos(x))", "J", "x",
-                    "mixed", ""),
-    "tanh-sigmoid": ("  x: {shape: [n]}", "  J: sum(tanh(x)) + sum(sigmoid(x))", "J", "x",
-                     "mixed", ""),
+        "  J: tr(A*inv(X))",
+        "J",
+        "X",
+        "denominator",
+        "",
+    ),
+    "log-sqrt": (
+        "  x: {shape: [n], props: [positive]}",
+        "  J: sum(log(x)) + sum(sqrt(x))",
+        "J",
+        "x",
+        "mixed",
+        "",
+    ),
+    "exp-sin-cos": (
+        "  x: {shape: [n]}",
+        "  J: sum(exp(x) .* sin(x)) + sum(cos(x))",
+        "J",
+        "x",
+        "mixed",
+        "",
+    ),
+    "tanh-sigmoid": (
+        "  x: {shape: [n]}",
+        "  J: sum(tanh(x)) + sum(sigmoid(x))",
+        "J",
+        "x",
+        "mixed",
+        "",
+    ),
     "softmax-cross-entropy": (
         "  x: {shape: [n]}\n  y: {shape: [n], props: [constant]}",
-        "  p: softmax(x)\n  J: -y'*log(p)", "J", "x", "mixed", ""),
+        "  p: softmax(x)\n  J: -y'*log(p)",
+        "J",
+        "x",
+        "mixed",
+        "",
+    ),
     "logsumexp": ("  x: {shape: [n]}", "  J: logsumexp(x)", "J", "x", "mixed", ""),
     "diag-hadamard-power": (
         "  x: {shape: [n]}\n  D: {shape: [n, n], props: [diagonal]}",
-        "  J: x'*diag(x)*x + x'*D*x + sum(x .^ 3)", "J", "x", "mixed", ""),
-    "jacobian-denominator": ("  A: {shape: [m, n]}\n  x: {shape: [n]}", "  y: A*x", "y", "x",
-                             "denominator", ""),
-    "jacobian-entrywise": ("  A: {shape: [m, n]}\n  x: {shape: [n]}", "  y: tanh(A*x)", "y",
-                           "x", "mixed", ""),
-    "vector-by-scalar": ("  a: {shape: [n]}\n  t: {shape: []}", "  y: exp(t)*a", "y", "t",
-                         "denominator", ""),
-    "hessian": ("  x: {shape: [n]}\n  A: {shape: [n, n]}", "  J: x'*A*x", "J", "x", "mixed",
-                "    order: 2\n"),
+        "  J: x'*diag(x)*x + x'*D*x + sum(x .^ 3)",
+        "J",
+        "x",
+        "mixed",
+        "",
+    ),
+    "jacobian-denominator": (
+        "  A: {shape: [m, n]}\n  x: {shape: [n]}",
+        "  y: A*x",
+        "y",
+        "x",
+        "denominator",
+        "",
+    ),
+    "jacobian-entrywise": (
+        "  A: {shape: [m, n]}\n  x: {shape: [n]}",
+        "  y: tanh(A*x)",
+        "y",
+        "x",
+        "mixed",
+        "",
+    ),
+    "vector-by-scalar": (
+        "  a: {shape: [n]}\n  t: {shape: []}",
+        "  y: exp(t)*a",
+        "y",
+        "t",
+        "denominator",
+        "",
+    ),
+    "hessian": (
+        "  x: {shape: [n]}\n  A: {shape: [n, n]}",
+        "  J: x'*A*x",
+        "J",
+        "x",
+        "mixed",
+        "    order: 2\n",
+    ),
     "by-an-intermediate": (
         "  X: {shape: [m, n]}\n  w: {shape: [n]}\n  y: {shape: [m]}",
-        "  z: X*w - y\n  J: z'*z/2", "J", "z", "mixed", ""),
+        "  z: X*w - y\n  J: z'*z/2",
+        "J",
+        "z",
+        "mixed",
+        "",
+    ),
     "by-a-matrix-numerator": (
         "  W: {shape: [m, n]}\n  x: {shape: [n]}\n  y: {shape: [m]}",
-        "  r: W*x - y\n  J: r'*r", "J", "W", "numerator", ""),
+        "  r: W*x - y\n  J: r'*r",
+        "J",
+        "W",
+        "numerator",
+        "",
+    ),
 }
 
 
@@ -105,8 +191,9 @@ def test_right_derivations_pass_and_wrong_ones_fail(case):
     right = exact_check(program, d)
     assert right.ok is True, right.detail
     assert right.proved, right.detail
-    twice = dataclasses.replace(d, result=Binary("*", Num(Fraction(2)), d.result,
-                                                 shape=d.result.shape))
+    twice = dataclasses.replace(
+        d, result=Binary("*", Num(Fraction(2)), d.result, shape=d.result.shape)
+    )
     wrong = exact_check(program, twice)
     assert wrong.ok is False, wrong.detail
     assert "differs from the derivative" in wrong.detail
@@ -114,8 +201,12 @@ def test_right_derivations_pass_and_wrong_ones_fail(case):
 
 def test_a_transposed_result_is_caught_even_when_its_shape_is_square():
     # d tr(A X^-1)/dX = -(X^-1 A X^-1)^T (Matrix Cookbook eq. 63): the transpose is wrong.
-    program, d = derived("  X: {shape: [n, n], props: [invertible]}\n  A: {shape: [n, n]}",
-                         "  J: tr(A*inv(X))", "J", "X")
+    program, d = derived(
+        "  X: {shape: [n, n], props: [invertible]}\n  A: {shape: [n, n]}",
+        "  J: tr(A*inv(X))",
+        "J",
+        "X",
+    )
     assert d.shape[0] == d.shape[1]
     flipped = dataclasses.replace(d, result=Transpose(d.result, shape=d.result.shape))
     result = exact_check(program, flipped)
@@ -124,8 +215,9 @@ def test_a_transposed_result_is_caught_even_when_its_shape_is_square():
 
 
 def test_a_result_in_the_wrong_layout_is_caught_by_its_shape():
-    program, d = derived("  A: {shape: [m, n]}\n  x: {shape: [n]}", "  y: A*x", "y", "x",
-                         layout="numerator")
+    program, d = derived(
+        "  A: {shape: [m, n]}\n  x: {shape: [n]}", "  y: A*x", "y", "x", layout="numerator"
+    )
     in_denominator = dataclasses.replace(d, layout=Layout.DENOMINATOR)
     result = exact_check(program, in_denominator)
     assert result.ok is False
@@ -136,7 +228,7 @@ def test_a_wrong_step_fails_the_check_and_is_named():
     program, d = derived("  x: {shape: [n]}\n  A: {shape: [n, n]}", "  J: x'*A*x", "J", "x")
     index = next(i for i, s in enumerate(d.steps) if s.equals is Claim.DERIVATIVE)
     bad = dataclasses.replace(d.steps[index], check=typed(program, "A*x"))
-    steps = d.steps[:index] + (bad,) + d.steps[index + 1:]
+    steps = d.steps[:index] + (bad,) + d.steps[index + 1 :]
     result = exact_check(program, dataclasses.replace(d, steps=steps))
     assert result.ok is False
     assert result.steps[index] is False
@@ -146,8 +238,9 @@ def test_a_wrong_step_fails_the_check_and_is_named():
 def test_an_identity_only_simplify_proves_falls_back_to_the_random_point():
     # sin^2 + cos^2 = 1 entry by entry: not decided by expand or cancel.
     program, d = derived("  x: {shape: [n]}", "  J: sum(x)", "J", "x")
-    same = dataclasses.replace(d, result=typed(program, "sin(x).*sin(x) + cos(x).*cos(x)"),
-                               steps=())
+    same = dataclasses.replace(
+        d, result=typed(program, "sin(x).*sin(x) + cos(x).*cos(x)"), steps=()
+    )
     proved = exact_check(program, same)
     assert proved.ok is True and proved.proved, proved.detail
     hurried = exact_check(program, same, time_limit=0.0)
@@ -177,7 +270,10 @@ def test_props_shape_the_symbol_matrices():
     program, _ = derived(
         "  S: {shape: [n, n], props: [positive-definite]}\n"
         "  D: {shape: [n, n], props: [diagonal]}\n  p: {shape: [n], props: [positive]}",
-        "  J: tr(S) + tr(D) + sum(p)", "J", "p")
+        "  J: tr(S) + tr(D) + sum(p)",
+        "J",
+        "p",
+    )
     positive, boost = set(), {}
     S = variable_matrix(program.symbols["S"], 3, 3, positive, boost)
     D = variable_matrix(program.symbols["D"], 3, 3, positive, boost)
@@ -212,13 +308,14 @@ def test_the_interpreter_follows_spec_section_2():
 
 def test_exact_json_is_what_verified_gains():
     assert exact_json(ExactResult(True, "equal")) == {"exact": True, "exact_detail": "equal"}
-    assert exact_json(ExactResult(None, "not checked")) == {"exact": None,
-                                                            "exact_detail": "not checked"}
+    assert exact_json(ExactResult(None, "not checked")) == {
+        "exact": None,
+        "exact_detail": "not checked",
+    }
 
 
 def test_a_result_undefined_at_the_point_gives_no_verdict():
-    program, d = derived("  X: {shape: [n, n], props: [invertible]}", "  J: logdet(X)", "J",
-                         "X")
+    program, d = derived("  X: {shape: [n, n], props: [invertible]}", "  J: logdet(X)", "J", "X")
     singular = dataclasses.replace(d, result=typed(program, "inv(X - X)"), steps=())
     result = exact_check(program, singular)
     assert result.ok is None
@@ -227,10 +324,14 @@ def test_a_result_undefined_at_the_point_gives_no_verdict():
 
 # ----------------------------------------------------------------------------- the vec kinds
 
-VEC_VARIABLES = ("  A: {shape: [p, m]}\n  X: {shape: [m, n]}\n  B: {shape: [n, q]}\n"
-                 "  S: {shape: [n, n], props: [invertible]}")
-VEC_DEFINE = ("  Y: A*X*B\n  y: vec(A*X*B)\n  T: X'\n  G: X*X'\n  H: inv(S)\n"
-              "  J: sum(Y) + sum(T) + sum(G) + sum(H)")
+VEC_VARIABLES = (
+    "  A: {shape: [p, m]}\n  X: {shape: [m, n]}\n  B: {shape: [n, q]}\n"
+    "  S: {shape: [n, n], props: [invertible]}"
+)
+VEC_DEFINE = (
+    "  Y: A*X*B\n  y: vec(A*X*B)\n  T: X'\n  G: X*X'\n  H: inv(S)\n"
+    "  J: sum(Y) + sum(T) + sum(G) + sum(H)"
+)
 
 
 def vec_derivation(program, of: str, wrt: str, result: str, layout: Layout = Layout.NUMERATOR):
@@ -239,18 +340,20 @@ def vec_derivation(program, of: str, wrt: str, result: str, layout: Layout = Lay
     of_shape, wrt_shape = program.symbols[of].shape, program.symbols[wrt].shape
     rows, cols = dim_product(*of_shape), dim_product(*wrt_shape)
     shape = (rows, cols) if layout is not Layout.DENOMINATOR else (cols, rows)
-    return Derivation(of, wrt, layout, Method.DIFFERENTIAL, "vec-by-vec", shape,
-                      typed_result, ())
+    return Derivation(of, wrt, layout, Method.DIFFERENTIAL, "vec-by-vec", shape, typed_result, ())
 
 
-@pytest.mark.parametrize(("of", "wrt", "result", "layout"), [
-    ("Y", "X", "kron(B', A)", Layout.NUMERATOR),
-    ("y", "X", "kron(B', A)", Layout.MIXED),
-    ("Y", "X", "kron(B, A')", Layout.DENOMINATOR),
-    ("T", "X", "commutation(m, n)", Layout.NUMERATOR),
-    ("G", "X", "(eye(m*m) + commutation(m, m))*kron(X, eye(m))", Layout.NUMERATOR),
-    ("H", "S", "-kron(inv(S)', inv(S))", Layout.NUMERATOR),
-])
+@pytest.mark.parametrize(
+    ("of", "wrt", "result", "layout"),
+    [
+        ("Y", "X", "kron(B', A)", Layout.NUMERATOR),
+        ("y", "X", "kron(B', A)", Layout.MIXED),
+        ("Y", "X", "kron(B, A')", Layout.DENOMINATOR),
+        ("T", "X", "commutation(m, n)", Layout.NUMERATOR),
+        ("G", "X", "(eye(m*m) + commutation(m, m))*kron(X, eye(m))", Layout.NUMERATOR),
+        ("H", "S", "-kron(inv(S)', inv(S))", Layout.NUMERATOR),
+    ],
+)
 def test_the_exact_check_reads_kron_vec_andcommutation(of, wrt, result, layout):
     program = program_of(VEC_VARIABLES, VEC_DEFINE, "J", "X")
     right = exact_check(program, vec_derivation(program, of, wrt, result, layout))

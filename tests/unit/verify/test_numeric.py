@@ -46,11 +46,14 @@ def typed(text: str, program: Program, **extra: tuple[str | int, str | int]) -> 
 
 
 def chain_program(depth: int, wrt: str = "W_1") -> Program:
-    variables = "\n".join(["  x: {shape: [n]}"]
-                          + [f"  W_{k}: {{shape: [n, n]}}" for k in range(1, depth + 1)])
-    define = "\n".join(["  h_1: tanh(W_1*x)"]
-                       + [f"  h_{k}: tanh(W_{k}*h_{k - 1})" for k in range(2, depth + 1)]
-                       + [f"  J: 1/2*h_{depth}'*h_{depth}"])
+    variables = "\n".join(
+        ["  x: {shape: [n]}"] + [f"  W_{k}: {{shape: [n, n]}}" for k in range(1, depth + 1)]
+    )
+    define = "\n".join(
+        ["  h_1: tanh(W_1*x)"]
+        + [f"  h_{k}: tanh(W_{k}*h_{k - 1})" for k in range(2, depth + 1)]
+        + [f"  J: 1/2*h_{depth}'*h_{depth}"]
+    )
     return program_of(variables, define, f"  - of: J\n    wrt: {wrt}")
 
 
@@ -58,8 +61,9 @@ def chain_program(depth: int, wrt: str = "W_1") -> Program:
 
 
 def test_a_probability_vector_is_positive_and_sums_to_one() -> None:
-    program = program_of("  t: {shape: [k], props: [constant, probability]}\n"
-                         "  u: {shape: [k]}", "  f: t'*u")
+    program = program_of(
+        "  t: {shape: [k], props: [constant, probability]}\n  u: {shape: [k]}", "  f: t'*u"
+    )
     for seed in range(5):
         t = point_of(program, seed).values["t"]
         assert t.shape == (3, 1)  # a column, k = 3
@@ -77,9 +81,11 @@ def test_a_probability_vector_is_a_softmax_of_normal_draws() -> None:
 
 
 def test_a_target_with_a_probability_vector_verifies() -> None:
-    program = program_of("  t: {shape: [k], props: [constant, probability]}\n"
-                         "  u: {shape: [k]}", "  J: -t'*log(softmax(u))",
-                         "  - of: J\n    wrt: u")
+    program = program_of(
+        "  t: {shape: [k], props: [constant, probability]}\n  u: {shape: [k]}",
+        "  J: -t'*log(softmax(u))",
+        "  - of: J\n    wrt: u",
+    )
     (target,) = program.targets
     d = verify(program, derive(program, target, Method.DIFFERENTIAL))
     assert d.check is not None and d.check.numeric, d.check
@@ -101,10 +107,19 @@ def test_a_vec_differential_is_the_differential_stacked_by_columns() -> None:
     point = point_of(program)
     a, x = point.values["A"], point.values["X"]
     dx = np.random.default_rng(9).normal(size=x.shape)
-    d = Derivation("Y", "X", Layout.NUMERATOR, Method.DIFFERENTIAL, "vec-by-vec", ("n*p", "m*n"),
-                   parse("Y"), ())
-    step = Step(("dvec", "Y"), parse("Y"), (), check=parse("Y"), equals=Claim.VEC_DIFFERENTIAL,
-                of="Y")
+    d = Derivation(
+        "Y",
+        "X",
+        Layout.NUMERATOR,
+        Method.DIFFERENTIAL,
+        "vec-by-vec",
+        ("n*p", "m*n"),
+        parse("Y"),
+        (),
+    )
+    step = Step(
+        ("dvec", "Y"), parse("Y"), (), check=parse("Y"), equals=Claim.VEC_DIFFERENTIAL, of="Y"
+    )
     dy = a @ dx  # Y is linear in X
     at = AtPoint(point, d, np.zeros(0), dx)
     assert check_step(step, dy.reshape(-1, 1, order="F"), at)
@@ -116,19 +131,29 @@ def test_a_vec_differential_is_the_differential_stacked_by_columns() -> None:
 
 
 @needs_vec
-@pytest.mark.parametrize(("check", "ok"), [
-    ("vec(A*dX)", True),
-    ("kron(eye(n), A)*vec(dX)", True),
-    ("vec(A*dX) + vec(A*dX)", False),
-])
+@pytest.mark.parametrize(
+    ("check", "ok"),
+    [
+        ("vec(A*dX)", True),
+        ("kron(eye(n), A)*vec(dX)", True),
+        ("vec(A*dX) + vec(A*dX)", False),
+    ],
+)
 def test_a_vec_differential_step_is_checked_through_verify(check: str, ok: bool) -> None:
     program = program_of(*MATRIX_PRODUCT)
-    step = Step(("dvec", "Y"), parse("Y"), (), check=typed(check, program, dX=("m", "n")),
-                equals=Claim.VEC_DIFFERENTIAL, of="Y")
+    step = Step(
+        ("dvec", "Y"),
+        parse("Y"),
+        (),
+        check=typed(check, program, dX=("m", "n")),
+        equals=Claim.VEC_DIFFERENTIAL,
+        of="Y",
+    )
     result = typed("kron(eye(n), A)", program)
     assert result.shape is not None
-    d = Derivation("Y", "X", Layout.NUMERATOR, Method.DIFFERENTIAL, "vec-by-vec",
-                   result.shape, result, (step,))
+    d = Derivation(
+        "Y", "X", Layout.NUMERATOR, Method.DIFFERENTIAL, "vec-by-vec", result.shape, result, (step,)
+    )
     out = verify(program, d)
     assert out.steps[0].verified is ok
     assert out.check is not None and out.check.numeric is ok
@@ -138,19 +163,29 @@ def test_a_vec_differential_step_is_checked_through_verify(check: str, ok: bool)
 # ----------------------------------------------------------------------------- vec kinds
 
 
-@pytest.mark.parametrize(("variables", "define", "jacobian"), [
-    # d vec(AX) / d vec(X)' = I_n (x) A
-    (MATRIX_PRODUCT[0], MATRIX_PRODUCT[1], lambda v, s: np.kron(np.eye(s["n"]), v["A"])),
-    # y = X b: d y / d vec(X)' = b' (x) I_m
-    ("  X: {shape: [m, n]}\n  b: {shape: [n], props: [constant]}", "  Y: X*b",
-     lambda v, s: np.kron(v["b"].T, np.eye(s["m"]))),
-    # Y = a x': d vec(Y) / d x' = I_n (x) a  (vec(a dx') = (dx (x) a) = (I_n (x) a) dx)
-    ("  a: {shape: [m], props: [constant]}\n  X: {shape: [n]}", "  Y: a*X'",
-     lambda v, s: np.kron(np.eye(s["n"]), v["a"])),
-])
+@pytest.mark.parametrize(
+    ("variables", "define", "jacobian"),
+    [
+        # d vec(AX) / d vec(X)' = I_n (x) A
+        (MATRIX_PRODUCT[0], MATRIX_PRODUCT[1], lambda v, s: np.kron(np.eye(s["n"]), v["A"])),
+        # y = X b: d y / d vec(X)' = b' (x) I_m
+        (
+            "  X: {shape: [m, n]}\n  b: {shape: [n], props: [constant]}",
+            "  Y: X*b",
+            lambda v, s: np.kron(v["b"].T, np.eye(s["m"])),
+        ),
+        # Y = a x': d vec(Y) / d x' = I_n (x) a  (vec(a dx') = (dx (x) a) = (I_n (x) a) dx)
+        (
+            "  a: {shape: [m], props: [constant]}\n  X: {shape: [n]}",
+            "  Y: a*X'",
+            lambda v, s: np.kron(np.eye(s["n"]), v["a"]),
+        ),
+    ],
+)
 @pytest.mark.parametrize("layout", list(Layout))
 def test_the_vec_kinds_are_expected_in_numerator_and_transposed_in_denominator(
-        variables: str, define: str, jacobian: object, layout: Layout) -> None:
+    variables: str, define: str, jacobian: object, layout: Layout
+) -> None:
     program = program_of(variables, define)
     point = point_of(program)
     d = Derivation("Y", "X", layout, Method.DIFFERENTIAL, "vec-by-vec", (1, 1), parse("Y"), ())
@@ -178,12 +213,16 @@ def test_a_jacobian_is_taken_once_per_point_and_cannot_be_changed() -> None:
         e[j] = 1.0
         e = e.reshape(x.shape, order="F")
         h = 1e-5
-        column = (point.eval("J", {"W_1": x + h * e}) - point.eval("J", {"W_1": x - h * e})) / (2 * h)
+        column = (point.eval("J", {"W_1": x + h * e}) - point.eval("J", {"W_1": x - h * e})) / (
+            2 * h
+        )
         assert jac[0, j] == pytest.approx(column, rel=1e-12, abs=1e-15)
 
 
-@pytest.mark.parametrize(("of", "wrt"), [("J", "W_1"), ("h_3", "W_2"), ("J", "h_2"),
-                                         ("h_2", "h_2"), ("W_3", "W_1"), ("J", "x")])
+@pytest.mark.parametrize(
+    ("of", "wrt"),
+    [("J", "W_1"), ("h_3", "W_2"), ("J", "h_2"), ("h_2", "h_2"), ("W_3", "W_1"), ("J", "x")],
+)
 def test_moving_one_name_gives_what_the_whole_program_gives(of: str, wrt: str) -> None:
     program = chain_program(4)
     point = point_of(program)
@@ -234,7 +273,9 @@ def test_the_printed_checks_grow_linearly_with_the_depth() -> None:
         program, d = chain_checks(depth)
         forms = StepForms([s.check for s in d.steps], program_forms(program).sizes)
         sizes[depth] = sum(len(t) for t in forms.texts.values())
-        whole = sum(len(to_numpy(s.check, program_forms(program).sizes)) for s in d.steps if s.check)
+        whole = sum(
+            len(to_numpy(s.check, program_forms(program).sizes)) for s in d.steps if s.check
+        )
         assert sizes[depth] < whole / 3
     assert sizes[20] < 2.3 * sizes[10]
 
@@ -255,8 +296,10 @@ def test_sizes_are_never_shared_as_values() -> None:
     # m*n is a size of ones(m*n) in both checks, not a value: printed alone it would name
     # m and n, which no point binds. The calls of sizes are leaves (ones(m*n)' is shared).
     program = program_of("  X: {shape: [m, n]}\n  y: {shape: [n]}", "  f: sum(X)")
-    checks = [typed("ones(m*n)'*vec(X) + ones(m*n)'*vec(X*y*y')", program),
-              typed("ones(m*n)'*eye(m*n)*vec(X)", program)]
+    checks = [
+        typed("ones(m*n)'*vec(X) + ones(m*n)'*vec(X*y*y')", program),
+        typed("ones(m*n)'*eye(m*n)*vec(X)", program),
+    ]
     forms = StepForms(checks, program_forms(program).sizes)
     assert any("np.ones" in text for text in forms.texts.values())
     point = point_of(program)
@@ -276,8 +319,9 @@ def test_every_step_is_checked_and_a_wrong_one_is_caught() -> None:
         step = d.steps[i]
         assert step.check is not None
         doubled = dataclasses.replace(step, check=_doubled(step.check))
-        bad = verify(program, dataclasses.replace(d, steps=d.steps[:i] + (doubled,)
-                                                  + d.steps[i + 1:]))
+        bad = verify(
+            program, dataclasses.replace(d, steps=d.steps[:i] + (doubled,) + d.steps[i + 1 :])
+        )
         assert bad.check is not None and not bad.check.numeric
         assert [s.verified for s in bad.steps] == [j != i for j in range(len(d.steps))]
         assert bad.check.points == POINTS
