@@ -1,4 +1,4 @@
-"""The command line: gradsheet build | check | watch | new | schema; the only module that prints."""
+"""The command line: gradsheet build | check | watch | new | schema | booklet."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gen import __version__
+from gen.cli import booklet
 from gen.cli.progress import Reporter, safe
 from gen.errors import GenError, Span
 from gen.make.cache import CACHE_DIR
@@ -139,6 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("name", metavar="NAME", help="a name (specs/NAME.yaml) or a path")
     new.add_argument("--force", action="store_true", help="overwrite an existing spec")
     sub.add_parser("schema", help="print the JSON Schema of the spec format")
+    booklet.add_parser(sub)
     return parser
 
 
@@ -173,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "booklet":
+        return booklet.run(args)
     if args.command == "schema":
         from gen.cli.schema import schema_text
 

@@ -41,6 +41,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "layout.numerator": "numerator",
         "layout.denominator": "denominator",
         "layout.mixed": "mixed",
+        "heading.layout": "{layout} layout",
         "layout_summary.numerator": (
             "every derivative has the rows of the numerator and the columns of the "
             "denominator (Jacobian form)"
@@ -142,6 +143,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "layout.numerator": "分子布局",
         "layout.denominator": "分母布局",
         "layout.mixed": "混合布局",
+        "heading.layout": "{layout}",
         "layout_summary.numerator": "导数的行对应分子、列对应分母（雅可比矩阵形式）",
         "layout_summary.denominator": (
             "导数的行对应分母、列对应分子（梯度形式，即雅可比矩阵的转置）"
