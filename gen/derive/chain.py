@@ -21,18 +21,37 @@ from gen.derive.simplify import Simplifier
 from gen.derive.steps import Claim, Derivation, Lhs, Partial, Step
 from gen.expr.ast import SCALAR, Name, Node
 from gen.expr.to_text import to_text
+from gen.expr.walk import names
 from gen.program import Program, derivative_name
 from gen.spec.model import Layout, Method, Target
 
 
+def composition(program: Program, of: str, wrt: str) -> dict[str, tuple[str, ...]]:
+    """The composition graph from ``of`` down to ``wrt``: each name on a path, with the
+    names on a path that its definition uses directly (its inputs), from ``of`` down in
+    reverse spec order (a topological order: a name comes before every name it uses)."""
+    graph = Graph(program, wrt, Simplifier.of(program))  # its live names alone: no simplifying
+    if of == wrt:
+        return {of: ()}
+    if of not in graph.live:
+        raise NotSupported(f"'{of}' does not depend on {wrt}")
+    out: dict[str, tuple[str, ...]] = {}
+    for name in [of, *graph.path(of)]:
+        if name in out or name == wrt:
+            continue
+        expr = graph.exprs[name]
+        out[name] = tuple(sorted(n for n in names(expr) if n in graph.live))
+    out[wrt] = ()
+    return out
+
+
 def links(program: Program, of: str, wrt: str) -> list[tuple[str, str]]:
     """The chain as (y_i, y_i-1) pairs from the top (of) down to wrt; raise if not a chain."""
-    graph = Graph(program, wrt, Simplifier.of(program))  # its live names alone: no simplifying
+    inputs = composition(program, of, wrt)
     out: list[tuple[str, str]] = []
     current = of
     while current != wrt:
-        expr = graph.exprs.get(current)
-        live = sorted(n for n in _names(expr) if n in graph.live) if expr is not None else []
+        live = inputs[current]
         if len(live) != 1:
             raise NotSupported(
                 f"'{current}' depends on {wrt} through {len(live)} names "
@@ -43,15 +62,9 @@ def links(program: Program, of: str, wrt: str) -> list[tuple[str, str]]:
     return out
 
 
-def _names(node: Node) -> set[str]:
-    from gen.expr.ast import children
-
-    if isinstance(node, Name):
-        return {node.id}
-    found: set[str] = set()
-    for c in children(node):
-        found |= _names(c)
-    return found
+def is_chain(inputs: dict[str, tuple[str, ...]]) -> bool:
+    """Whether every name on a path reaches ``wrt`` through one input alone."""
+    return all(len(ins) == 1 for ins in inputs.values() if ins)
 
 
 class Chain:
@@ -124,6 +137,9 @@ class Chain:
 def derive_chain(program: Program, target: Target, simplifier: Simplifier) -> Derivation:
     """Derive by the chain rule over the links of ``define``."""
     c = Chain(program, target, simplifier)
+    inputs = composition(program, c.of, c.wrt)
+    if not is_chain(inputs):
+        return _finish(c, _paths(c, inputs))
     chain = links(program, c.of, c.wrt)
     matrix_links = any(c.shape(n)[1] != 1 for pair in chain for n in pair)
     if c.shape(c.of) == SCALAR and matrix_links:
@@ -136,6 +152,11 @@ def derive_chain(program: Program, target: Target, simplifier: Simplifier) -> De
                     "inside a chain through vec; derive this target by differentials"
                 )
         composed = _jacobian_chain(c, chain)
+    return _finish(c, composed)
+
+
+def _finish(c: Chain, composed: Node) -> Derivation:
+    """The composed derivative substituted, collected and written in the variables."""
     c.record(None, composed, Note("substitute_links"), c.of, c.wrt)
     simplified = c.simplifier.simplify(composed, c.sym)
     if to_text(simplified) != to_text(composed):  # a line that reads differently
@@ -199,6 +220,50 @@ def _adjoint_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
             pulled = simplify(al.transpose(pulled, c.sym), c.sym)
         c.record(Partial(c.of, x), pulled, Note("adjoint_rule"), c.of, x)
         c.values[derivative_name(c.of, x)] = simplify(al.substitute(pulled, c.values), c.sym)
+    return c.values[derivative_name(c.of, c.wrt)]
+
+
+def _paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
+    """The multivariable chain rule over a composition graph (a scalar at the top).
+
+    From ``of`` down (a topological order), each name's gradient is the sum over the
+    names that use it (one term per edge, so one per path once composed) of the
+    gradient pulled back through that use alone by its adjoint rule: with z = f(y, w),
+    y = g(w), dz/dw = (dy/dw)^T dz/dy + the direct term. Each gradient is a name
+    (dz/dy) reused by the terms below it, as backpropagation does.
+    """
+    if c.shape(c.of) != SCALAR:
+        raise NotSupported(
+            f"'{c.of}' reaches {c.wrt} along several paths and is not a scalar: the chain "
+            "method sums paths for a scalar; derive this target by differentials"
+        )
+    simplify = c.simplifier.simplify
+    order = list(inputs)  # of first; every name before the names it uses
+    for y in order[1:]:
+        users = [p for p in order if y in inputs[p]]
+        graph = Graph(c.program, y, c.simplifier)
+        terms: list[Node] = []
+        for p in users:
+            g = al.num(1) if p == c.of else c.dname(c.of, p)
+            if c.layout is Layout.NUMERATOR and c.shape(p) != SCALAR:
+                g = al.transpose(g, c.sym)
+            acc: dict[str, Node] = {}
+            graph._backprop(graph.exprs[p], g, acc)  # noqa: SLF001 - one use's adjoint
+            term = simplify(acc.get(y, al.zero(c.shape(y))), c.sym)
+            if c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR:
+                term = simplify(al.transpose(term, c.sym), c.sym)
+            terms.append(term)
+        total = terms[0]
+        for term in terms[1:]:
+            total = al.add(total, term)
+        if len(users) > 1:
+            note = Note("paths", names=tuple(users))
+        elif users == [c.of]:
+            note = Note("local_gradient", layout=c.layout.value)
+        else:
+            note = Note("adjoint_rule")
+        c.record(Partial(c.of, y), total, note, c.of, y)
+        c.values[derivative_name(c.of, y)] = simplify(al.substitute(total, c.values), c.sym)
     return c.values[derivative_name(c.of, c.wrt)]
 
 
