@@ -55,6 +55,7 @@ _UPPER_GREEK = (
 GREEK: dict[str, str] = {name: "\\" + name for name in _LOWER_GREEK + _UPPER_GREEK}
 GREEK["lam"] = r"\lambda"  # 'lambda' is a Python keyword, so specs write 'lam'
 GREEK["omicron"] = "o"
+GREEK["ell"] = r"\ell"  # SPEC section 8: ell -> \ell (a length, a log-likelihood)
 
 ACCENTS = ("hat", "bar", "tilde", "dot", "vec")
 

@@ -110,6 +110,9 @@ class _Printer:
         inner_mode = "inner" if mode else None
         if isinstance(node, Num):
             value = node.value
+            if value < 0:  # -1/2 as a mathematician writes it: -\frac{1}{2}, not \frac{-1}{2}
+                inner = self.tex(Num(-value))
+                return _Tex("-" + inner.text, NEG, level=inner.level)
             if value.denominator == 1:
                 return _Tex(str(value.numerator), ATOM)
             return _Tex(
@@ -155,12 +158,19 @@ class _Printer:
                 f"{base}^{{{mark}{right.text}}}", POW, sup=True, level=max(level, right.level)
             )
         if op == "/" and len(left.text) <= FRAC_LIMIT and len(right.text) <= FRAC_LIMIT:
+            if left.prec == NEG and left.text.startswith("-"):  # -\frac{1}{2}, not \frac{-1}{2}
+                frac = rf"\frac{{{left.text[1:]}}}{{{right.text}}}"
+                return _Tex("-" + frac, NEG, level=TALL)
             return _Tex(rf"\frac{{{left.text}}}{{{right.text}}}", ATOM, sup=True, level=TALL)
         level = BINARY[op]
         # Sums and products associate: a + (b - c) and A (B C) print without brackets.
         associative = right.prec == level and op in ("+", "*") and right.op == op
         associative |= op == "+" and right.prec == ADD
         right_wrapped = (right.prec <= level and not associative) or _negative(right)
+        if op == "+" and _negative(right) and right.prec >= MUL:
+            # a + (-1/2 B) reads a - 1/2 B: the sign of a product's first factor.
+            op, right = "-", right._replace(text=right.text[1:])
+            right_wrapped = False
         if mode and sum_op and op == "+" and not right_wrapped:
             right = self.tex(node.right, mode)  # a + b - c: one chain of terms
         right_text, right_level = _wrap(right, right_wrapped)

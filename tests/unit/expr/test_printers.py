@@ -313,3 +313,19 @@ def test_evaluate_refuses_what_the_syntax_refuses() -> None:
     assert evaluate(parse("w'*w"), values, SIZES) == pytest.approx(
         (values["w"].T @ values["w"]).item()
     )
+
+
+def test_negative_numbers_are_typeset_as_a_mathematician_writes_them() -> None:
+    """Issue 12: -1/2 prints as -1/2 (a minus before the fraction), never (-1)/2."""
+    s = (1, 1)
+    half = Binary("/", Num(Fraction(-1)), Num(Fraction(2)), shape=s)
+    assert to_latex(half) == r"-\frac{1}{2}"
+    assert to_latex(Num(Fraction(-1, 2))) == r"-\frac{1}{2}"
+    a, b = Name("a", shape=s), Name("b", shape=s)
+    term = Binary("*", Num(Fraction(-1, 2)), b, shape=s)
+    assert to_latex(Binary("+", a, term, shape=s)) == r"a - \frac{1}{2} b"
+    assert to_latex(Binary("*", b, Num(Fraction(-3)), shape=s)) == "b (-3)"  # bracketed after
+
+
+def test_ell_is_a_script_l() -> None:
+    assert latex_name("ell") == r"\ell"  # SPEC section 8
