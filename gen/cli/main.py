@@ -1,4 +1,4 @@
-"""The command line: build | check | watch | clean | new | schema; the only module that prints."""
+"""The command line: build, check, watch, clean, new, schema, docs; the only module that prints."""
 
 from __future__ import annotations
 
@@ -162,6 +162,10 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("name", metavar="NAME", help="a name (specs/NAME.yaml) or a path")
     new.add_argument("--force", action="store_true", help="overwrite an existing spec")
     sub.add_parser("schema", help="print the JSON Schema of the spec format")
+    docs = sub.add_parser("docs", help="print where the documentation shipped with gradsheet is")
+    docs.add_argument(
+        "topic", nargs="?", metavar="TOPIC", help="a page: spec, cli, api, templates, ..."
+    )
     return parser
 
 
@@ -198,10 +202,37 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command in ("schema", "docs", "new"):
+        return _no_specs(args)
+    if args.command in ("build", "watch", "clean"):
+        from gen.cli.config import find_config
+
+        try:
+            config = find_config()
+        except GenError as bad:
+            _err(str(bad) if bad.span is not None and bad.span.file else f"gradsheet: {bad}")
+            return EXIT_USAGE
+        _configured(args, config)
+    if args.command == "clean":
+        return _clean(Path(args.output), dry_run=args.dry_run, quiet=args.quiet)
+    return _on_specs(args)
+
+
+def _no_specs(args: argparse.Namespace) -> int:
+    """The commands that read no spec: schema, docs, new."""
     if args.command == "schema":
         from gen.cli.schema import schema_text
 
         sys.stdout.write(schema_text())
+        return EXIT_OK
+    if args.command == "docs":
+        from gen.cli.docs import doc_path
+
+        try:
+            print(doc_path(args.topic))
+        except GenError as missing:
+            _err(f"gradsheet: {missing.message}")
+            return EXIT_USAGE
         return EXIT_OK
     if args.command == "new":
         from gen.cli.newspec import write_new
@@ -213,18 +244,11 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         for path in written:
             _err(f"wrote {path}")
-        return EXIT_OK
-    if args.command in ("build", "watch", "clean"):
-        from gen.cli.config import find_config
+    return EXIT_OK
 
-        try:
-            config = find_config()
-        except GenError as bad:
-            _err(f"gradsheet: {bad}" if bad.span is None or not bad.span.file else str(bad))
-            return EXIT_USAGE
-        _configured(args, config)
-    if args.command == "clean":
-        return _clean(Path(args.output), dry_run=args.dry_run, quiet=args.quiet)
+
+def _on_specs(args: argparse.Namespace) -> int:
+    """The commands that read specs: build, check, watch."""
     specs, missing = find_specs(args.paths or ["specs"])
     for lost in missing:
         _err(f"gradsheet: {lost.message}")
