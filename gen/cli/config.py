@@ -13,6 +13,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from gen.errors import GenError, Span
@@ -25,10 +26,12 @@ else:  # pragma: no cover - Python 3.10 reads TOML with tomli (a dependency ther
 CONFIG_FILE = "gradsheet.toml"
 PYPROJECT = "pyproject.toml"
 FORMATS = frozenset({"pdf", "body", "json", "slides", "html", "md", "exercise", "all"})
-NOT_YET = {
-    "layout": "a default layout for every spec is not supported yet; set 'layout:' in each spec",
-    "lang": "a default language for every spec is not supported yet; set 'lang:' in each spec",
-}
+NOT_YET = MappingProxyType(
+    {
+        "layout": "a default layout for all specs is not supported yet; set 'layout:' in each spec",
+        "lang": "a default language for all specs is not supported yet; set 'lang:' in each spec",
+    }
+)
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 

@@ -51,8 +51,8 @@ def test_another_projects_pyproject_is_not_judged(tmp_path):
         ("jobs = true\n", 1, 1, "'jobs' must be"),
         ('formats = ["pdf", "pptx"]\n', 1, 1, "unknown format 'pptx'"),
         ('output = ""\n', 1, 1, "'output' must be a folder name"),
-        ('\nlayout = "numerator"\n', 2, 1, "default layout for every spec is not supported yet"),
-        ('lang = "zh"\n', 1, 1, "default language for every spec is not supported yet"),
+        ('\nlayout = "numerator"\n', 2, 1, "default layout for all specs is not supported yet"),
+        ('lang = "zh"\n', 1, 1, "default language for all specs is not supported yet"),
         ('outptu = "x"\n', 1, 1, "unknown setting 'outptu'"),
     ],
 )
