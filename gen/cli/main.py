@@ -319,7 +319,7 @@ def _config_formats(options: BuildOptions, args: argparse.Namespace) -> BuildOpt
     formats = getattr(args, "config_formats", None)
     if not formats or args.to_given or "formats" not in BuildOptions.__dataclass_fields__:
         return options
-    return dataclasses.replace(options, formats=formats)  # type: ignore[call-arg]
+    return dataclasses.replace(options, **{"formats": formats})  # the field of build --to
 
 
 def _clean(out: Path, *, dry_run: bool, quiet: bool) -> int:
