@@ -76,6 +76,23 @@ class GenErrors(Exception):
         self.errors = list(errors)
 
 
+class SpecError(GenErrors):
+    """The one exception of the Python API (``gen.api``): a spec that cannot be used.
+
+    Attributes:
+        errors: The located messages (each a ``GenError`` with file, line and column).
+        results: The results object of SPEC section 6 (``ok`` false) when the
+            spec was read far enough to have one, else None.
+    """
+
+    def __init__(self, errors: list[GenError], results: dict[str, object] | None = None) -> None:
+        super().__init__(errors)
+        self.results = results
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
 def format_error(err: GenError) -> str:
     """``file:line:col: error: message``, then the source line and a caret."""
     span = err.span

@@ -28,7 +28,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="the book to write")
     p.add_argument("--title", default=DEFAULT_TITLE, help=f"its title (default: {DEFAULT_TITLE})")
     p.add_argument("--templates", metavar="DIR", help="a folder of templates for every spec")
-    p.add_argument("--dry-run", action="store_true", help="write the book's .tex only; run no TeX")
+    p.add_argument("--no-pdf", action="store_true", help="write the book's .tex only; run no TeX")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="derive and check every spec; write nothing, say what would be written",
+    )
     p.add_argument(
         "--timeout",
         type=float,
@@ -61,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
         args.title,
         templates=templates,
         timeout=args.timeout,
-        pdf=not args.dry_run,
+        pdf=not (args.no_pdf or args.dry_run),
+        write=not args.dry_run,
     )
     for error in done.errors:
         _err(str(error))
@@ -71,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     for warning in done.warnings:
         _err(f"{shown_path(target)}: warning: {warning}")
     for path in done.written:
-        _err(f"wrote {shown_path(path)}")
+        _err(f"{'would write' if args.dry_run else 'wrote'} {shown_path(path)}")
     _err(f"gradsheet: booklet of {done.chapters} specs: {shown_path(target)}")
     return 0
 

@@ -1,8 +1,9 @@
-"""The command line: gradsheet build | check | watch | new | schema | booklet."""
+"""The command line: build, check, watch, clean, booklet, new, schema, docs; prints."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -22,6 +23,8 @@ from gen.make.specs import find_specs, path_problem, shown_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from gen.cli.config import Config
 
 EXIT_OK = 0  # every spec good (built, up to date or checked)
 EXIT_FAILED = 1  # some spec failed; the others were built
@@ -87,27 +90,36 @@ def _parser() -> argparse.ArgumentParser:
             help="print every spec, timings and tracebacks of internal errors",
         )
 
-    def building(p: argparse.ArgumentParser) -> None:
-        common(p)
+    def output(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "-o",
             "--output",
-            default="output",
+            default=None,  # gradsheet.toml's 'output', else "output" (see _configured)
             metavar="DIR",
-            help="the output folder (default: output)",
+            help="the output folder (default: 'output' of gradsheet.toml, else output)",
         )
+
+    def building(p: argparse.ArgumentParser, *, dry: bool) -> None:
+        common(p)
+        output(p)
         p.add_argument(
             "--templates",
             metavar="DIR",
             help="a folder of templates for every spec (wins over 'template:')",
         )
         p.add_argument(
-            "--dry-run",
             "--no-pdf",
-            dest="dry_run",
+            dest="no_pdf",
             action="store_true",
             help="derive, verify and write .tex and .json; run no TeX",
         )
+        if dry:
+            p.add_argument(
+                "--dry-run",
+                dest="dry_run",
+                action="store_true",
+                help="derive and verify, then say what a build would write; write nothing",
+            )
         p.add_argument(
             "--force",
             action="store_true",
@@ -117,12 +129,15 @@ def _parser() -> argparse.ArgumentParser:
             "-j",
             "--jobs",
             type=_positive(int),
-            default=_cores(),
+            default=None,  # gradsheet.toml's 'jobs', else the number of cores
             metavar="N",
-            help=f"TeX runs at once (default: the number of cores, {_cores()})",
+            help=f"TeX runs at once (default: 'jobs' of gradsheet.toml, else the number "
+            f"of cores, {_cores()})",
         )
 
-    building(sub.add_parser("build", help="build specs into PDF, .tex, .body.tex and .json"))
+    building(
+        sub.add_parser("build", help="build specs into PDF, .tex, .body.tex and .json"), dry=True
+    )
     check = sub.add_parser("check", help="derive and verify specs; write nothing")
     common(check)
     check.add_argument(
@@ -135,12 +150,24 @@ def _parser() -> argparse.ArgumentParser:
         "of small sizes (verified.exact in the JSON)",
     )
     watch = sub.add_parser("watch", help="build, then rebuild what changes on save")
-    building(watch)
+    building(watch, dry=False)
+    clean = sub.add_parser(
+        "clean", help="remove what gradsheet wrote into the output folder, nothing else"
+    )
+    output(clean)
+    clean.add_argument(
+        "--dry-run", action="store_true", help="say what would be removed; remove nothing"
+    )
+    clean.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     new = sub.add_parser("new", help="write a starter spec (specs/NAME.yaml)")
     new.add_argument("name", metavar="NAME", help="a name (specs/NAME.yaml) or a path")
     new.add_argument("--force", action="store_true", help="overwrite an existing spec")
     sub.add_parser("schema", help="print the JSON Schema of the spec format")
     booklet.add_parser(sub)
+    docs = sub.add_parser("docs", help="print where the documentation shipped with gradsheet is")
+    docs.add_argument(
+        "topic", nargs="?", metavar="TOPIC", help="a page: spec, cli, api, templates, ..."
+    )
     return parser
 
 
@@ -155,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help and --version exit 0, misuse 2
         return int(exc.code or 0)
+    given = sys.argv[1:] if argv is None else argv
+    args.to_given = any(a == "--to" or a.startswith("--to=") for a in given)
     if args.command is None:
         parser.print_usage(sys.stderr)
         return EXIT_USAGE
@@ -177,10 +206,37 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "booklet":
         return booklet.run(args)
+    if args.command in ("schema", "docs", "new"):
+        return _no_specs(args)
+    if args.command in ("build", "watch", "clean"):
+        from gen.cli.config import find_config
+
+        try:
+            config = find_config()
+        except GenError as bad:
+            _err(str(bad) if bad.span is not None and bad.span.file else f"gradsheet: {bad}")
+            return EXIT_USAGE
+        _configured(args, config)
+    if args.command == "clean":
+        return _clean(Path(args.output), dry_run=args.dry_run, quiet=args.quiet)
+    return _on_specs(args)
+
+
+def _no_specs(args: argparse.Namespace) -> int:
+    """The commands that read no spec: schema, docs, new."""
     if args.command == "schema":
         from gen.cli.schema import schema_text
 
         sys.stdout.write(schema_text())
+        return EXIT_OK
+    if args.command == "docs":
+        from gen.cli.docs import doc_path
+
+        try:
+            print(doc_path(args.topic))
+        except GenError as missing:
+            _err(f"gradsheet: {missing.message}")
+            return EXIT_USAGE
         return EXIT_OK
     if args.command == "new":
         from gen.cli.newspec import write_new
@@ -192,7 +248,11 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         for path in written:
             _err(f"wrote {path}")
-        return EXIT_OK
+    return EXIT_OK
+
+
+def _on_specs(args: argparse.Namespace) -> int:
+    """The commands that read specs: build, check, watch."""
     specs, missing = find_specs(args.paths or ["specs"])
     for lost in missing:
         _err(f"gradsheet: {lost.message}")
@@ -217,6 +277,8 @@ def _run(args: argparse.Namespace) -> int:
     )
     if args.command == "watch":
         return _watch(args.paths or ["specs"], options, reporter)
+    if args.dry_run:
+        return _dry_run(specs, options, reporter)
     return _build(specs, options, reporter)
 
 
@@ -235,15 +297,75 @@ def _options(args: argparse.Namespace) -> tuple[BuildOptions | None, str]:
     templates = Path(args.templates) if args.templates else None
     if templates is not None and not templates.is_dir():
         return None, f"no such template folder: {templates}"
-    return BuildOptions(
+    options = BuildOptions(
         out,
-        pdf=not args.dry_run,
+        pdf=not args.no_pdf,
         templates=templates,
         force=args.force,
         strict=args.strict,
         jobs=args.jobs,
         timeout=args.timeout,
-    ), ""
+    )
+    return _config_formats(options, args), ""
+
+
+def _configured(args: argparse.Namespace, config: Config) -> None:
+    """Fill the options the command line left unset from the project's configuration."""
+    if args.output is None:
+        args.output = config.output or "output"
+    if getattr(args, "jobs", 0) is None:
+        args.jobs = config.jobs or _cores()
+    args.config_formats = list(config.formats) if config.formats else None
+
+
+def _config_formats(options: BuildOptions, args: argparse.Namespace) -> BuildOptions:
+    """The configuration's ``formats``, unless ``--to`` chose (a list of strings, SPEC 9)."""
+    formats = getattr(args, "config_formats", None)
+    if not formats or args.to_given or "formats" not in BuildOptions.__dataclass_fields__:
+        return options
+    return dataclasses.replace(options, **{"formats": formats})  # the field of build --to
+
+
+def _clean(out: Path, *, dry_run: bool, quiet: bool) -> int:
+    """``gradsheet clean``: remove (or, with ``--dry-run``, list) what gradsheet wrote."""
+    from gen.cli.clean import clean, plan_clean
+
+    plan = plan_clean(out)
+    for path, why in plan.kept:
+        _err(f"gradsheet: leaving {shown_path(path)}: {why}")
+    doomed = [*plan.files, *([plan.folder] if plan.folder is not None else [])]
+    verb = "would remove" if dry_run else "removed"
+    if not doomed:
+        if not quiet:
+            _err(f"gradsheet: nothing to remove in {shown_path(out)}")
+        return EXIT_OK
+    failed = [] if dry_run else clean(plan)
+    lost = {path for path, _ in failed}
+    for path in doomed:
+        if path not in lost and not quiet:
+            _err(f"{verb} {shown_path(path)}{'/' if path == plan.folder else ''}")
+    for path, why in failed:
+        _err(f"gradsheet: cannot remove {shown_path(path)}: {why}")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _dry_run(specs: list[Path], options: BuildOptions, reporter: Reporter) -> int:
+    """``build --dry-run``: derive and check each spec, say what a build would write."""
+    from gen.cli.dryrun import describe, plan
+
+    say = reporter.line if reporter.verbosity > 0 else (lambda text: None)
+    if not options.out_dir.exists():
+        say(f"would create the output folder {shown_path(options.out_dir)}")
+    outcomes = []
+    for path in specs:
+        planned = plan(path, options)
+        outcome = planned.outcome
+        if not outcome.ok:
+            reporter.done(outcome)  # its errors, located
+        say(describe(planned, options.out_dir))
+        outcomes.append(outcome)
+    say("gradsheet: dry run; nothing was written")
+    return _status(outcomes)
 
 
 def _status(outcomes: list[Outcome]) -> int:

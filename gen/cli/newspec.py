@@ -15,8 +15,9 @@ MODELINE = f"# yaml-language-server: $schema={SCHEMA_FILE}"
 STARTER = """\
 {modeline}
 # A gradsheet spec: build it with `gradsheet build {path}`.
-# The format: docs/spec.md. Editors with the YAML language server complete and
-# check this file against {schema} (`gradsheet schema` prints it).
+# The format: `gradsheet docs spec` prints where its page is. Editors with the
+# YAML language server complete and check this file against {schema}
+# (`gradsheet schema` prints it).
 title: {title}
 subtitle: Least squares with a weight penalty
 author: Course staff

@@ -92,7 +92,7 @@ def spec_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "gradsheet spec",
-        "description": "A matrix-calculus derivation sheet (docs/spec.md).",
+        "description": "A matrix-calculus derivation sheet (the format: `gradsheet docs spec`).",
         "type": "object",
         "additionalProperties": False,
         "required": ["title"],

@@ -40,11 +40,13 @@ def make_booklet(
     templates: Path | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     pdf: bool = True,
+    write: bool = True,
 ) -> Booklet:
     """Derive, check and typeset ``specs`` (in that order) into ``target`` (a .pdf path).
 
     ``target.with_suffix('.tex')`` is written beside it. With ``pdf`` False, only the
-    .tex is written (TeX is not run).
+    .tex is written (TeX is not run). With ``write`` False, nothing is written at all:
+    the specs are derived and checked, and ``written`` names what would be written.
     """
     chapters: list[Chapter] = []
     errors: list[GenError] = []
@@ -62,6 +64,9 @@ def make_booklet(
         return Booklet(False, errors)
     tex = booklet_tex(chapters, title)
     out_dir, stem = target.parent, target.stem
+    if not write:
+        would = [target.with_suffix(".tex")] + ([target] if pdf else [])
+        return Booklet(True, written=would, chapters=len(chapters))
     out_dir.mkdir(parents=True, exist_ok=True)
     with outputs.staging_dir(out_dir) as staging:
         outputs.write_text(staging / f"{stem}.tex", tex)

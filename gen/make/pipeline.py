@@ -36,7 +36,7 @@ from gen.render.results import derivation_json, dumps, results
 from gen.render.sheet import default_templates_dir, render_tex
 from gen.render.texchars import sheet_engine
 from gen.render.view import sheet_context
-from gen.spec.load import load_spec
+from gen.spec.load import load_spec, load_spec_text
 from gen.spec.model import Method, Target
 from gen.verify.numeric import agree, verify
 
@@ -73,14 +73,15 @@ def _derived(program: Program, target: Target, method: Method) -> Derivation:
 
 
 def check_spec(
-    path: Path, *, timeout: float | None = None, exact: bool = False
+    path: Path, *, timeout: float | None = None, exact: bool = False, text: str | None = None
 ) -> tuple[Program | None, list[Derivation], Outcome]:
     """Load, derive and verify one spec; nothing is written, nothing is raised.
 
     Args:
-        path: The spec file.
+        path: The spec file (with ``text``: the name its messages give it).
         timeout: Seconds allowed to each derivation (in the main thread).
         exact: Also check each result exactly with SymPy (``check --exact``).
+        text: The spec's YAML text, read instead of the file (the Python API's ``loads``).
 
     Returns:
         The program (None when the spec has errors), the derivations, and the outcome.
@@ -89,7 +90,11 @@ def check_spec(
     name = output_name(path)
     where = Span(str(path))
     program, errors = guarded(
-        lambda: build_program(load_spec(str(path))), where, "reading the spec"
+        lambda: build_program(
+            load_spec(str(path)) if text is None else load_spec_text(text, str(path))
+        ),
+        where,
+        "reading the spec",
     )
     if program is None:
         return None, [], _failed(path, name, errors)

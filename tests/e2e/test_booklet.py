@@ -60,9 +60,12 @@ def test_a_failed_spec_writes_nothing_and_keeps_the_last_booklet(tex, tmp_path, 
     assert tree(tmp_path / "out") == before
 
 
-def test_dry_run_writes_the_tex_alone(tmp_path):
+def test_dry_run_writes_nothing_and_no_pdf_writes_the_tex_alone(tmp_path, capsys):
     target = tmp_path / "out" / "book.pdf"
     assert main(["booklet", str(small(tmp_path / "s")), "-o", str(target), "--dry-run"]) == 0
+    assert not (tmp_path / "out").exists()
+    assert "would write" in capsys.readouterr().err
+    assert main(["booklet", str(small(tmp_path / "s")), "-o", str(target), "--no-pdf"]) == 0
     assert target.with_suffix(".tex").is_file() and not target.exists()
     tex = target.with_suffix(".tex").read_text()
     assert r"\tableofcontents" in tex and r"\chapter{Least squares}" in tex

@@ -51,10 +51,10 @@ def test_force_rebuilds_but_leaves_unchanged_bytes_alone(tmp_path, tex, capsys):
 def test_an_edited_spec_is_rebuilt_and_only_changed_files_move(tmp_path, no_tex_runs, capsys):
     spec = small(tmp_path / "specs")
     out = tmp_path / "out"
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0
     stamps = mtimes(out)
     spec.write_text(spec.read_text().replace("Least squares", "Least squares, again"))
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0
     assert "1 built" in capsys.readouterr().err
     now = mtimes(out)
     assert now["ls.tex"] != stamps["ls.tex"] and now["ls.json"] != stamps["ls.json"]
@@ -66,7 +66,7 @@ def test_a_template_change_or_a_new_gradsheet_rebuilds(tmp_path, no_tex_runs, mo
     templates = tmp_path / "tpl"
     shutil.copytree(default_templates_dir(), templates)
     out = tmp_path / "out"
-    args = ["build", str(spec), "-o", str(out), "--dry-run", "--templates", str(templates)]
+    args = ["build", str(spec), "-o", str(out), "--no-pdf", "--templates", str(templates)]
     assert main(args) == 0
     assert main(args) == 0
     assert "1 up to date" in capsys.readouterr().err
@@ -80,22 +80,22 @@ def test_a_template_change_or_a_new_gradsheet_rebuilds(tmp_path, no_tex_runs, mo
     assert "1 built" in capsys.readouterr().err
 
 
-def test_a_pdf_build_after_a_dry_run_runs_tex(tmp_path, tex, capsys):
+def test_a_pdf_build_after_a_no_pdf_build_runs_tex(tmp_path, tex, capsys):
     spec = small(tmp_path / "specs")
     out = tmp_path / "out"
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0
     assert sorted(outputs(out)) == ["ls.body.tex", "ls.json", "ls.tex"]
     assert main(["build", str(spec), "-o", str(out)]) == 0
     assert sorted(outputs(out)) == FOUR
     capsys.readouterr()
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0  # the PDF build serves
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0  # the PDF build serves
     assert "1 up to date" in capsys.readouterr().err
 
 
-def test_dry_run_writes_tex_and_json_and_runs_no_tex(tmp_path, no_tex_runs, capsys):
+def test_no_pdf_writes_tex_and_json_and_runs_no_tex(tmp_path, no_tex_runs, capsys):
     spec = small(tmp_path / "specs")
     out = tmp_path / "out"
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0
     assert sorted(outputs(out)) == ["ls.body.tex", "ls.json", "ls.tex"]
     assert f"built {spec} -> {out / 'ls.tex'}" in capsys.readouterr().err
     assert main(["build", str(spec), "-o", str(tmp_path / "o2"), "--no-pdf"]) == 0
@@ -131,7 +131,7 @@ def test_warnings_are_located_and_strict_makes_them_fail(tmp_path, no_tex_runs, 
     spec = tmp_path / "u.yaml"
     spec.write_text(UNUSED)
     out = tmp_path / "out"
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0
     err = capsys.readouterr().err
     assert (
         f"{spec}:4:3: warning: dimension 'k' is declared but nothing uses it\n"
@@ -143,12 +143,12 @@ def test_warnings_are_located_and_strict_makes_them_fail(tmp_path, no_tex_runs, 
     )
     before = outputs(out)
     # The cache keeps the warnings: an up-to-date spec still fails under --strict.
-    assert main(["build", str(spec), "-o", str(out), "--dry-run", "--strict"]) == 1
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf", "--strict"]) == 1
     err = capsys.readouterr().err
     assert "warning: dimension 'k'" in err
     assert f"{spec}: error: 2 warnings, and --strict makes warnings fail the build" in err
     spec.write_text(UNUSED.replace("title: T", "title: T2"))
-    assert main(["build", str(spec), "-o", str(out), "--dry-run", "--strict"]) == 1
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf", "--strict"]) == 1
     assert outputs(out) == before  # a failed spec writes nothing
     assert main(["check", str(spec), "--strict"]) == 1
     assert main(["check", str(spec)]) == 0
@@ -162,14 +162,14 @@ def test_template_key_is_relative_to_the_spec_and_the_option_wins(tmp_path, no_t
     (mine / "sheet.tex.j2").write_text("% MINE\n" + (mine / "sheet.tex.j2").read_text())
     spec.write_text("template: ../mine\n" + spec.read_text())
     out = tmp_path / "out"
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0
     assert outputs(out)["ls.tex"].startswith(b"% MINE\n")
     option = ["--templates", str(default_templates_dir())]
-    assert main(["build", str(spec), "-o", str(out), "--dry-run", *option]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf", *option]) == 0
     assert not outputs(out)["ls.tex"].startswith(b"% MINE\n")
     spec.write_text(spec.read_text().replace("../mine", "../nowhere"))
     capsys.readouterr()
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 1
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 1
     err = capsys.readouterr().err
     assert (
         f"{spec}:1:11: error: template folder not found: {specs / '../nowhere'}\n"
@@ -189,7 +189,7 @@ def test_a_broken_template_is_reported_in_the_template(tmp_path, no_tex_runs, ca
                 str(spec),
                 "-o",
                 str(tmp_path / "out"),
-                "--dry-run",
+                "--no-pdf",
                 "--templates",
                 str(templates),
             ]

@@ -27,7 +27,7 @@ def test_the_table():
 
 def test_0_all_good(tmp_path):
     spec = small(tmp_path)
-    assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--no-pdf"]) == 0
     assert main(["check", str(spec)]) == 0
     assert main(["--version"]) == 0 and main(["schema"]) == 0
 
@@ -36,7 +36,7 @@ def test_1_a_spec_failed_the_others_built(tmp_path, capsys):
     small(tmp_path / "specs", "good")
     (tmp_path / "specs" / "bad.yaml").write_text("title: [\n")
     out = tmp_path / "out"
-    assert main(["build", str(tmp_path / "specs"), "-o", str(out), "--dry-run"]) == 1
+    assert main(["build", str(tmp_path / "specs"), "-o", str(out), "--no-pdf"]) == 1
     assert (out / "good.json").is_file() and not (out / "bad.json").exists()
     assert main(["check", str(tmp_path / "specs")]) == 1
     assert "failed" in capsys.readouterr().err
@@ -96,14 +96,14 @@ def test_4_internal_error_is_reported_without_a_traceback(tmp_path, monkeypatch,
 
     monkeypatch.setattr(pipeline, "derive", broken)
     spec = small(tmp_path)
-    assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--dry-run"]) == 4
+    assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--no-pdf"]) == 4
     err = capsys.readouterr().err
     assert (
         f"{spec}:10:5: error: internal error while deriving dJ/dw (differential): "
         "ZeroDivisionError: a bug (a bug in gradsheet; please report it with the spec)" in err
     )
     assert "Traceback" not in err
-    assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--dry-run", "-v"]) == 4
+    assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--no-pdf", "-v"]) == 4
     assert "Traceback (most recent call last)" in capsys.readouterr().err
     assert main(["check", str(spec), "--json"]) == 4
     obj = json.loads(capsys.readouterr().out)
@@ -127,10 +127,10 @@ def test_4_even_outside_a_spec(monkeypatch, capsys, tmp_path):
 
 def test_the_console_command_as_a_user_runs_it(tmp_path):
     spec = small(tmp_path)
-    done = gradsheet("build", str(spec), "-o", str(tmp_path / "out"), "--dry-run")
+    done = gradsheet("build", str(spec), "-o", str(tmp_path / "out"), "--no-pdf")
     assert done.returncode == 0, done.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: T\ndefine:\n  J: x +\n")
-    done = gradsheet("build", str(bad), "-o", str(tmp_path / "out"), "--dry-run")
+    done = gradsheet("build", str(bad), "-o", str(tmp_path / "out"), "--no-pdf")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith(f"{bad}:3:8: error: expected an expression after '+'\n")

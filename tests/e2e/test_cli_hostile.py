@@ -121,7 +121,7 @@ def test_hostile_spec(case, tmp_path, capsys):
     spec.write_bytes(data)
     before = tree(tmp_path)
     out = tmp_path / "out"
-    assert main(["build", str(spec), "-o", str(out), "--dry-run", "--timeout", "60"]) == 1
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf", "--timeout", "60"]) == 1
     err = capsys.readouterr().err
     first = err.splitlines()[0]
     head = f"{spec}:{where}: error: " if where else f"{spec}: error: "
@@ -145,7 +145,7 @@ def test_text_fields_are_inert_in_the_tex(tmp_path):
         f"define:\n  J: x'*x\nderive:\n  - of: J\n    wrt: x\n    text: '{INJECTION}'\n"
     )
     out = tmp_path / "out"
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0
     for name in ("inj.tex", "inj.body.tex"):
         tex = (out / name).read_text()
         assert "\\input{" not in tex and "\\write18" not in tex and "^^5c" not in tex
@@ -168,7 +168,7 @@ def test_text_fields_are_inert_in_the_pdf_too(tmp_path, tex):
 def test_odd_but_fine_spec_names_build(name, tmp_path):
     spec = small(tmp_path / "specs", name)
     out = tmp_path / "out"
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0
     assert sorted(outputs(out)) == sorted(f"{name}.{ext}" for ext in ("tex", "body.tex", "json"))
 
 
@@ -187,7 +187,7 @@ def test_spec_names_that_cannot_name_outputs_are_refused(name, why, tmp_path, ca
     spec = folder / f"{name}.yaml"
     spec.write_text("title: T\n")
     out = tmp_path / "out"
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 1
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 1
     err = capsys.readouterr().err
     assert "error: cannot name outputs after '" in err and why in err
     assert "\x1b" not in err
@@ -198,7 +198,7 @@ def test_two_specs_with_one_output_name(tmp_path, capsys):
     first = small(tmp_path / "a", "ls")
     second = small(tmp_path / "b", "ls", "Other")
     out = tmp_path / "out"
-    assert main(["build", str(first), str(second), "-o", str(out), "--dry-run"]) == 1
+    assert main(["build", str(first), str(second), "-o", str(out), "--no-pdf"]) == 1
     err = capsys.readouterr().err
     assert (
         f"{second}: error: cannot name outputs after 'ls': {first} has the same output "
@@ -212,9 +212,9 @@ def test_an_output_folder_inside_the_spec_folder(tmp_path, capsys):
     small(specs)
     out = specs / "output"
     for _ in range(2):
-        assert main(["build", str(specs), "-o", str(out), "--dry-run"]) == 0
+        assert main(["build", str(specs), "-o", str(out), "--no-pdf"]) == 0
     assert sorted(outputs(out)) == ["ls.body.tex", "ls.json", "ls.tex"]
-    assert main(["build", str(specs), "-o", str(specs), "--dry-run"]) == 0  # beside the specs
+    assert main(["build", str(specs), "-o", str(specs), "--no-pdf"]) == 0  # beside the specs
     assert (specs / "ls.json").is_file() and (specs / "ls.yaml").is_file()
 
 
@@ -225,7 +225,7 @@ def test_a_symlink_in_the_output_folder_is_replaced_not_followed(tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
     os.symlink(victim, out / "ls.json")
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0
     assert victim.read_text() == "precious"
     assert not (out / "ls.json").is_symlink() and b'"spec": "ls"' in outputs(out)["ls.json"]
 
@@ -237,7 +237,7 @@ def test_a_symlinked_cache_folder_is_refused(tmp_path, capsys):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     os.symlink(elsewhere, out / ".gradsheet")
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 2
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 2
     assert list(elsewhere.iterdir()) == []
     assert capsys.readouterr().err == (
         f"gradsheet: {out / '.gradsheet'} is not a plain folder (a link, or a file); remove it\n"
@@ -246,7 +246,7 @@ def test_a_symlinked_cache_folder_is_refused(tmp_path, capsys):
 
 def test_a_folder_name_with_a_control_character_is_refused_and_never_printed(tmp_path, capsys):
     spec = small(tmp_path / "we\nird\x1b[2J", "ls")
-    assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--dry-run"]) == 1
+    assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--no-pdf"]) == 1
     err = capsys.readouterr().err
     assert (
         "error: cannot build this spec: its path holds the character U+000A; rename its "

@@ -39,7 +39,7 @@ def _wait_for(predicate, what: str, seconds: float = 120) -> None:
 def test_a_signal_stops_tex_and_leaves_no_partial_files(tmp_path, tex, hanging, signum):
     spec = small(tmp_path / "specs")
     out = tmp_path / "out"
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0
     before = outputs(out)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
@@ -94,5 +94,5 @@ def test_staging_left_by_a_killed_build_is_cleaned_up(tmp_path):
     stale = out / ".gradsheet" / "tmp" / "run-999999999-1"
     (stale / "0").mkdir(parents=True)
     (stale / "0" / "ls.tex").write_text("half a file")
-    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert main(["build", str(spec), "-o", str(out), "--no-pdf"]) == 0
     assert not stale.exists()

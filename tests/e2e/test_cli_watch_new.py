@@ -40,7 +40,7 @@ def test_watch_rebuilds_on_save_keeps_the_last_good_outputs_and_stops_on_ctrl_c(
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     with open(log, "w") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gen", "watch", str(specs), "-o", str(out), "--dry-run"],
+            [sys.executable, "-m", "gen", "watch", str(specs), "-o", str(out), "--no-pdf"],
             env=env,
             stderr=stderr,
             stdout=subprocess.DEVNULL,
@@ -74,7 +74,7 @@ def test_new_writes_a_spec_that_builds_and_the_schema_beside_it(tmp_path, monkey
     assert err == f"wrote specs/week3.yaml\nwrote specs/{SCHEMA_FILE}\n"
     text = (tmp_path / "specs" / "week3.yaml").read_text()
     assert text.startswith(f"# yaml-language-server: $schema={SCHEMA_FILE}\n")
-    assert main(["build", "--dry-run"]) == 0  # specs/ -> output/ by default
+    assert main(["build", "--no-pdf"]) == 0  # specs/ -> output/ by default
     assert sorted(outputs(tmp_path / "output")) == ["week3.body.tex", "week3.json", "week3.tex"]
     schema = json.loads((tmp_path / "specs" / SCHEMA_FILE).read_text())
     jsonschema.validate(yaml.safe_load(text), schema)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 GEN = Path(__file__).resolve().parents[2] / "gen"
-ORDER = ["errors", "expr", "spec", "program", "derive", "verify", "render", "make", "cli"]
+ORDER = ["errors", "expr", "spec", "program", "derive", "verify", "render", "make", "api", "cli"]
 
 
 def room(module: str) -> str | None:
