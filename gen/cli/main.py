@@ -16,6 +16,7 @@ from gen import __version__
 from gen.cli.progress import Reporter, safe
 from gen.errors import GenError, Span
 from gen.make.cache import CACHE_DIR
+from gen.make.formats import ALL, DEFAULT_FORMATS, FORMATS, parse_formats
 from gen.make.options import DEFAULT_TIMEOUT, BuildOptions, Outcome, Status
 from gen.make.specs import find_specs, path_problem, shown_path
 
@@ -48,6 +49,14 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
         return value
 
     return parse
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    """``--to``: the formats asked for (argparse turns the error into a usage error)."""
+    try:
+        return parse_formats(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,6 +120,14 @@ def _parser() -> argparse.ArgumentParser:
             "--force",
             action="store_true",
             help="rebuild every spec, even those whose inputs did not change",
+        )
+        p.add_argument(
+            "--to",
+            type=_formats,
+            default=DEFAULT_FORMATS,
+            metavar="FORMAT[,FORMAT...]",
+            help=f"what to write for each spec: {', '.join(FORMATS)}, or {ALL} "
+            f"(default: {','.join(DEFAULT_FORMATS)})",
         )
         p.add_argument(
             "-j",
@@ -209,7 +226,7 @@ def _run(args: argparse.Namespace) -> int:
         verbosity=verbosity,
         bar=_is_terminal(),
         out_dir=options.out_dir,
-        pdf=options.pdf,
+        pdf=options.typesets,
     )
     if args.command == "watch":
         return _watch(args.paths or ["specs"], options, reporter)
@@ -239,6 +256,7 @@ def _options(args: argparse.Namespace) -> tuple[BuildOptions | None, str]:
         strict=args.strict,
         jobs=args.jobs,
         timeout=args.timeout,
+        formats=args.to,
     ), ""
 
 
