@@ -116,9 +116,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
     unknown = [n for n in names if n not in FORMATS]
     if unknown or not names:
         shown = ", ".join(repr(n) for n in unknown) or repr(text)
-        raise ValueError(
-            f"unknown format {shown}; valid formats: {', '.join(FORMATS)} (or {ALL})"
-        )
+        raise ValueError(f"unknown format {shown}; valid formats: {', '.join(FORMATS)} (or {ALL})")
     return ordered(names)
 
 

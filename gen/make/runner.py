@@ -148,9 +148,7 @@ def _up_to_date(path: Path, name: str, options: BuildOptions) -> tuple[Outcome |
     key = cache.input_key(path, data, options.templates, options.formats)
     if options.force:
         return None, key
-    manifest = cache.current(
-        options.out_dir, name, key, pdf=options.typesets, skip=options.out_dir
-    )
+    manifest = cache.current(options.out_dir, name, key, pdf=options.typesets, skip=options.out_dir)
     if manifest is None:
         return None, key
     outcome = Outcome(

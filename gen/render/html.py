@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jinja2
@@ -17,7 +18,7 @@ from gen.render.sheet import default_templates_dir, loader, real_space, sci
 
 PAGE_TEMPLATE = "page.html.j2"
 # The lang attribute of each sheet language (zh sheets are written in simplified characters).
-HTML_LANG = {"en": "en", "zh": "zh-Hans"}
+HTML_LANG = MappingProxyType({"en": "en", "zh": "zh-Hans"})
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
 

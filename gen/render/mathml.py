@@ -60,7 +60,7 @@ def standard_latex(latex: str) -> str:
 
 
 def _for_mathml(latex: str) -> str:
-    """Standard LaTeX as latex2mathml reads it best (``\mathrm{d}`` upright as text)."""
+    r"""Standard LaTeX as latex2mathml reads it best (``\mathrm{d}`` upright as text)."""
     return _UPRIGHT_RE.sub(r"\\text{\1}", standard_latex(latex))
 
 
