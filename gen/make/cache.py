@@ -67,7 +67,7 @@ def code_hash() -> str:
     files = sorted(package.rglob("*.py"))
     for shipped in (package / "templates", package.parent / "templates"):
         if (shipped / "sheet.tex.j2").is_file():
-            files += sorted(shipped.rglob("*.j2"))
+            files += sorted(shipped.rglob("*.j2")) + sorted(shipped.rglob("*.css"))
             break
     return f"{gen.__version__}:{_hash_files(files, package.parent)}"
 

@@ -50,7 +50,7 @@ class Format:
         name: Its name in ``--to``.
         suffixes: The files it writes, as suffixes of the spec's output name.
         render: The staged files' text by suffix (a PDF is made by TeX, not here).
-        help: What it is, for ``--help`` and docs/cli.md.
+        help: What it writes, in a few words (docs/cli.md has the long form).
         typesets: Its ``.tex`` is compiled to ``NAME.pdf``.
     """
 

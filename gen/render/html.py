@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +19,17 @@ PAGE_TEMPLATE = "page.html.j2"
 # The lang attribute of each sheet language (zh sheets are written in simplified characters).
 HTML_LANG = MappingProxyType({"en": "en", "zh": "zh-Hans"})
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+# The delimiters of every gradsheet template (the TeX ones' too): <% %>, <%= %>, <# #>.
+DELIMITERS = MappingProxyType(
+    {
+        "block_start_string": "<%",
+        "block_end_string": "%>",
+        "variable_start_string": "<%=",
+        "variable_end_string": "%>",
+        "comment_start_string": "<#",
+        "comment_end_string": "#>",
+    }
+)
 
 
 def _latex(value: object) -> str:
@@ -61,10 +71,11 @@ def fill_html(message: object, **values: object) -> Markup:
     )
 
 
-@functools.lru_cache(maxsize=8)
 def _environment(templates_dir: str) -> jinja2.Environment:
+    """A Jinja environment for one template folder (made per page: no module-level cache)."""
     env = SandboxedEnvironment(  # a template folder from elsewhere runs no code
         loader=loader(templates_dir),
+        **DELIMITERS,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -6,7 +6,6 @@ For MkDocs (pymdownx.arithmatex), Jupyter Book and Quarto: display math in
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from gen.render.html import DELIMITERS
 from gen.render.mathml import prose_parts, standard_latex
 from gen.render.sheet import default_templates_dir, loader, real_space, sci
 
@@ -59,10 +59,11 @@ def fill_md(message: object, **values: object) -> str:
     return "".join(escape_md(p) if i % 2 == 0 else str(values[p]) for i, p in enumerate(parts))
 
 
-@functools.lru_cache(maxsize=8)
 def _environment(templates_dir: str) -> jinja2.Environment:
+    """A Jinja environment for one template folder (made per page: no module-level cache)."""
     env = SandboxedEnvironment(  # a template folder from elsewhere runs no code
         loader=loader(templates_dir),
+        **DELIMITERS,
         autoescape=False,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
