@@ -27,9 +27,15 @@ class Planned:
 
 
 def output_files(name: str, options: BuildOptions) -> list[str]:
-    """The files a build writes for the spec ``name`` with these options."""
-    files = [f"{name}.tex", f"{name}.body.tex", f"{name}.json"]
-    return ([f"{name}.pdf"] if options.pdf else []) + files
+    """The files a build writes for the spec ``name`` with these options (its formats)."""
+    from gen.make.formats import FORMATS
+
+    files = []
+    for fmt in options.formats:
+        for suffix in FORMATS[fmt].suffixes:
+            if suffix != ".pdf" or options.pdf:
+                files.append(f"{name}{suffix}")
+    return files
 
 
 def plan(path: Path, options: BuildOptions) -> Planned:

@@ -18,6 +18,7 @@ from gen.cli import booklet
 from gen.cli.progress import Reporter, safe
 from gen.errors import GenError, Span
 from gen.make.cache import CACHE_DIR
+from gen.make.formats import ALL, DEFAULT_FORMATS, FORMATS, parse_formats
 from gen.make.options import DEFAULT_TIMEOUT, BuildOptions, Outcome, Status
 from gen.make.specs import find_specs, path_problem, shown_path
 
@@ -52,6 +53,14 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
         return value
 
     return parse
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    """``--to``: the formats asked for (argparse turns the error into a usage error)."""
+    try:
+        return parse_formats(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,6 +133,14 @@ def _parser() -> argparse.ArgumentParser:
             "--force",
             action="store_true",
             help="rebuild every spec, even those whose inputs did not change",
+        )
+        p.add_argument(
+            "--to",
+            type=_formats,
+            default=DEFAULT_FORMATS,
+            metavar="FORMAT[,FORMAT...]",
+            help=f"what to write for each spec: {', '.join(FORMATS)}, or {ALL} "
+            f"(default: {','.join(DEFAULT_FORMATS)})",
         )
         p.add_argument(
             "-j",
@@ -273,7 +290,7 @@ def _on_specs(args: argparse.Namespace) -> int:
         verbosity=verbosity,
         bar=_is_terminal(),
         out_dir=options.out_dir,
-        pdf=options.pdf,
+        pdf=options.typesets,
     )
     if args.command == "watch":
         return _watch(args.paths or ["specs"], options, reporter)
@@ -305,6 +322,7 @@ def _options(args: argparse.Namespace) -> tuple[BuildOptions | None, str]:
         strict=args.strict,
         jobs=args.jobs,
         timeout=args.timeout,
+        formats=args.to,
     )
     return _config_formats(options, args), ""
 
@@ -321,9 +339,9 @@ def _configured(args: argparse.Namespace, config: Config) -> None:
 def _config_formats(options: BuildOptions, args: argparse.Namespace) -> BuildOptions:
     """The configuration's ``formats``, unless ``--to`` chose (a list of strings, SPEC 9)."""
     formats = getattr(args, "config_formats", None)
-    if not formats or args.to_given or "formats" not in BuildOptions.__dataclass_fields__:
+    if not formats or args.to_given:
         return options
-    return dataclasses.replace(options, **{"formats": formats})  # the field of build --to
+    return dataclasses.replace(options, formats=parse_formats(",".join(formats)))
 
 
 def _clean(out: Path, *, dry_run: bool, quiet: bool) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 
 import gen
 from gen.errors import CacheError
+from gen.make.formats import DEFAULT_FORMATS
 
 CACHE_DIR = ".gradsheet"
 FORMAT = 1
@@ -66,7 +67,7 @@ def code_hash() -> str:
     files = sorted(package.rglob("*.py"))
     for shipped in (package / "templates", package.parent / "templates"):
         if (shipped / "sheet.tex.j2").is_file():
-            files += sorted(shipped.rglob("*.j2"))
+            files += sorted(shipped.rglob("*.j2")) + sorted(shipped.rglob("*.css"))
             break
     return f"{gen.__version__}:{_hash_files(files, package.parent)}"
 
@@ -97,13 +98,19 @@ def folder_hash(folder: Path, skip: Path | None = None) -> str:
     return _hash_files(files, folder)
 
 
-def input_key(spec: Path, data: bytes, templates: Path | None) -> str:
+def input_key(
+    spec: Path,
+    data: bytes,
+    templates: Path | None,
+    formats: Iterable[str] = DEFAULT_FORMATS,
+) -> str:
     """The key over a spec's inputs other than its template folder's files.
 
     Args:
         spec: The spec file (its resolved path takes part: a moved spec rebuilds).
         data: The spec file's bytes.
         templates: The ``--templates`` folder, if one was given.
+        formats: The formats asked for (``--to``): other formats, other outputs.
     """
     digest = hashlib.sha256()
     for part in (
@@ -111,6 +118,7 @@ def input_key(spec: Path, data: bytes, templates: Path | None) -> str:
         code_hash(),
         str(spec.resolve()),
         str(templates.resolve()) if templates else "-",
+        ",".join(sorted(formats)),
     ):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(data)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from gen.errors import GenError
+from gen.make.formats import DEFAULT_FORMATS, typesets
 
 DEFAULT_TIMEOUT = 120.0
 
@@ -37,6 +38,7 @@ class BuildOptions:
         strict: Warnings fail the spec.
         jobs: How many TeX runs at once.
         timeout: Seconds allowed to each TeX run and to each derivation.
+        formats: ``--to``: the formats to write (gen/make/formats.py), in its order.
     """
 
     out_dir: Path
@@ -46,6 +48,12 @@ class BuildOptions:
     strict: bool = False
     jobs: int = 1
     timeout: float = DEFAULT_TIMEOUT
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+
+    @property
+    def typesets(self) -> bool:
+        """Whether this build runs TeX: a format made by TeX is asked for, and ``pdf`` is on."""
+        return self.pdf and typesets(self.formats)
 
 
 @dataclass

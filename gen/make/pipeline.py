@@ -22,7 +22,7 @@ import jinja2
 from gen.derive.methods import derive
 from gen.derive.steps import Derivation
 from gen.errors import GenError, InternalError, Span
-from gen.make import cache, outputs
+from gen.make import cache, formats, outputs
 from gen.make.guard import guarded, inlined_size_error
 from gen.make.latexmk import CompileResult, Engine, compile_pdf
 from gen.make.lint import lint
@@ -32,8 +32,8 @@ from gen.make.texerrors import tex_failure, tex_warning
 from gen.make.texformat import formats_dir
 from gen.make.texmap import template_error
 from gen.program import Program, build_program
-from gen.render.results import derivation_json, dumps, results
-from gen.render.sheet import default_templates_dir, render_tex
+from gen.render.results import derivation_json, results
+from gen.render.sheet import default_templates_dir
 from gen.render.texchars import sheet_engine
 from gen.render.view import sheet_context
 from gen.spec.load import load_spec, load_spec_text
@@ -205,8 +205,9 @@ def prepare(
     if context is None:
         outcome.internal = any(isinstance(e, InternalError) for e in errs)
         return outcome.fail(*errs)
+    sources = formats.Sources(context, outcome.results, folder)
     try:
-        tex, body = render_tex(context, folder)
+        staged = formats.stage(sources, options.formats)
     except Exception as exc:  # noqa: BLE001 - shown in the template, or as a bug
         if _in_template(exc):
             return outcome.fail(template_error(exc, folder))
@@ -215,15 +216,15 @@ def prepare(
         return outcome.fail(*errs)
     name = outcome.name
     staging.mkdir(parents=True, exist_ok=True)
-    outputs.write_text(staging / f"{name}.tex", tex)
-    outputs.write_text(staging / f"{name}.body.tex", body)
-    outputs.write_text(staging / f"{name}.json", dumps(outcome.results))
-    files = [f"{name}.tex", f"{name}.body.tex", f"{name}.json"]
+    for suffix, text in staged.items():
+        outputs.write_text(staging / f"{name}{suffix}", text)
+    files = [f"{name}{suffix}" for suffix in staged]
+    tex = staged.get(".tex", "")
     return Prepared(outcome, program, staging, files, tex, folder, key, sheet_engine(context))
 
 
 def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = None) -> Outcome:
-    """Run TeX on a prepared spec (unless ``options.pdf`` is off) and promote its outputs.
+    """Run TeX on a prepared spec (when ``options.typesets``) and promote its outputs.
 
     Promotes nothing when TeX fails, or when ``--strict`` meets a warning, or
     when ``cancelled`` (a ``threading.Event``) is set. Without TeX installed the
@@ -232,7 +233,7 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
     outcome = prepared.outcome
     name, files = outcome.name, list(prepared.files)
     pdf_made = False
-    if options.pdf:
+    if options.typesets:
         work = prepared.staging / "tex"
         work.mkdir(exist_ok=True)
         outputs.write_text(work / "sheet.tex", prepared.tex)
@@ -274,15 +275,23 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
         return outcome.fail(
             GenError(f"cannot write the outputs of {name}: {exc}", Span(outcome.path))
         )
-    outcome.status = Status.BUILT if pdf_made or not options.pdf else Status.NO_TEX
+    outcome.status = Status.BUILT if pdf_made or not options.typesets else Status.NO_TEX
     return outcome
 
 
 def build_spec(
-    path: Path, out_dir: Path, *, pdf: bool = True, templates: Path | None = None
+    path: Path,
+    out_dir: Path,
+    *,
+    pdf: bool = True,
+    templates: Path | None = None,
+    to: tuple[str, ...] = formats.DEFAULT_FORMATS,
 ) -> Outcome:
-    """Check one spec, render it, compile it, and promote its outputs only if all succeeded."""
-    options = BuildOptions(Path(out_dir), pdf=pdf, templates=templates)
+    """Check one spec, render it, compile it, and promote its outputs only if all succeeded.
+
+    ``to`` names the formats to write (gen/make/formats.py).
+    """
+    options = BuildOptions(Path(out_dir), pdf=pdf, templates=templates, formats=formats.ordered(to))
     start = time.monotonic()
     with staging(Path(out_dir)) as folder:
         prepared = prepare(Path(path), options, folder / "spec")

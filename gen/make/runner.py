@@ -145,10 +145,10 @@ def _up_to_date(path: Path, name: str, options: BuildOptions) -> tuple[Outcome |
         data = path.read_bytes()
     except OSError:
         return None, ""
-    key = cache.input_key(path, data, options.templates)
+    key = cache.input_key(path, data, options.templates, options.formats)
     if options.force:
         return None, key
-    manifest = cache.current(options.out_dir, name, key, pdf=options.pdf, skip=options.out_dir)
+    manifest = cache.current(options.out_dir, name, key, pdf=options.typesets, skip=options.out_dir)
     if manifest is None:
         return None, key
     outcome = Outcome(
@@ -240,7 +240,7 @@ def _build(
                     done.append(prepared)
                     reporter.done(prepared)
                 else:
-                    reporter.working(name, "typesetting" if options.pdf else "writing")
+                    reporter.working(name, "typesetting" if options.typesets else "writing")
                     pending[pool.submit(typeset(prepared))] = time.monotonic() - start
                 for future in [f for f in pending if f.done()]:
                     finish(future)
