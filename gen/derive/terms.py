@@ -10,8 +10,8 @@ from fractions import Fraction
 
 from gen.derive import algebra as al
 from gen.expr.ast import SCALAR, Binary, Call, Name, Node, Num, Shape, Transpose
-from gen.expr.walk import mentions
 from gen.expr.shape import broadcast_shape
+from gen.expr.walk import mentions
 
 
 @dataclass(frozen=True)
