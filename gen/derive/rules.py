@@ -87,7 +87,10 @@ class Build:
         return al.num(value)
 
     def one_like(self, a: Node) -> Node:
-        """1 in the shape of ``a``."""
+        """1 in the shape of ``a``: ones(n) for a vector; for a matrix the number 1,
+        broadcast (1 - H.^2, as the books print it, not 1 1' - H.^2)."""
+        if a.shape is not None and a.shape[0] != 1 and a.shape[1] != 1:
+            return al.num(1)
         return _one_like(a)
 
     def times(self, a: Node, b: Node) -> Node:

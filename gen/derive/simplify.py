@@ -330,10 +330,11 @@ class Simplifier:
             out = al.mul(f, out)
         return al.mul(al.num(t.coef), out) if t.coef != 1 else out
 
-    def _scaled_ones(self, node: Node) -> Fraction | None:
-        """c when ``node`` is c times a matrix or vector of ones, else None."""
+    def _scaled_ones(self, node: Node) -> Node | None:
+        """c when ``node`` is c (a scalar: a number, or with scalar factors such as 1/N)
+        times a matrix or vector of ones, else None."""
         terms = self.terms(node, frozenset())
-        if len(terms) != 1 or terms[0].scalars:
+        if len(terms) != 1:
             return None
         chain = terms[0].chain
         if (
@@ -349,7 +350,8 @@ class Simplifier:
             )
             and len(chain) <= 2
         ):
-            return terms[0].coef
+            t = terms[0]
+            return term_node(Term(t.coef, t.scalars, (), SCALAR), SCALAR, frozenset())
         return None
 
     def _entrywise(self, op: str, a: Node, b: Node) -> Node:
@@ -362,7 +364,7 @@ class Simplifier:
             for one, other in ((a, b), (b, a)):
                 coef = self._scaled_ones(one)
                 if coef is not None and one.shape == other.shape:
-                    return al.mul(al.num(coef), other)  # (c 1 1^T) .* Y = c Y
+                    return al.mul(coef, other)  # (c 1 1^T) .* Y = c Y
             if a == b:
                 return al.binary(".^", a, al.num(2))
         if op == "./":
