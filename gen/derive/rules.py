@@ -340,7 +340,7 @@ def _adjoint_binary(node: Binary, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
         parts = [(a, _ew(g, power_derivative(node)))]
         if not isinstance(b, Num | Neg):  # passed on only if the exponent depends on wrt
             if a.shape != SCALAR:  # d(A.^k)/dk = A.^k .* log(A), summed against G
-                parts.append((b, inner(g, _ew(node, al.call("log", a)), ctx)))
+                parts.append((b, al.call("sum", _ew(g, _ew(node, al.call("log", a))))))
             else:
                 parts.append((b, al.mul(g, al.mul(node, al.call("log", a)))))
         return parts
