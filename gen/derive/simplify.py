@@ -313,8 +313,20 @@ class Simplifier:
                 return self._trace(args[0], sym)
             if node.func == "sum" and self.entrywise.sums_to_one(args[0]):
                 return al.num(1)  # sum(softmax(u)) = 1, and for a probability vector
+            if node.func == "sum":
+                count = self._count(args[0])
+                if count is not None:
+                    return count  # sum(c ones(n)) = c n: a dimension is a value (SPEC 8)
             return Call(node.func, args, shape=node.shape)
         return node
+
+    def _count(self, arg: Node) -> Node | None:
+        """sum(arg) when ``arg`` is c times a vector or matrix of ones: c times its number
+        of entries (``n``, ``m*n``, the dimensions as values), else None."""
+        coef = self._scaled_ones(arg)
+        if coef is None or arg.shape is None or arg.shape == SCALAR:
+            return None
+        return al.mul(coef, al.dim(al.size(arg.shape)))
 
     def _trace(self, arg: Node, sym: frozenset[str]) -> Node:
         """tr(c s A) = c s tr(A); tr of a sum stays whole; tr of a 1 x 1 is itself."""

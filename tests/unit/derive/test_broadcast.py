@@ -237,7 +237,7 @@ define:
         )
     )
     assert got[("y", "c", "differential", "numerator")] == "ones(h)"
-    assert got[("M", "c", "chain", "mixed")] == "sum(ones(h)) + v'*v"
+    assert got[("M", "c", "chain", "mixed")] == "h + v'*v"  # sum(ones(h)) = h
     assert got[("P", "c", "differential", "mixed")] == "sum(v.^c.*log(v))"
 
 
