@@ -257,6 +257,8 @@ def infer(
         expr_text: The whole expression as written, quoted in messages.
         dims: The dimension names that sizes may use; None means every
             dimension name in the shapes of ``env`` (the factors of products).
+            A dimension name used as a value (``1/n``) is its size: a scalar
+            (shape (1, 1)) that no name of ``env`` shadows.
 
     Returns:
         A copy of the tree with ``shape`` set on every node.
