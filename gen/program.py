@@ -93,7 +93,13 @@ def shape_of(variable: Variable) -> Shape:
 
 
 def build_program(spec: Spec) -> Program:
-    """Parse and check every definition and target; raise GenErrors with all faults."""
+    """Parse and check every definition and target; raise GenErrors with all faults.
+
+    A dimension of the spec (declared in ``dims``, or used in a shape when ``dims`` is
+    omitted) may be used as a value (``1/N``, ``n - 1``): it stays a ``Name`` node, which
+    shape inference gives the shape (1, 1). It is no symbol: never differentiated, and
+    the interpreters and the checks' numpy bindings give it its size (SPEC section 8).
+    """
     errors: list[GenError] = []
     symbols: dict[str, Symbol] = {}
     for var in spec.variables:

@@ -129,13 +129,28 @@ def neg(a: Node) -> Node:
     return Neg(a, shape=a.shape)
 
 
+def broadcast(a: Node, shape: Shape) -> Node:
+    """``a`` written out in the larger ``shape`` it broadcasts to, by products with ones:
+    a row b' as 1 b', a column c as c 1', a scalar s as s 1 (or s 1 1')."""
+    rows, cols = _s(a)
+    if (rows, cols) == tuple(shape):
+        return a
+    if (rows, cols) == SCALAR and shape[1] == 1:
+        return mul(a, ones(shape[0]))
+    if (rows, cols) == SCALAR and shape[0] != 1:
+        return mul(a, mul(ones(shape[0]), transpose(ones(shape[1]))))
+    if rows == 1 and shape[0] != 1:
+        return mul(ones(shape[0]), a)
+    return mul(a, transpose(ones(shape[1])))
+
+
 def add(a: Node, b: Node) -> Node:
-    """a + b (shapes must agree)."""
+    """a + b (shapes must agree, or broadcast: then a zero side leaves the other expanded)."""
     shape = binary_shape("+", _s(a), _s(b))
     if is_zero(a):
-        return b
+        return broadcast(b, shape)
     if is_zero(b):
-        return a
+        return broadcast(a, shape)
     if isinstance(b, Neg):
         return Binary("-", a, b.operand, shape=shape)
     return Binary("+", a, b, shape=shape)

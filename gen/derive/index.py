@@ -50,7 +50,9 @@ def _signed_terms(node: Node, sign: int = 1) -> list[tuple[int, Node]]:
         return _signed_terms(node.operand, -sign)
     if isinstance(node, Binary) and node.op in ("+", "-"):
         right_sign = sign if node.op == "+" else -sign
-        return _signed_terms(node.left, sign) + _signed_terms(node.right, right_sign)
+        assert node.shape is not None  # a broadcast operand written out: b' as 1 b'
+        left, right = al.broadcast(node.left, node.shape), al.broadcast(node.right, node.shape)
+        return _signed_terms(left, sign) + _signed_terms(right, right_sign)
     return [(sign, node)]
 
 

@@ -30,11 +30,29 @@ def jacobian(lin: Node, dx: Name, symmetric: frozenset[str] = frozenset()) -> No
     return _columns(lin, dx, symmetric)
 
 
+def explicit(lin: Node) -> Node:
+    """``lin`` with an operand that ``+ - .* ./`` broadcast written out in the result's
+    shape (b' in A + b' as 1 b', s in 1 - H as s 1 1'); a scalar that scales in ``.*``
+    or divides in ``./`` stays as it is."""
+    if not (isinstance(lin, Binary) and lin.op in ("+", "-", ".*", "./")):
+        return lin
+    assert lin.shape is not None
+    a, b = lin.left, lin.right
+    if a.shape == lin.shape and b.shape == lin.shape:
+        return lin
+    keep_a = lin.op == ".*" and a.shape == SCALAR
+    keep_b = lin.op in (".*", "./") and b.shape == SCALAR
+    a = a if keep_a else al.broadcast(a, lin.shape)
+    b = b if keep_b else al.broadcast(b, lin.shape)
+    return Binary(lin.op, a, b, shape=lin.shape)
+
+
 def _columns(lin: Node, dx: Name, sym: frozenset[str]) -> Node:
     n = dx.shape[0] if dx.shape else 1
     if not mentions(lin, dx.id):
         assert lin.shape is not None
         return al.zero((lin.shape[0], n))
+    lin = explicit(lin)
     if isinstance(lin, Name):
         return al.identity(n)
     if isinstance(lin, Neg):
@@ -161,6 +179,7 @@ def _vec(lin: Node, dx: Name, sym: frozenset[str]) -> Node:
     assert lin.shape is not None and dx.shape is not None
     if not mentions(lin, dx.id):
         return al.zero((al.size(lin.shape), al.size(dx.shape)))
+    lin = explicit(lin)
     if isinstance(lin, Name):
         return al.eye(al.size(dx.shape))
     if isinstance(lin, Neg):

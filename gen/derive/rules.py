@@ -47,6 +47,22 @@ def _ones_like(a: Node) -> Node:
     return al.mul(al.ones(rows), al.transpose(al.ones(cols)))
 
 
+def unbroadcast(g: Node, operand: Node) -> Node:
+    """The part of the gradient ``g`` (of the result's shape) that an operand broadcast in
+    ``+ - .* ./`` receives: ``g`` summed over the broadcast dimensions (NumPy's rule
+    backwards). A row b' of an m x n result gets 1' G, a column c gets G 1, a scalar
+    sum(G); an operand of the result's shape gets ``g`` itself."""
+    assert g.shape is not None and operand.shape is not None
+    rows, cols = operand.shape
+    if (rows, cols) == g.shape:
+        return g
+    if (rows, cols) == SCALAR:
+        return al.call("sum", g)
+    if rows == 1:
+        return al.mul(al.transpose(al.ones(g.shape[0])), g)
+    return al.mul(g, al.ones(g.shape[1]))
+
+
 class Build:
     """The constructors the function table writes f'(u) with: those of ``algebra``."""
 
@@ -71,7 +87,10 @@ class Build:
         return al.num(value)
 
     def one_like(self, a: Node) -> Node:
-        """1 in the shape of ``a``."""
+        """1 in the shape of ``a``: ones(n) for a vector; for a matrix the number 1,
+        broadcast (1 - H.^2, as the books print it, not 1 1' - H.^2)."""
+        if a.shape is not None and a.shape[0] != 1 and a.shape[1] != 1:
+            return al.num(1)
         return _one_like(a)
 
     def times(self, a: Node, b: Node) -> Node:
@@ -161,10 +180,8 @@ def _forward_power(node: Binary, da: Node, db: Node) -> Node:
     if node.op == "^" and a.shape != SCALAR:
         return _matrix_power_forward(a, _integer(k), da)
     out = _ew(power_derivative(node), da) if not al.is_zero(da) else al.zero(node.shape or SCALAR)
-    if not al.is_zero(db):
-        if a.shape != SCALAR or k.shape != SCALAR:
-            raise NotImplementedError("a variable exponent of a matrix")
-        out = al.add(out, al.mul(al.mul(node, al.call("log", a)), db))  # d(x^y) = x^y log x dy
+    if not al.is_zero(db):  # d(x^y) = x^y log x dy (entry by entry for A.^y)
+        out = al.add(out, al.mul(_ew(node, al.call("log", a)), db))
     return out
 
 
@@ -282,9 +299,9 @@ def adjoint(node: Node, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
 def _adjoint_binary(node: Binary, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:  # noqa: C901 - one case per operator
     a, b = node.left, node.right
     if node.op == "+":
-        return [(a, g), (b, g)]
+        return [(a, unbroadcast(g, a)), (b, unbroadcast(g, b))]
     if node.op == "-":
-        return [(a, g), (b, al.neg(g))]
+        return [(a, unbroadcast(g, a)), (b, unbroadcast(al.neg(g), b))]
     if node.op == "*":
         if a.shape == SCALAR and b.shape == SCALAR:
             return [(a, al.mul(g, b)), (b, al.mul(a, g))]
@@ -303,16 +320,16 @@ def _adjoint_binary(node: Binary, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
             return [(a, inner(g, b, ctx)), (b, al.mul(a, g))]
         if b.shape == SCALAR and a.shape != SCALAR:
             return [(a, al.mul(b, g)), (b, inner(g, a, ctx))]
-        return [(a, _ew(g, b)), (b, _ew(g, a))]
+        return [(a, unbroadcast(_ew(g, b), a)), (b, unbroadcast(_ew(g, a), b))]
     if node.op == "./":
         q = al.binary("./", g, b) if b.shape != SCALAR else al.div(g, b)
         if b.shape != SCALAR:
-            part_b = al.neg(_ew(q, node))
+            part_b = unbroadcast(al.neg(_ew(q, node)), b)
         else:
             part_b = al.neg(al.div(inner(g, node, ctx), b))
         if a.shape == SCALAR and b.shape != SCALAR:
-            return [(a, inner(q, _ones_like(b), ctx)), (b, part_b)]
-        return [(a, q), (b, part_b)]
+            return [(a, inner(q, _ones_like(q), ctx)), (b, part_b)]
+        return [(a, unbroadcast(q, a)), (b, part_b)]
     if node.op == "^" and a.shape != SCALAR:
         total: Node = al.zero(a.shape or SCALAR)
         for left, right, sign in _power_terms(a, _integer(b)):
@@ -321,10 +338,11 @@ def _adjoint_binary(node: Binary, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
         return [(a, total)]
     if node.op in ("^", ".^"):
         parts = [(a, _ew(g, power_derivative(node)))]
-        if not isinstance(b, Num | Neg):
-            if a.shape != SCALAR or b.shape != SCALAR:
-                raise NotImplementedError("a variable exponent of a matrix")
-            parts.append((b, al.mul(g, al.mul(node, al.call("log", a)))))
+        if not isinstance(b, Num | Neg):  # passed on only if the exponent depends on wrt
+            if a.shape != SCALAR:  # d(A.^k)/dk = A.^k .* log(A), summed against G
+                parts.append((b, al.call("sum", _ew(g, _ew(node, al.call("log", a))))))
+            else:
+                parts.append((b, al.mul(g, al.mul(node, al.call("log", a)))))
         return parts
     raise NotImplementedError(node.op)
 

@@ -313,8 +313,20 @@ class Simplifier:
                 return self._trace(args[0], sym)
             if node.func == "sum" and self.entrywise.sums_to_one(args[0]):
                 return al.num(1)  # sum(softmax(u)) = 1, and for a probability vector
+            if node.func == "sum":
+                count = self._count(args[0])
+                if count is not None:
+                    return count  # sum(c ones(n)) = c n: a dimension is a value (SPEC 8)
             return Call(node.func, args, shape=node.shape)
         return node
+
+    def _count(self, arg: Node) -> Node | None:
+        """sum(arg) when ``arg`` is c times a vector or matrix of ones: c times its number
+        of entries (``n``, ``m*n``, the dimensions as values), else None."""
+        coef = self._scaled_ones(arg)
+        if coef is None or arg.shape is None or arg.shape == SCALAR:
+            return None
+        return al.mul(coef, al.dim(al.size(arg.shape)))
 
     def _trace(self, arg: Node, sym: frozenset[str]) -> Node:
         """tr(c s A) = c s tr(A); tr of a sum stays whole; tr of a 1 x 1 is itself."""
@@ -330,10 +342,11 @@ class Simplifier:
             out = al.mul(f, out)
         return al.mul(al.num(t.coef), out) if t.coef != 1 else out
 
-    def _scaled_ones(self, node: Node) -> Fraction | None:
-        """c when ``node`` is c times a matrix or vector of ones, else None."""
+    def _scaled_ones(self, node: Node) -> Node | None:
+        """c when ``node`` is c (a scalar: a number, or with scalar factors such as 1/N)
+        times a matrix or vector of ones, else None."""
         terms = self.terms(node, frozenset())
-        if len(terms) != 1 or terms[0].scalars:
+        if len(terms) != 1:
             return None
         chain = terms[0].chain
         if (
@@ -349,7 +362,8 @@ class Simplifier:
             )
             and len(chain) <= 2
         ):
-            return terms[0].coef
+            t = terms[0]
+            return term_node(Term(t.coef, t.scalars, (), SCALAR), SCALAR, frozenset())
         return None
 
     def _entrywise(self, op: str, a: Node, b: Node) -> Node:
@@ -362,7 +376,7 @@ class Simplifier:
             for one, other in ((a, b), (b, a)):
                 coef = self._scaled_ones(one)
                 if coef is not None and one.shape == other.shape:
-                    return al.mul(al.num(coef), other)  # (c 1 1^T) .* Y = c Y
+                    return al.mul(coef, other)  # (c 1 1^T) .* Y = c Y
             if a == b:
                 return al.binary(".^", a, al.num(2))
         if op == "./":

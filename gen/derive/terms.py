@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from gen.derive import algebra as al
 from gen.expr.ast import SCALAR, Binary, Call, Name, Node, Num, Shape, Transpose
+from gen.expr.shape import broadcast_shape
 from gen.expr.walk import mentions
 
 
@@ -139,7 +140,8 @@ def term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
         out = al.mul(out, f)
     for d in powers(sorted(divisors, key=repr)):  # x/norm2(x), not 1/norm2(x)*x
         out = al.div(out, d)
-    if out.shape != shape:  # a bare number standing for a multiple of a 1 x 1 shape
+    # A term of a broadcast sum (b' in X W + b') has a shape that broadcasts to the sum's.
+    if out.shape != shape and (out.shape is None or broadcast_shape(out.shape, shape) != shape):
         raise AssertionError(f"term of shape {out.shape} in a sum of shape {shape}")
     return out
 

@@ -23,12 +23,14 @@ def evaluate(
 
     Every value is held as a 2-D float64 array (a scalar as (1, 1)), and a
     product is a scaling exactly when one side is (1, 1) at run time, so the
-    oracle depends on inferred shapes only for the size of ``I``.
+    oracle depends on inferred shapes only for the size of ``I``. ``+ - .* ./``
+    broadcast as NumPy does in 2-D.
 
     Args:
         node: The tree; ``I`` needs its inferred ``shape``.
         values: A float, or a 1-D ([n] as n x 1) or 2-D array, for each name.
-        sizes: The integer value of each dimension name.
+        sizes: The integer value of each dimension name; a dimension used as a
+            value (a name missing from ``values``) is its size.
 
     Returns:
         A float for a (1, 1) result, else a 2-D array.
@@ -55,6 +57,11 @@ def as_matrix(value: Any) -> Array:
     return array
 
 
+def _broadcasts(left: tuple[int, ...], right: tuple[int, ...]) -> bool:
+    """Whether two 2-D shapes broadcast (each axis equal, or one of them 1)."""
+    return all(a == b or a == 1 or b == 1 for a, b in zip(left, right, strict=True))
+
+
 class _Evaluator:
     """One evaluation."""
 
@@ -66,6 +73,8 @@ class _Evaluator:
         if isinstance(node, Num):
             return np.array([[float(node.value)]])
         if isinstance(node, Name):
+            if node.id not in self.values and node.id in self.sizes:
+                return np.array([[float(self.sizes[node.id])]])  # a dimension as a value
             return as_matrix(self.values[node.id])
         if isinstance(node, Neg):
             return -self.value(node.operand)
@@ -79,8 +88,7 @@ class _Evaluator:
 
     def binary(self, op: str, left: Array, right: Array, node: Binary) -> Array:
         scaling = left.shape == (1, 1) or right.shape == (1, 1)
-        entrywise_scaling = scaling and op in (".*", "./")
-        if op in ("+", "-", ".*", "./") and not entrywise_scaling and left.shape != right.shape:
+        if op in ("+", "-", ".*", "./") and not _broadcasts(left.shape, right.shape):
             raise ValueError(f"cannot apply {op} to {left.shape} and {right.shape}")
         if op == "+":
             return left + right

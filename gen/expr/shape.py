@@ -26,6 +26,7 @@ from gen.expr.walk import nodes
 __all__ = [
     "VERBS",
     "binary_shape",
+    "broadcast_shape",
     "call_shape",
     "dim_factors",
     "dim_node",
@@ -99,6 +100,24 @@ def integer_exponent(node: Node) -> int | None:
     return None
 
 
+def broadcast_shape(left: Shape, right: Shape) -> Shape | None:
+    """The shape of ``left`` and ``right`` broadcast together as NumPy does in 2-D, else None.
+
+    Each axis: equal sizes, or a size 1 against any other (which the result takes):
+    a scalar with anything, an m x 1 or a 1 x n with an m x n, an m x 1 with a 1 x n.
+    A dimension name stands for a size above 1, so ``[n, 1]`` and ``[m, 1]`` do not fit.
+    """
+    out: list[DimT] = []
+    for a, b in zip(left, right, strict=True):
+        if a == b or b == 1:
+            out.append(a)
+        elif a == 1:
+            out.append(b)
+        else:
+            return None
+    return (out[0], out[1])
+
+
 def binary_shape(  # noqa: C901 - one rule per operator
     op: str, left: Shape, right: Shape, *, integer_exponent: bool = False
 ) -> Shape:
@@ -121,14 +140,11 @@ def binary_shape(  # noqa: C901 - one rule per operator
     if verb is None:
         raise ShapeError(f"unknown operator '{op}'")
     pair = f"{format_shape(left)} and {format_shape(right)}"
-    if op in ("+", "-"):
-        if left == right:
-            return left
-        if is_scalar(left) or is_scalar(right):
-            raise ShapeError(
-                f"cannot {verb} {pair}: a scalar is not broadcast (multiply it by ones(...) or I)"
-            )
-        raise ShapeError(f"cannot {verb} {pair}")
+    if op in ("+", "-", ".*", "./"):
+        shape = broadcast_shape(left, right)
+        if shape is None:
+            raise ShapeError(f"cannot {verb} {pair}")
+        return shape
     if op == "*":
         if is_scalar(left):
             return right
@@ -137,12 +153,6 @@ def binary_shape(  # noqa: C901 - one rule per operator
         if left[1] != right[0]:
             raise ShapeError(f"cannot {verb} {pair}: inner sizes {left[1]} and {right[0]} differ")
         return (left[0], right[1])
-    if op in (".*", "./"):
-        if left == right or is_scalar(right):
-            return left
-        if is_scalar(left):
-            return right
-        raise ShapeError(f"cannot {verb} {pair}")
     if op == "/":
         if not is_scalar(right):
             raise ShapeError(
@@ -247,6 +257,8 @@ def infer(
         expr_text: The whole expression as written, quoted in messages.
         dims: The dimension names that sizes may use; None means every
             dimension name in the shapes of ``env`` (the factors of products).
+            A dimension name used as a value (``1/n``) is its size: a scalar
+            (shape (1, 1)) that no name of ``env`` shadows.
 
     Returns:
         A copy of the tree with ``shape`` set on every node.
@@ -308,11 +320,7 @@ class _Inference:
         if node.id in self.env:
             return self.env[node.id]
         if node.id in self.dims:
-            raise self.error(
-                node,
-                f"'{node.id}' is a dimension: it can only be a size in eye, ones, zeros"
-                " or commutation",
-            )
+            return SCALAR  # a dimension as a value: its size, a positive integer constant
         raise self.error(node, _unknown("name", node.id, self.env))
 
     def call(self, node: Call) -> Node:

@@ -1,7 +1,8 @@
 """The numeric check: each result and checkable step against central finite differences.
 
 Every result and every checkable step is evaluated through its own numpy
-form (what the JSON contract publishes) and compared with central finite
+form (what the JSON contract publishes, the dimension names bound to their
+sampled sizes as Python ints, SPEC section 8) and compared with central finite
 differences of the spec's expressions, evaluated by an independent
 interpreter (``gen.expr.evaluate``). The error reported is
 max|computed - finite difference| / max(1, max|finite difference|).
@@ -79,7 +80,7 @@ def _verify(
         point = Point(program, sizes, rng, precise)
         try:
             want = expected(point, derivation, program.symbols)
-            got = run_numpy(result_code, point.bindings())
+            got = run_numpy(result_code, {**sizes, **point.bindings()})
             worst = max(worst, _error(got, want))
             wrt_value = point.eval(wrt)
             direction: Value = (
@@ -87,7 +88,7 @@ def _verify(
                 if isinstance(wrt_value, float)
                 else rng.normal(size=np.shape(wrt_value))
             )
-            run = steps.at({**point.env(), f"d{wrt}": direction})
+            run = steps.at({**sizes, **point.env(), f"d{wrt}": direction})
             at = AtPoint(point, derivation, want, direction)
             for i, step in enumerate(derivation.steps):
                 if step_ok[i] is not None:
@@ -191,7 +192,8 @@ def agree(
         forms = program_forms(program)
         codes = [forms.of(derivations[i].result) for i in members]
         for _ in range(points):
-            bindings = Point(program, sampled.sample_sizes(program.dims), rng).bindings()
+            sizes = sampled.sample_sizes(program.dims)
+            bindings = {**sizes, **Point(program, sizes, rng).bindings()}
             values = [run_numpy(code, bindings) for code in codes]
             worst = max([worst] + [_error(v, values[0]) for v in values[1:]])
         agreement = Agreement(

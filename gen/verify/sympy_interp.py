@@ -51,6 +51,8 @@ class Interpreter:
         if isinstance(node, Num):
             return _scalar(sp.Rational(node.value.numerator, node.value.denominator))
         if isinstance(node, Name):
+            if node.id not in self.env and node.id in self.sizes:
+                return _scalar(sp.Integer(self.sizes[node.id]))  # a dimension as a value
             if node.id not in self.env:
                 raise Unsupported(f"the name '{node.id}' has no value")
             return self.env[node.id]
@@ -66,10 +68,14 @@ class Interpreter:
 
     def binary(self, op: str, a: Mat, b: Mat) -> Mat:  # noqa: C901 - one case per operator
         """``a op b`` with a 1 x 1 operand of ``*``, ``.*``, ``./`` scaling the other."""
+        if (
+            op in ("+", "-", ".*", "./")
+            and a.shape != b.shape
+            and not (op in (".*", "./") and (is_scalar(a) or is_scalar(b)))
+        ):
+            a, b = _broadcast(a, b, op)
         scaling = is_scalar(a) or is_scalar(b)
         if op in ("+", "-"):
-            if a.shape != b.shape:
-                raise Unsupported(f"'{op}' on shapes {a.shape} and {b.shape}")
             return a + b if op == "+" else a - b
         if op == "*":
             if is_scalar(a):
@@ -129,6 +135,23 @@ class Interpreter:
             return dim_value(d, self.sizes)
         except KeyError as exc:
             raise Unsupported(f"no size for the dimension '{d}'") from exc
+
+
+def _broadcast(a: Mat, b: Mat, op: str) -> tuple[Mat, Mat]:
+    """Both operands of ``+ - .* ./`` expanded to their broadcast shape (NumPy's 2-D rule)."""
+    rows = _axis(a.rows, b.rows, a, b, op)
+    cols = _axis(a.cols, b.cols, a, b, op)
+
+    def expand(m: Mat) -> Mat:
+        return Mat(rows, cols, lambda i, j: m[i % m.rows, j % m.cols])
+
+    return expand(a), expand(b)
+
+
+def _axis(p: int, q: int, a: Mat, b: Mat, op: str) -> int:
+    if p != q and 1 not in (p, q):
+        raise Unsupported(f"'{op}' on shapes {a.shape} and {b.shape}")
+    return max(p, q)
 
 
 def kron(a: Mat, b: Mat) -> Mat:

@@ -305,7 +305,10 @@ def test_numpy_agrees_with_evaluate(text: str, seed: int) -> None:
 def test_evaluate_refuses_what_the_syntax_refuses() -> None:
     values = _values(0)
     with pytest.raises(ValueError):
-        evaluate(parse("lam + w"), values, SIZES)
+        evaluate(parse("w + y"), values, SIZES)  # [n, 1] and [m, 1] do not broadcast
+    np.testing.assert_allclose(  # a scalar is broadcast (SPEC section 8)
+        evaluate(parse("lam + w"), values, SIZES), values["lam"] + values["w"]
+    )
     with pytest.raises(ValueError):
         evaluate(parse("X / w"), values, SIZES)
     with pytest.raises(ValueError, match="size of I"):

@@ -181,6 +181,7 @@ SHAPES = [
     ("kron(kron(a, b), a)", ("m*n*n", 1)),
     ("tr(kron(S, S))", (1, 1)),
     ("inv(kron(S, S)) + kron(S, S)^2", ("n*n", "n*n")),
+    ("m*vec(X)", ("m*n", 1)),  # a dimension as a value scales (SPEC section 8)
 ]
 
 
@@ -253,12 +254,6 @@ ERRORS = [
         "in 'eye(m.*n)': a size in eye(...) must be a dimension name, a positive"
         " integer or a product of them, not 'm.*n'",
         5,
-    ),
-    (
-        "m*vec(X)",
-        "in 'm*vec(X)': 'm' is a dimension: it can only be a size in eye, ones,"
-        " zeros or commutation",
-        1,
     ),
     ("vec(X) + a", "in 'vec(X) + a': cannot add [m*n, 1] and [n, 1]", 1),
     (
