@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gen.errors import ShapeError
+from gen.expr import course
 from gen.expr.dims import SCALAR, DimT, Shape, dim_product, format_shape, is_square
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class Category(Enum):
     MATRIX = "matrix"  # any other function of values
     SIZES = "sizes"  # its arguments are sizes, not values (eye(n), zeros(m, n))
     CONSTANT = "constant"  # no arguments; its size comes from its neighbours (I)
+    NUMBER = "number"  # no arguments; a scalar constant (pi)
 
 
 # How the LaTeX printer lays a call out (``gen.expr.to_latex``):
@@ -48,18 +50,23 @@ class Category(Enum):
 #   identity     symbol alone: I
 #   sized        symbol_{sizes}, sizes joined by \times: I_{n}, 0_{m \times n}
 #   indexed      symbol_{mn}, or symbol_{m,n} unless both sizes are one character: K_{mn}
+#   bars         \lvert arg \rvert: |A|
 LatexKind = Literal[
-    "prefix", "superscript", "root", "norm", "infix", "identity", "sized", "indexed"
+    "prefix", "superscript", "root", "norm", "infix", "identity", "sized", "indexed", "bars"
 ]
 
 
 @dataclass(frozen=True)
 class Latex:
-    """How a call is typeset: a layout and its symbol (``bold``: the symbol beside bold names)."""
+    """How a call is typeset: a layout and its symbol (``bold``: the symbol beside bold names).
+
+    ``axis``: the symbols of a call with the dimension argument 1 and 2 (``sum(A, 1)``).
+    """
 
     kind: LatexKind
     symbol: str
     bold: str | None = None
+    axis: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,11 +77,15 @@ class Numpy:
     the first in parentheses unless it binds at least as tightly as a unary minus, a sum,
     an atom, ``{a_mul}`` unless it binds more tightly than a product; ``{rows}`` and
     ``{cols}`` the sizes of the result, ``{m}`` and ``{n}`` those given as arguments.
-    ``scalar`` is the form for a (1, 1) argument, where the matrix form does not apply.
+    ``scalar`` is the form for a (1, 1) argument, where the matrix form does not apply;
+    ``matrix`` the form for an argument of more than one column (``diag(A)``); ``axis``
+    the form of a call with a dimension argument, ``{axis}`` numpy's axis (0 or 1).
     """
 
     form: str
     scalar: str | None = None
+    matrix: str | None = None
+    axis: str | None = None
 
 
 class Builder(Protocol):
@@ -104,6 +115,9 @@ class Builder(Protocol):
     def reciprocal(self, a: Node) -> Node:
         """``1 ./ a`` (``1 / a`` when ``a`` is a scalar)."""
 
+    def zero_like(self, a: Node) -> Node:
+        """0 in the shape of ``a``."""
+
 
 @dataclass(frozen=True)
 class Function:
@@ -131,6 +145,8 @@ class Function:
         passes_size: An argument without a size of its own (``I``) takes the
             call's size (``inv(I)``, ``exp(I)``).
         advice: What the parser's message suggests when the function is misused.
+        axis: Its optional last argument is a dimension, the integer literal 1 (each
+            column) or 2 (each row), passed to its shape rule as that integer.
     """
 
     name: str
@@ -147,11 +163,12 @@ class Function:
     derivative: Callable[[Node, Builder], Node] | None = None
     passes_size: bool = False
     advice: str = ""
+    axis: bool = False
 
     @property
     def of_values(self) -> bool:
         """Whether its arguments are values (not sizes, and it has some)."""
-        return self.category not in (Category.SIZES, Category.CONSTANT)
+        return self.category not in (Category.SIZES, Category.CONSTANT, Category.NUMBER)
 
 
 # ----------------------------------------------------------------------------- shape rules
@@ -175,18 +192,6 @@ def _square(verb: str, scalar: bool) -> ShapeRule:
         if not is_square(arg):
             raise ShapeError(f"cannot {verb} {format_shape(arg)}: it is not square")
         return SCALAR if scalar else arg
-
-    return rule
-
-
-def _column(name: str, result: Callable[[Shape], Shape]) -> ShapeRule:
-    """A rule for a column vector only; ``result`` gives the result's shape from it."""
-
-    def rule(shapes: Sequence[Shape]) -> Shape:
-        (arg,) = shapes
-        if arg[1] != 1:
-            raise ShapeError(f"{name} needs a column vector [n, 1], not {format_shape(arg)}")
-        return result(arg)
 
     return rule
 
@@ -220,6 +225,10 @@ def _commutation_shape(sizes: Sequence[DimT]) -> Shape:
     return (both, both)
 
 
+def _pi_shape(sizes: Sequence[DimT]) -> Shape:
+    return SCALAR
+
+
 def _sizeless(sizes: Sequence[DimT]) -> Shape:
     raise ShapeError("I has no size of its own: it takes the size its neighbours give it")
 
@@ -242,23 +251,6 @@ def commutation(m: int, n: int) -> Array:
         for j in range(n):
             k[i * n + j, j * m + i] = 1.0
     return k
-
-
-def _diag(x: Array) -> Array:
-    if x.shape[1] != 1:
-        raise ValueError("diag needs a column vector")
-    return np.diag(x[:, 0])
-
-
-def _softmax(x: Array) -> Array:
-    shifted: Array = np.exp(x - x.max())
-    result: Array = shifted / shifted.sum()
-    return result
-
-
-def _logsumexp(x: Array) -> Array:
-    shifted: Array = np.exp(x - x.max())
-    return _scalar(x.max() + np.log(shifted.sum()))
 
 
 def _kron(a: Array, b: Array) -> Array:
@@ -297,6 +289,19 @@ def _d_sigmoid(u: Node, b: Builder) -> Node:
 
 def _d_sqrt(u: Node, b: Builder) -> Node:
     return b.div(b.reciprocal(b.call("sqrt", u)), b.num(2))
+
+
+def _d_relu(u: Node, b: Builder) -> Node:
+    return b.call("step", u)
+
+
+def _d_abs(u: Node, b: Builder) -> Node:
+    return b.call("sign", u)
+
+
+def _d_flat(u: Node, b: Builder) -> Node:
+    """The derivative of sign and step, zero almost everywhere."""
+    return b.zero_like(u)
 
 
 # ----------------------------------------------------------------------------- the rows
@@ -356,6 +361,32 @@ def _prefix(
     )
 
 
+def _axis_row(
+    name: str,
+    shape: ShapeRule,
+    latex: str,
+    numpy: Numpy,
+    evaluate: Callable[..., Array],
+    note: str,
+    formula: tuple[str, str],
+) -> Function:
+    """The row of a function of one value and an optional dimension: ``\\name_{k}(arg)``."""
+    return Function(
+        name,
+        (1, 2),
+        Category.MATRIX,
+        shape,
+        Latex("prefix", latex, axis=(f"{latex}_{{1}}", f"{latex}_{{2}}")),
+        name,
+        numpy,
+        evaluate,
+        name,
+        note,
+        formula,
+        axis=True,
+    )
+
+
 _ROWS = (
     Function(
         "inv",
@@ -410,25 +441,36 @@ _ROWS = (
     _prefix(
         "diag",
         Category.MATRIX,
-        _column("diag", lambda arg: (arg[0], arg[0])),
+        course.diag_shape,
         r"\operatorname{diag}",
-        Numpy("np.diagflat({a})"),
-        _diag,
+        Numpy("np.diagflat({a})", matrix="np.diagonal({a}).reshape(-1, 1)"),
+        course.diag_of,
         "diag",
         (
             r"\mathrm{d}\operatorname{diag}(x) = \operatorname{diag}(\mathrm{d}x)",
             "d diag(x) = diag(dx)",
         ),
     ),
-    _prefix(
+    _axis_row(
         "sum",
-        Category.REDUCTION,
-        _scalar_of_any,
+        course.reduction,
         r"\operatorname{sum}",
-        Numpy("np.sum({a})"),
-        lambda x: _scalar(x.sum()),
+        Numpy("np.sum({a})", axis="np.sum({a}, axis={axis}, keepdims=True)"),
+        course.sum_of,
         "sumall",
         (r"\mathrm{d}\operatorname{sum}A = \operatorname{sum}\mathrm{d}A", "d sum(A) = sum(dA)"),
+    ),
+    _axis_row(
+        "mean",
+        course.reduction,
+        r"\operatorname{mean}",
+        Numpy("np.mean({a})", axis="np.mean({a}, axis={axis}, keepdims=True)"),
+        course.mean_of,
+        "mean",
+        (
+            r"\mathrm{d}\operatorname{mean}A = \operatorname{mean}\mathrm{d}A",
+            "d mean(A) = mean(dA)",
+        ),
     ),
     Function(
         "norm2",
@@ -459,6 +501,33 @@ _ROWS = (
         "1/(1 + exp(-x))",
         _d_sigmoid,
     ),
+    _entrywise(
+        "relu", r"\operatorname{relu}", "np.maximum({a}, 0.0)", course.relu, "Max(x, 0)", _d_relu
+    ),
+    Function(
+        "abs",
+        (1, 1),
+        Category.ENTRYWISE,
+        _same,
+        Latex("bars", r"\lvert"),
+        "abs",
+        Numpy("np.abs({a})"),
+        np.abs,
+        "Abs(x)",
+        "entrywise",
+        _ENTRYWISE_RULE,
+        _d_abs,
+        passes_size=True,
+    ),
+    _entrywise("sign", r"\operatorname{sign}", "np.sign({a})", np.sign, "sign(x)", _d_flat),
+    _entrywise(
+        "step",
+        r"\operatorname{step}",
+        "np.heaviside({a}, 0.0)",
+        course.step,
+        "Heaviside(x, 0)",
+        _d_flat,
+    ),
     Function(
         "sqrt",
         (1, 1),
@@ -474,26 +543,33 @@ _ROWS = (
         _d_sqrt,
         passes_size=True,
     ),
-    _prefix(
+    _axis_row(
         "softmax",
-        Category.MATRIX,
-        _column("softmax", lambda arg: arg),
+        course.softmax_shape,
         r"\operatorname{softmax}",
-        Numpy("(np.exp({a_add} - np.max({a})) / np.sum(np.exp({a_add} - np.max({a}))))"),
-        _softmax,
+        Numpy(
+            "(np.exp({a_add} - np.max({a})) / np.sum(np.exp({a_add} - np.max({a}))))",
+            axis="(np.exp({a_add} - np.max({a}, axis={axis}, keepdims=True))"
+            " / np.sum(np.exp({a_add} - np.max({a}, axis={axis}, keepdims=True)),"
+            " axis={axis}, keepdims=True))",
+        ),
+        course.softmax_of,
         "softmax",
         (
             r"\mathrm{d}s = (\operatorname{diag}(s) - s s^{\top})\,\mathrm{d}x",
             "d softmax(x) = (diag(s) - s s') dx",
         ),
     ),
-    _prefix(
+    _axis_row(
         "logsumexp",
-        Category.REDUCTION,
-        _column("logsumexp", lambda arg: SCALAR),
+        course.logsumexp_shape,
         r"\operatorname{logsumexp}",
-        Numpy("(np.max({a}) + np.log(np.sum(np.exp({a_add} - np.max({a})))))"),
-        _logsumexp,
+        Numpy(
+            "(np.max({a}) + np.log(np.sum(np.exp({a_add} - np.max({a})))))",
+            axis="(np.max({a}, axis={axis}, keepdims=True) + np.log(np.sum(np.exp({a_add}"
+            " - np.max({a}, axis={axis}, keepdims=True)), axis={axis}, keepdims=True)))",
+        ),
+        course.logsumexp_of,
         "logsumexp",
         (
             r"\mathrm{d}\operatorname{logsumexp}x = \operatorname{softmax}(x)^{\top}"
@@ -583,6 +659,18 @@ _ROWS = (
         "I",
         advice="write eye(n) for the n x n identity",
     ),
+    Function(
+        "pi",
+        (0, 0),
+        Category.NUMBER,
+        _pi_shape,
+        Latex("identity", r"\pi"),
+        "pi",
+        Numpy("np.pi"),
+        course.pi_value,
+        "pi",
+        advice="pi is the number 3.14159...",
+    ),
 )
 
 FUNCTIONS: Mapping[str, Function] = MappingProxyType({row.name: row for row in _ROWS})
@@ -594,8 +682,10 @@ ENTRYWISE = tuple(f.name for f in _ROWS if f.category is Category.ENTRYWISE)
 # for an m x n A.
 DIM_ARGS = tuple(f.name for f in _ROWS if f.category is Category.SIZES)
 # I and the functions of sizes: their value is set by sizes alone.
-SIZED = frozenset(f.name for f in _ROWS if not f.of_values)
+SIZED = frozenset(f.name for f in _ROWS if f.category in (Category.SIZES, Category.CONSTANT))
 RESERVED = frozenset(FUNCTIONS)
+# Constants a spec may declare a name for (then the name means the spec's own).
+OVERRIDABLE = frozenset(f.name for f in _ROWS if f.category is Category.NUMBER)
 
 
 def arity_text(arity: tuple[int, int], noun: str = "argument") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gen.errors import GenError
+from gen.expr.functions import OVERRIDABLE
 from gen.expr.walk import names
 from gen.program import Program
 
@@ -28,6 +29,16 @@ def lint(program: Program) -> list[GenError]:
                 GenError(
                     f"dimension '{dim.name}' is declared but nothing uses it",
                     dim.span,
+                    kind="warning",
+                )
+            )
+    for var in (*spec.variables, *spec.definitions):
+        if var.name in OVERRIDABLE:
+            out.append(
+                GenError(
+                    f"'{var.name}' is declared here, so '{var.name}' in this spec means it,"
+                    f" not the constant {var.name}",
+                    var.span,
                     kind="warning",
                 )
             )
