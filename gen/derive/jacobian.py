@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gen.derive import algebra as al
+from gen.derive.rules_course import as_product
 from gen.errors import NotLinear
 from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Transpose, children
 from gen.expr.to_text import to_text
@@ -35,6 +36,9 @@ def _columns(lin: Node, dx: Name, sym: frozenset[str]) -> Node:
     if not mentions(lin, dx.id):
         assert lin.shape is not None
         return al.zero((lin.shape[0], n))
+    product = as_product(lin)
+    if product is not None:
+        return _columns(product, dx, sym)
     if isinstance(lin, Name):
         return al.identity(n)
     if isinstance(lin, Neg):
@@ -161,6 +165,9 @@ def _vec(lin: Node, dx: Name, sym: frozenset[str]) -> Node:
     assert lin.shape is not None and dx.shape is not None
     if not mentions(lin, dx.id):
         return al.zero((al.size(lin.shape), al.size(dx.shape)))
+    product = as_product(lin)
+    if product is not None:
+        return _vec(product, dx, sym)
     if isinstance(lin, Name):
         return al.eye(al.size(dx.shape))
     if isinstance(lin, Neg):

@@ -89,6 +89,8 @@ def course_adjoint(node: Call, g: Node, T: Transposer) -> Node:  # noqa: N803 - 
     f, a, axis = node.func, node.args[0], _axis(node)
     assert a.shape is not None
     if f in ("sum", "mean"):
+        if a.shape == SCALAR:
+            return g
         spread = al.mul(g, _ones_like(a.shape)) if axis is None else _spread(g, a.shape, axis)
         if f == "sum":
             return spread
@@ -102,3 +104,26 @@ def course_adjoint(node: Call, g: Node, T: Transposer) -> Node:  # noqa: N803 - 
             return al.mul(g, al.call("softmax", a))
         return al.binary(".*", _along("softmax", a, axis), _spread(g, a.shape, axis))
     raise NotImplementedError(f)
+
+
+def as_product(node: Node) -> Node | None:
+    """The call as products with ones vectors, for reading a Jacobian off it; None if not one.
+
+    sum(F, 1) = 1' F, sum(F, 2) = F 1, a mean those divided by the count, and the
+    diagonal of a square F, diag(F) = (F .* I) 1.
+    """
+    if not isinstance(node, Call) or not node.args or node.args[0].shape is None:
+        return None
+    f, a = node.func, node.args[0]
+    rows, cols = a.shape
+    if f == "diag" and cols != 1:
+        return al.mul(al.binary(".*", a, al.identity(rows)), al.ones(rows))
+    if f not in ("sum", "mean") or (f == "sum" and len(node.args) == 1):
+        return None
+    axis = _axis(node)
+    total = a
+    if axis in (None, 1) and rows != 1:
+        total = al.mul(al.transpose(al.ones(rows)), total)
+    if axis in (None, 2) and cols != 1:
+        total = al.mul(total, al.ones(cols))
+    return total if f == "sum" else al.div(total, _count(_counted(a.shape, axis)))
