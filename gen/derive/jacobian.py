@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gen.derive import algebra as al
-from gen.derive.rules_course import as_product
+from gen.derive.rules_course import as_product, is_diagonal_matrix
 from gen.errors import NotLinear
 from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Transpose, children
 from gen.expr.to_text import to_text
@@ -104,7 +104,7 @@ def _product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
         assert r is not None
         inner = al.mul(al.transpose(r, sym), _columns(al.transpose(f, sym), dx, sym))
         core = inner if not left else al.mul(_product_of(left), inner)
-    elif isinstance(f, Call) and f.func == "diag" and right:
+    elif isinstance(f, Call) and f.func == "diag" and is_diagonal_matrix(f) and right:
         # L diag(v) r = L diag(r) v.
         r = al.product(right)
         assert r is not None

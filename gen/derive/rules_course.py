@@ -114,8 +114,8 @@ def as_product(node: Node) -> Node | None:
     """
     if not isinstance(node, Call) or not node.args or node.args[0].shape is None:
         return None
-    f, a = node.func, node.args[0]
-    rows, cols = a.shape
+    f, a, shape = node.func, node.args[0], node.args[0].shape
+    rows, cols = shape
     if f == "diag" and cols != 1:
         return al.mul(al.binary(".*", a, al.identity(rows)), al.ones(rows))
     if f not in ("sum", "mean") or (f == "sum" and len(node.args) == 1):
@@ -126,4 +126,14 @@ def as_product(node: Node) -> Node | None:
         total = al.mul(al.transpose(al.ones(rows)), total)
     if axis in (None, 2) and cols != 1:
         total = al.mul(total, al.ones(cols))
-    return total if f == "sum" else al.div(total, _count(_counted(a.shape, axis)))
+    return total if f == "sum" else al.div(total, _count(_counted(shape, axis)))
+
+
+def is_diagonal_matrix(node: Node) -> bool:
+    """Whether ``node`` is ``diag(x)`` of a vector (a diagonal matrix), not ``diag(A)``."""
+    return (
+        isinstance(node, Call)
+        and node.func == "diag"
+        and node.args[0].shape is not None
+        and node.args[0].shape[1] == 1
+    )

@@ -19,7 +19,6 @@ from gen.expr.dims import SCALAR, Shape, format_shape, is_square
 Array = NDArray[Any]
 
 AXES = (1, 2)  # the dimension argument: 1 runs down each column, 2 along each row
-AXIS_WORDS = {1: "each column", 2: "each row"}
 
 
 def _axis(shapes: Sequence[Any]) -> int | None:

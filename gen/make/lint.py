@@ -32,13 +32,15 @@ def lint(program: Program) -> list[GenError]:
                     kind="warning",
                 )
             )
-    for var in (*spec.variables, *spec.definitions):
-        if var.name in OVERRIDABLE:
+    declared = [(var.name, var.span) for var in spec.variables]
+    declared += [(item.name, item.span) for item in spec.definitions]
+    for name, span in declared:
+        if name in OVERRIDABLE:
             out.append(
                 GenError(
-                    f"'{var.name}' is declared here, so '{var.name}' in this spec means it,"
-                    f" not the constant {var.name}",
-                    var.span,
+                    f"'{name}' is declared here, so '{name}' in this spec means it,"
+                    f" not the constant {name}",
+                    span,
                     kind="warning",
                 )
             )
