@@ -147,6 +147,8 @@ class Function:
         advice: What the parser's message suggests when the function is misused.
         axis: Its optional last argument is a dimension, the integer literal 1 (each
             column) or 2 (each row), passed to its shape rule as that integer.
+        kinked: Its derivative jumps where its argument is 0 (relu, abs): the numeric
+            check samples points where every such argument stays clear of 0.
     """
 
     name: str
@@ -164,6 +166,7 @@ class Function:
     passes_size: bool = False
     advice: str = ""
     axis: bool = False
+    kinked: bool = False
 
     @property
     def of_values(self) -> bool:
@@ -316,8 +319,9 @@ def _entrywise(
     evaluate: Callable[..., Array],
     sympy: str,
     derivative: Callable[[Node, Builder], Node],
+    kinked: bool = False,
 ) -> Function:
-    """The row of an entrywise function ``name``."""
+    """The row of an entrywise function ``name`` (``kinked``: its derivative jumps at 0)."""
     return Function(
         name,
         (1, 1),
@@ -332,6 +336,7 @@ def _entrywise(
         _ENTRYWISE_RULE,
         derivative,
         passes_size=True,
+        kinked=kinked,
     )
 
 
@@ -502,7 +507,13 @@ _ROWS = (
         _d_sigmoid,
     ),
     _entrywise(
-        "relu", r"\operatorname{relu}", "np.maximum({a}, 0.0)", course.relu, "Max(x, 0)", _d_relu
+        "relu",
+        r"\operatorname{relu}",
+        "np.maximum({a}, 0.0)",
+        course.relu,
+        "Max(x, 0)",
+        _d_relu,
+        True,
     ),
     Function(
         "abs",
@@ -518,8 +529,9 @@ _ROWS = (
         _ENTRYWISE_RULE,
         _d_abs,
         passes_size=True,
+        kinked=True,
     ),
-    _entrywise("sign", r"\operatorname{sign}", "np.sign({a})", np.sign, "sign(x)", _d_flat),
+    _entrywise("sign", r"\operatorname{sign}", "np.sign({a})", np.sign, "sign(x)", _d_flat, True),
     _entrywise(
         "step",
         r"\operatorname{step}",
@@ -527,6 +539,7 @@ _ROWS = (
         course.step,
         "Heaviside(x, 0)",
         _d_flat,
+        kinked=True,
     ),
     Function(
         "sqrt",

@@ -214,8 +214,10 @@ ENTRYWISE_FORMS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
         "sqrt(x)": sp.sqrt,
         "1/(1 + exp(-x))": lambda v: 1 / (1 + sp.exp(-v)),
         "Max(x, 0)": lambda v: sp.Max(v, 0),
-        "Abs(x)": sp.Abs,
-        "sign(x)": sp.sign,
+        # |x| and sign(x) as sqrt(x^2) and x/sqrt(x^2): SymPy differentiates Abs and sign
+        # of symbols not declared real only as unevaluated derivatives of re and im.
+        "Abs(x)": lambda v: sp.sqrt(v**2),
+        "sign(x)": lambda v: v / sp.sqrt(v**2),
         "Heaviside(x, 0)": lambda v: sp.Heaviside(v, 0),
     }
 )
