@@ -40,6 +40,8 @@ def _ones_like(shape: tuple[DimT, DimT]) -> Node:
     rows, cols = shape
     if cols == 1:
         return al.ones(rows)
+    if rows == 1:
+        return al.transpose(al.ones(cols))
     return al.mul(al.ones(rows), al.transpose(al.ones(cols)))
 
 
