@@ -10,7 +10,6 @@ from typing import Any
 
 from gen.errors import GenError, ShapeError
 from gen.expr.ast import SCALAR, Binary, Call, DimT, Name, Neg, Node, Num, Shape, Transpose
-from gen.expr.course import AXES
 from gen.expr.dims import (
     dim_factors,
     dim_product,
@@ -20,6 +19,7 @@ from gen.expr.dims import (
     is_square,
     transpose_shape,
 )
+from gen.expr.function_parts import AXES
 from gen.expr.functions import FUNCTIONS, Category, arity_text
 from gen.expr.to_text import to_text
 from gen.expr.walk import nodes

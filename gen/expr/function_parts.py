@@ -1,20 +1,21 @@
-"""The shape rules and values of the course functions (SPEC section 8) the function table holds.
+"""The shape rules and values of the function table's rows (``gen.expr.functions``).
 
-A function with a dimension argument (``sum(A, 1)``, ``softmax(A, 2)``) gets the
+A course function (SPEC section 8) with a dimension argument (``sum(A, 1)``) gets the
 dimension as the integer 1 (each column) or 2 (each row) in place of its shape in
 its shape rule, and as a (1, 1) array in its evaluator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from gen.errors import ShapeError
-from gen.expr.dims import SCALAR, Shape, format_shape, is_square
+from gen.expr.dims import SCALAR, DimT, Shape, dim_product, format_shape, is_square
+from gen.expr.function_row import ShapeRule
 
 Array = NDArray[Any]
 
@@ -78,10 +79,6 @@ def diag_shape(shapes: Sequence[Any]) -> Shape:
 # ----------------------------------------------------------------------------- values
 
 
-def _scalar(value: Any) -> Array:
-    return np.array([[float(value)]])
-
-
 def _axis_of(k: Array | None) -> int | None:
     """numpy's axis for a dimension argument (a (1, 1) array holding 1 or 2)."""
     return None if k is None else int(np.asarray(k).reshape(-1)[0]) - 1
@@ -91,7 +88,7 @@ def sum_of(x: Array, k: Array | None = None) -> Array:
     """The sum of all entries, or the column (k = 1) or row (k = 2) sums."""
     axis = _axis_of(k)
     if axis is None:
-        return _scalar(x.sum())
+        return scalar(x.sum())
     result: Array = x.sum(axis=axis, keepdims=True)
     return result
 
@@ -100,7 +97,7 @@ def mean_of(x: Array, k: Array | None = None) -> Array:
     """The mean of all entries, or of each column (k = 1) or row (k = 2)."""
     axis = _axis_of(k)
     if axis is None:
-        return _scalar(x.mean())
+        return scalar(x.mean())
     result: Array = x.mean(axis=axis, keepdims=True)
     return result
 
@@ -118,7 +115,7 @@ def logsumexp_of(x: Array, k: Array | None = None) -> Array:
     axis = _axis_of(k)
     top = x.max(axis=axis, keepdims=True)
     result: Array = top + np.log(np.exp(x - top).sum(axis=axis, keepdims=True))
-    return result if axis is not None else _scalar(result.reshape(-1)[0])
+    return result if axis is not None else scalar(result.reshape(-1)[0])
 
 
 def diag_of(x: Array) -> Array:
@@ -145,7 +142,91 @@ def step(x: Array) -> Array:
 
 def pi_value() -> Array:
     """π as a (1, 1) array."""
-    return _scalar(np.pi)
+    return scalar(np.pi)
 
 
-Evaluator = Callable[..., Array]
+# ----------------------------------------------------------------------------- shape rules
+
+
+def same(shapes: Sequence[Shape]) -> Shape:
+    """The argument's shape (entrywise functions)."""
+    return shapes[0]
+
+
+def scalar_of_any(shapes: Sequence[Shape]) -> Shape:
+    """A scalar, from an argument of any shape."""
+    return SCALAR
+
+
+def square(verb: str, scalar: bool) -> ShapeRule:
+    """A rule for a square argument only; the result a scalar or the argument's shape."""
+
+    def rule(shapes: Sequence[Shape]) -> Shape:
+        (arg,) = shapes
+        if not is_square(arg):
+            raise ShapeError(f"cannot {verb} {format_shape(arg)}: it is not square")
+        return SCALAR if scalar else arg
+
+    return rule
+
+
+def kron_shape(shapes: Sequence[Shape]) -> Shape:
+    """(rA*rB, cA*cB)."""
+    (rows_a, cols_a), (rows_b, cols_b) = shapes
+    return (dim_product(rows_a, rows_b), dim_product(cols_a, cols_b))
+
+
+def vec_shape(shapes: Sequence[Shape]) -> Shape:
+    """(r*c, 1)."""
+    ((rows, cols),) = shapes
+    return (dim_product(rows, cols), 1)
+
+
+def eye_shape(sizes: Sequence[DimT]) -> Shape:
+    return (sizes[0], sizes[0])
+
+
+def ones_shape(sizes: Sequence[DimT]) -> Shape:
+    return (sizes[0], 1)
+
+
+def zeros_shape(sizes: Sequence[DimT]) -> Shape:
+    return (sizes[0], sizes[1])
+
+
+def commutation_shape(sizes: Sequence[DimT]) -> Shape:
+    both = dim_product(sizes[0], sizes[1])
+    return (both, both)
+
+
+def pi_shape(sizes: Sequence[DimT]) -> Shape:
+    return SCALAR
+
+
+def sizeless(sizes: Sequence[DimT]) -> Shape:
+    raise ShapeError("I has no size of its own: it takes the size its neighbours give it")
+
+
+# ----------------------------------------------------------------------------- values
+
+
+def scalar(value: Any) -> Array:
+    """A number as a (1, 1) array."""
+    return np.array([[float(value)]])
+
+
+def commutation(m: int, n: int) -> Array:
+    """K_mn, the (m*n) x (m*n) permutation with K vec(A) = vec(A') for an m x n A.
+
+    vec(A) holds A[i, j] at j*m + i, and vec(A') holds it at i*n + j.
+    """
+    k = np.zeros((m * n, m * n))
+    for i in range(m):
+        for j in range(n):
+            k[i * n + j, j * m + i] = 1.0
+    return k
+
+
+def kron(a: Array, b: Array) -> Array:
+    result: Array = np.kron(a, b)
+    return result
