@@ -145,6 +145,31 @@ def test_the_index_method_through_an_entrywise_link(tmp_path: Path, layout: str)
     assert all(d.agreement is not None and d.agreement.ok for d in derivations)
 
 
+HESSIANS = {
+    "lse": ("logsumexp(X*w, 1)", "w"),
+    "mean": ("mean(exp(X*w))", "w"),
+    "softmax": ("v'*softmax(X*w, 1)", "w"),
+    "diagof": ("u'*diag(x*x')", "x"),
+    "kinks": ("sum(abs(X*w)) + sum(relu(X*w).^2)", "w"),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_hessians_through_the_course_functions(tmp_path: Path, layout: str):
+    text = HEAD.format(layout=layout) + "define:\n"
+    text += "".join(f'  h_{key}: "{expr}"\n' for key, (expr, _) in HESSIANS.items())
+    text += "derive:\n"
+    text += "".join(
+        f"  - {{of: h_{key}, wrt: {wrt}, order: 2}}\n" for key, (_, wrt) in HESSIANS.items()
+    )
+    outcome, derivations = checked(tmp_path, text)
+    assert outcome.errors == []
+    assert len(derivations) == len(HESSIANS)
+    assert all(d.order == 2 and d.check is not None and d.check.numeric for d in derivations)
+    found = {d["of"]: d["result"]["text"] for d in outcome.results["derivations"]}
+    assert found["h_diagof"] == "diag(2*u)"  # d2 (u' (x .* x)) = 2 diag(u)
+
+
 # -- cited identities -----------------------------------------------------------
 
 
