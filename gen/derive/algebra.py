@@ -20,7 +20,14 @@ from gen.expr.ast import (
     children,
 )
 from gen.expr.measure import size as _size_of
-from gen.expr.shape import binary_shape, call_shape, dim_node, dim_product, integer_exponent
+from gen.expr.shape import (
+    binary_shape,
+    call_shape,
+    dim_node,
+    dim_product,
+    integer_exponent,
+    rule_arguments,
+)
 
 
 def num(value: Fraction | int) -> Node:
@@ -230,8 +237,8 @@ def transpose(a: Node, symmetric: frozenset[str] = frozenset()) -> Node:
     """a', pushed through negation; a 1 x 1, a symmetric name or I is its own transpose."""
     if a.shape == SCALAR or is_identity(a) or (isinstance(a, Name) and a.id in symmetric):
         return a
-    if isinstance(a, Call) and a.func == "diag":
-        return a
+    if isinstance(a, Call) and a.func == "diag" and a.shape is not None and a.shape[1] != 1:
+        return a  # diag(x) of a vector is symmetric (diag(A) of a matrix is a column)
     if (
         isinstance(a, Call)
         and a.func == "inv"
@@ -282,7 +289,7 @@ def _palindrome(a: Node, symmetric: frozenset[str]) -> bool:
 
 def call(func: str, *args: Node) -> Node:
     """f(args) with its shape."""
-    return Call(func, tuple(args), shape=call_shape(func, [_s(x) for x in args]))
+    return Call(func, tuple(args), shape=call_shape(func, rule_arguments(func, args)))
 
 
 def substitute(node: Node, defs: Mapping[str, Node]) -> Node:

@@ -77,6 +77,7 @@ from gen.derive import algebra as al
 from gen.derive.entrywise_read import Reader
 from gen.derive.entrywise_write import Writer
 from gen.derive.facts import Facts, sums_to_one
+from gen.derive.rules_course import is_diagonal_matrix
 from gen.errors import Bail
 from gen.expr.ast import (
     SCALAR,
@@ -229,7 +230,7 @@ def is_diagonal(node: Node) -> bool:
     if isinstance(node, Call):
         if node.func == "inv":
             return is_diagonal(node.args[0])
-        return node.func in ("diag", "I", "eye")
+        return node.func in ("I", "eye") or is_diagonal_matrix(node)
     if isinstance(node, Neg | Transpose):
         return is_diagonal(node.operand)
     if isinstance(node, Binary):

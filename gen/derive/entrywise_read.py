@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from gen.derive import algebra as al
 from gen.derive.facts import sums_to_one
 from gen.derive.rational import Field, Poly, Rat, add, const, scale
+from gen.derive.rules_course import is_diagonal_matrix
 from gen.errors import Bail
 from gen.expr.ast import SCALAR, Binary, Call, Neg, Node, Num, Shape, Transpose
 from gen.expr.shape import integer_exponent
@@ -95,7 +96,12 @@ class Reader(Field):
             return Rat(const(1))
         if node.func == "zeros":
             return Rat({})
-        if node.func == "sum" and node.args[0].shape is not None and node.args[0].shape[1] == 1:
+        if (
+            node.func == "sum"
+            and len(node.args) == 1
+            and node.args[0].shape is not None
+            and node.args[0].shape[1] == 1
+        ):
             return self.inner(None, node.args[0], node)
         if node.func in ("exp", "sigmoid") and node.args:
             u = node.args[0]
@@ -162,7 +168,7 @@ class Reader(Field):
                 )
                 r = self.row(rw)
                 return None if r is None else self.mul(r, self.of(sc))
-            if isinstance(node.right, Call) and node.right.func == "diag":
+            if isinstance(node.right, Call) and is_diagonal_matrix(node.right):
                 r = self.row(node.left)  # v'*diag(a) = (v.*a)'
                 return None if r is None else self.mul(r, self.of(node.right.args[0]))
         return None

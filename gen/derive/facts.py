@@ -38,4 +38,4 @@ def sums_to_one(node: Node, facts: Facts) -> bool:
     """Entries that sum to one: a name declared ``probability``, or a softmax."""
     if isinstance(node, Name):
         return node.id in facts.probability
-    return isinstance(node, Call) and node.func == "softmax"
+    return isinstance(node, Call) and node.func == "softmax" and len(node.args) == 1

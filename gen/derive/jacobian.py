@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gen.derive import algebra as al
+from gen.derive.rules_course import as_product, is_diagonal_matrix
 from gen.errors import NotLinear
 from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Transpose, children
 from gen.expr.to_text import to_text
@@ -52,6 +53,9 @@ def _columns(lin: Node, dx: Name, sym: frozenset[str]) -> Node:
     if not mentions(lin, dx.id):
         assert lin.shape is not None
         return al.zero((lin.shape[0], n))
+    product = as_product(lin)
+    if product is not None:
+        return _columns(product, dx, sym)
     lin = explicit(lin)
     if isinstance(lin, Name):
         return al.identity(n)
@@ -118,7 +122,7 @@ def _product(lin: Binary, dx: Name, sym: frozenset[str]) -> Node:
         assert r is not None
         inner = al.mul(al.transpose(r, sym), _columns(al.transpose(f, sym), dx, sym))
         core = inner if not left else al.mul(_product_of(left), inner)
-    elif isinstance(f, Call) and f.func == "diag" and right:
+    elif isinstance(f, Call) and f.func == "diag" and is_diagonal_matrix(f) and right:
         # L diag(v) r = L diag(r) v.
         r = al.product(right)
         assert r is not None
@@ -179,6 +183,9 @@ def _vec(lin: Node, dx: Name, sym: frozenset[str]) -> Node:
     assert lin.shape is not None and dx.shape is not None
     if not mentions(lin, dx.id):
         return al.zero((al.size(lin.shape), al.size(dx.shape)))
+    product = as_product(lin)
+    if product is not None:
+        return _vec(product, dx, sym)
     lin = explicit(lin)
     if isinstance(lin, Name):
         return al.eye(al.size(dx.shape))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gen.derive import algebra as al
+from gen.derive.rules_course import course_adjoint, course_forward
 from gen.expr.ast import SCALAR, Binary, Call, Neg, Node, Num, Transpose
 from gen.expr.functions import FUNCTIONS, Function
 
@@ -102,6 +103,10 @@ class Build:
         if a.shape != SCALAR:
             return al.binary("./", _ones_like(a), a)
         return al.div(al.num(1), a)
+
+    def zero_like(self, a: Node) -> Node:
+        """0 in the shape of ``a``."""
+        return al.zero(a.shape or SCALAR)
 
 
 def derivative_entrywise(func: str, a: Node) -> Node:
@@ -253,10 +258,13 @@ def _forward_value_call(node: Call, row: Function, d: Callable[[Node], Node], ct
     if f == "kron":
         a, b = node.args
         return al.add(al.kron(d(a), b), al.kron(a, d(b)))
+    if row.axis:
+        return course_forward(node, d(node.args[0]), ctx.T)
     (a,) = node.args
     da = d(a)
     if row.derivative is not None:
-        return _ew(row.derivative(a, Build()), da)
+        slope = row.derivative(a, Build())
+        return al.zero(node.shape or SCALAR) if al.is_zero(slope) else _ew(slope, da)
     if f == "tr":
         return al.call("tr", da)
     if f == "inv":
@@ -265,18 +273,12 @@ def _forward_value_call(node: Call, row: Function, d: Callable[[Node], Node], ct
         return al.call("tr", al.mul(al.call("inv", a), da))
     if f == "det":
         return al.mul(node, al.call("tr", al.mul(al.call("inv", a), da)))
-    if f == "sum":
-        return al.call("sum", da)
     if f == "norm2":
         return al.div(inner(a, da, ctx), node)
     if f == "diag":
         return al.call("diag", da)
     if f == "vec":
         return al.vec(da)
-    if f == "logsumexp":
-        return al.mul(ctx.T(al.call("softmax", a)), da)
-    if f == "softmax":
-        return al.sub(al.binary(".*", node, da), al.mul(node, al.mul(ctx.T(node), da)))
     raise NotImplementedError(f)
 
 
@@ -359,6 +361,8 @@ def _adjoint_call(node: Call, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
             f"a gradient through {f}(...) needs un-vec; derive the Jacobian of the {f} "
             "itself, or write the expression without it"
         )
+    if row.axis:
+        return [(node.args[0], course_adjoint(node, g, ctx.T))]
     (a,) = node.args
     if f == "tr":
         assert a.shape is not None
@@ -371,17 +375,13 @@ def _adjoint_call(node: Call, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
     if f == "det":
         return [(a, al.mul(al.mul(g, node), ctx.T(al.call("inv", a))))]
     if row.derivative is not None:
-        return [(a, _ew(g, row.derivative(a, Build())))]
-    if f == "sum":
-        return [(a, al.mul(g, _ones_like(a)))]
+        slope = row.derivative(a, Build())
+        return [(a, al.zero(a.shape or SCALAR) if al.is_zero(slope) else _ew(g, slope))]
     if f == "norm2":
         return [(a, al.mul(al.div(g, node), a))]
-    if f == "logsumexp":
-        return [(a, al.mul(g, al.call("softmax", a)))]
-    if f == "softmax":
-        # J^T g with J = diag(s) - s s^T (symmetric): s .* g - s (s^T g).
-        return [(a, al.sub(al.binary(".*", node, g), al.mul(node, al.mul(ctx.T(node), g))))]
     if f == "diag":
         assert a.shape is not None
+        if a.shape[1] != 1:  # the diagonal of a square matrix: g goes back onto the diagonal
+            return [(a, al.call("diag", g))]
         return [(a, al.mul(al.binary(".*", g, al.identity(a.shape[0])), al.ones(a.shape[0])))]
     raise NotImplementedError(f)

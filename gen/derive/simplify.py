@@ -311,7 +311,7 @@ class Simplifier:
                     )
             if node.func == "tr":
                 return self._trace(args[0], sym)
-            if node.func == "sum" and self.entrywise.sums_to_one(args[0]):
+            if node.func == "sum" and len(args) == 1 and self.entrywise.sums_to_one(args[0]):
                 return al.num(1)  # sum(softmax(u)) = 1, and for a probability vector
             if node.func == "sum":
                 count = self._count(args[0])

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
+from typing import Any
 
 from gen.errors import GenError, ShapeError
 from gen.expr.ast import SCALAR, Binary, Call, DimT, Name, Neg, Node, Num, Shape, Transpose
@@ -18,6 +19,7 @@ from gen.expr.dims import (
     is_square,
     transpose_shape,
 )
+from gen.expr.function_parts import AXES
 from gen.expr.functions import FUNCTIONS, Category, arity_text
 from gen.expr.to_text import to_text
 from gen.expr.walk import nodes
@@ -26,8 +28,10 @@ from gen.expr.walk import nodes
 __all__ = [
     "VERBS",
     "binary_shape",
+    "axis_argument",
     "broadcast_shape",
     "call_shape",
+    "rule_arguments",
     "dim_factors",
     "dim_node",
     "dim_product",
@@ -205,6 +209,27 @@ def call_shape(func: str, arg_shapes: Sequence[Shape]) -> Shape:
     return row.shape(arg_shapes)
 
 
+def axis_argument(func: str, arg: Node) -> int:
+    """The dimension argument of ``sum(A, k)``, ``softmax(A, k)``, ...: the literal 1 or 2.
+
+    Raises:
+        ShapeError: On anything else.
+    """
+    if isinstance(arg, Num) and arg.value in AXES:
+        return int(arg.value)
+    raise ShapeError(
+        f"the dimension of {func}(A, k) is 1 (each column) or 2 (each row), not '{to_text(arg)}'"
+    )
+
+
+def rule_arguments(func: str, args: Sequence[Node]) -> list[Any]:
+    """What the shape rule of ``func`` takes: the shapes of ``args``, a dimension as its integer."""
+    out: list[Any] = [node_shape(arg) for arg in args]
+    if FUNCTIONS[func].axis and len(args) == 2:
+        out[1] = axis_argument(func, args[1])
+    return out
+
+
 def sized_shape(func: str, sizes: Sequence[DimT]) -> Shape:
     """The shape of ``eye(n)``, ``ones(n)``, ``zeros(m, n)`` or ``commutation(m, n)``.
 
@@ -325,6 +350,10 @@ class _Inference:
 
     def call(self, node: Call) -> Node:
         row = FUNCTIONS[node.func]
+        if row.category is Category.NUMBER:
+            if node.func in self.env:  # a spec's own pi (SPEC section 8)
+                return Name(node.func, span=node.span, shape=self.env[node.func])
+            return replace(node, shape=self.rule(node, row.shape, []))
         if row.category is Category.CONSTANT:
             return replace(node, shape=None)
         if row.category is Category.SIZES:
@@ -332,12 +361,17 @@ class _Inference:
             args = tuple(_as_size(arg) for arg in node.args)
             return replace(node, args=args, shape=self.rule(node, sized_shape, node.func, sizes))
         args = tuple(self.up(arg) for arg in node.args)
+        if row.axis and len(args) == 2:
+            try:
+                axis_argument(node.func, args[1])
+            except ShapeError as err:
+                raise self.error(args[1], err.message) from None
         shapes = [arg.shape for arg in args]
         if any(shape is None for shape in shapes):
             if not row.passes_size:
                 raise self.cannot_size(next(arg for arg in args if arg.shape is None))
             return replace(node, args=args, shape=None)
-        shape = self.rule(node, call_shape, node.func, shapes)
+        shape = self.rule(node, call_shape, node.func, rule_arguments(node.func, args))
         return replace(node, args=args, shape=shape)
 
     def size(self, func: str, arg: Node) -> DimT:

@@ -10,7 +10,7 @@ from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose
 from gen.expr.functions import FUNCTIONS
 from gen.expr.names import dim_latex, latex_name
 from gen.expr.precedence import ADD, ATOM, BINARY, MUL, NEG, POSTFIX, POW
-from gen.expr.shape import size_dim
+from gen.expr.shape import axis_argument, size_dim
 
 FRAC_LIMIT = 40  # a division prints as \frac when both sides are at most this long
 BREAK = r"\gsbreak"  # where a long right-hand side may break: before a top-level + or -
@@ -208,6 +208,8 @@ class _Printer:
         form = FUNCTIONS[node.func].latex
         kind = form.kind
         symbol = form.bold if self.bold and form.bold is not None else form.symbol
+        if form.axis is not None and len(node.args) == 2:
+            symbol = form.axis[axis_argument(node.func, node.args[1]) - 1]
         if kind == "identity":
             return _Tex(symbol, ATOM)
         if kind == "sized":
@@ -225,6 +227,8 @@ class _Printer:
             return _Tex(f"{base}^{{{symbol}}}", POW, sup=True, level=level)
         if kind == "root":
             return _Tex(f"{symbol}{{{arg.text}}}", ATOM, level=TALL)
+        if kind == "bars":
+            return _Tex(rf"\lvert {arg.text} \rvert", ATOM, level=arg.level)
         if kind == "norm":
             shape = node.args[0].shape
             matrix = shape is not None and shape[0] != 1 and shape[1] != 1

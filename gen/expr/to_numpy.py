@@ -35,7 +35,14 @@ from collections.abc import Mapping
 from gen.expr.ast import Binary, Call, DimT, Name, Neg, Node, Num, Transpose
 from gen.expr.functions import FUNCTIONS, SIZED, Category
 from gen.expr.precedence import ADD, ATOM, MUL, NEG, POSTFIX, POW
-from gen.expr.shape import dim_factors, integer_exponent, is_scalar, node_shape, size_dim
+from gen.expr.shape import (
+    axis_argument,
+    dim_factors,
+    integer_exponent,
+    is_scalar,
+    node_shape,
+    size_dim,
+)
 from gen.expr.walk import nodes
 
 _Py = tuple[str, int]  # Python text and how tightly it binds (the shared table's levels)
@@ -148,6 +155,12 @@ class _Printer:
         form = row.numpy.form
         if row.numpy.scalar is not None and node.args and is_scalar(node_shape(node.args[0])):
             form = row.numpy.scalar
+        elif row.numpy.matrix is not None and node_shape(node.args[0])[1] != 1:
+            form = row.numpy.matrix
+        if row.axis and len(node.args) == 2:
+            assert row.numpy.axis is not None
+            form = row.numpy.axis
+            fill["axis"] = str(axis_argument(node.func, node.args[1]) - 1)
         return form.format(**fill)
 
     def size(self, dim: DimT) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gen.errors import GenError
+from gen.expr.functions import OVERRIDABLE
 from gen.expr.walk import names
 from gen.program import Program
 
@@ -28,6 +29,18 @@ def lint(program: Program) -> list[GenError]:
                 GenError(
                     f"dimension '{dim.name}' is declared but nothing uses it",
                     dim.span,
+                    kind="warning",
+                )
+            )
+    declared = [(var.name, var.span) for var in spec.variables]
+    declared += [(item.name, item.span) for item in spec.definitions]
+    for name, span in declared:
+        if name in OVERRIDABLE:
+            out.append(
+                GenError(
+                    f"'{name}' is declared here, so '{name}' in this spec means it,"
+                    f" not the constant {name}",
+                    span,
                     kind="warning",
                 )
             )

@@ -10,6 +10,7 @@ import yaml
 
 from gen.errors import GenError, GenErrors, Span
 from gen.expr.ast import RESERVED
+from gen.expr.functions import OVERRIDABLE
 from gen.spec.chars import decode
 from gen.spec.model import (
     Definition,
@@ -106,7 +107,7 @@ def _reserved(name: str) -> str | None:
     """Why ``name`` cannot name a dimension, variable or definition; None when it can."""
     if name == "I":
         return "it is the identity matrix of the expression syntax"
-    if name in RESERVED:
+    if name in RESERVED and name not in OVERRIDABLE:
         return "it is a function of the expression syntax"
     if keyword.iskeyword(name):
         return "it is a Python keyword"

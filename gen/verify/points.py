@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from gen.expr.ast import SCALAR
+from gen.expr.ast import SCALAR, Call, Node
 from gen.expr.evaluate import evaluate
-from gen.expr.walk import names
+from gen.expr.functions import FUNCTIONS
+from gen.expr.walk import names, nodes
 from gen.program import Program, Symbol
 from gen.spec.model import Prop
 
@@ -22,6 +23,12 @@ NUMERIC_FIRST_SIZE = 3  # the numeric check's sizes: 3, 4, 5, ...
 EXACT_FIRST_SIZE = 2  # the exact check's sizes: 2, 3, 4, ... (SymPy is slow on large ones)
 
 Value = Any  # a float or a 2-D float64 array
+
+# A kinked function's argument keeps this far from 0 at a sampled point: a hundred times
+# the largest step a finite difference takes (2 * STEP = 2e-4 of ``gen.verify.finite``,
+# along a direction of entries of order one), so no difference crosses the kink.
+KINK_MARGIN = 0.02
+KINK_TRIES = 200
 
 
 def sample_sizes(dims: tuple[str, ...], first: int = NUMERIC_FIRST_SIZE) -> dict[str, int]:
@@ -57,6 +64,45 @@ def _sample(sym: Symbol, sizes: Mapping[str, int], rng: np.random.Generator) -> 
     return a
 
 
+def _draw(program: Program, sizes: Mapping[str, int], rng: np.random.Generator) -> dict[str, Value]:
+    """The variables' values at one point, drawn again (up to ``KINK_TRIES`` times) while an
+    argument of relu, abs, sign or step, as evaluated there, comes within ``KINK_MARGIN`` of
+    0: a central difference across a kink measures neither side's derivative."""
+    kinks = kink_arguments(program)
+    for _ in range(KINK_TRIES):
+        values = {s.name: _sample(s, sizes, rng) for s in program.symbols.values() if s.variable}
+        if not kinks or kink_distance(program, kinks, values, sizes) > KINK_MARGIN:
+            break
+    return values
+
+
+def kink_arguments(program: Program) -> tuple[Node, ...]:
+    """The arguments of the kinked functions (relu, abs, sign, step) in the definitions."""
+    return tuple(
+        node.args[0]
+        for sym in program.definitions
+        if sym.expr is not None
+        for node in nodes(sym.expr)
+        if isinstance(node, Call) and node.func in FUNCTIONS and FUNCTIONS[node.func].kinked
+    )
+
+
+def kink_distance(
+    program: Program, kinks: tuple[Node, ...], values: Mapping[str, Value], sizes: Mapping[str, int]
+) -> float:
+    """How close to 0 the kinks' arguments come at ``values`` (0 when one cannot be evaluated)."""
+    env: dict[str, Value] = dict(values)
+    with np.errstate(all="ignore"):
+        try:
+            for sym in program.definitions:
+                assert sym.expr is not None
+                env[sym.name] = evaluate(sym.expr, env, dict(sizes))
+            nearest = min(float(np.min(np.abs(evaluate(arg, env, dict(sizes))))) for arg in kinks)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+            return 0.0
+    return nearest if np.isfinite(nearest) else 0.0
+
+
 def _size(d: str | int, sizes: Mapping[str, int]) -> int:
     return d if isinstance(d, int) else sizes[d]
 
@@ -79,9 +125,7 @@ class Point:
         self.program = program
         self.precise = precise
         self.sizes = sizes
-        self.values: dict[str, Value] = {
-            s.name: _sample(s, sizes, rng) for s in program.symbols.values() if s.variable
-        }
+        self.values: dict[str, Value] = _draw(program, sizes, rng)
         self.pins: dict[str, Value] = {}
         self._definitions: tuple[Symbol, ...] = tuple(program.definitions)
         self._envs: dict[Hashable, dict[str, Value]] = {}

@@ -188,9 +188,35 @@ def _det(x: Mat) -> Mat:
 
 
 def _diag(x: Mat) -> Mat:
-    if x.cols != 1:
-        raise Unsupported("diag of a matrix that is not a column")
-    return sp.diag(*list(x))
+    if x.cols == 1:
+        return sp.diag(*list(x))
+    if not x.is_square:
+        raise Unsupported("diag of a matrix that is neither a column nor square")
+    return Mat(x.rows, 1, lambda i, j: x[i, i])
+
+
+def _along(x: Mat, k: Mat | None, whole: Callable[[Mat], Mat]) -> Mat:
+    """``whole`` applied to ``x`` (no dimension), to each column (k = 1) or to each row (2).
+
+    ``whole`` takes a column and returns a column (softmax) or a 1 x 1 (sum).
+    """
+    if k is None:
+        return whole(x)
+    if int(k[0, 0]) == 1:
+        return Mat.hstack(*(whole(x[:, j]) for j in range(x.cols)))
+    return Mat.vstack(*(whole(x[i, :].T).T for i in range(x.rows)))
+
+
+def _sum(x: Mat) -> Mat:
+    return _scalar(sum(x))
+
+
+def _mean(x: Mat) -> Mat:
+    return _scalar(sum(x) / len(x))
+
+
+def _logsumexp(x: Mat) -> Mat:
+    return _scalar(sp.log(sum(sp.exp(v) for v in x)))
 
 
 def _softmax(x: Mat) -> Mat:
@@ -210,6 +236,12 @@ ENTRYWISE_FORMS: Mapping[str, Callable[[Any], Any]] = MappingProxyType(
         "tanh(x)": sp.tanh,
         "sqrt(x)": sp.sqrt,
         "1/(1 + exp(-x))": lambda v: 1 / (1 + sp.exp(-v)),
+        "Max(x, 0)": lambda v: sp.Max(v, 0),
+        # |x| and sign(x) as sqrt(x^2) and x/sqrt(x^2): SymPy differentiates Abs and sign
+        # of symbols not declared real only as unevaluated derivatives of re and im.
+        "Abs(x)": lambda v: sp.sqrt(v**2),
+        "sign(x)": lambda v: v / sp.sqrt(v**2),
+        "Heaviside(x, 0)": lambda v: sp.Heaviside(v, 0),
     }
 )
 
@@ -229,10 +261,12 @@ CALLS: Mapping[str, Callable[..., Mat]] = MappingProxyType(
         "logdet": lambda x: _det(x).applyfunc(sp.log),
         "tr": lambda x: _scalar(x.trace()),
         "diag": _diag,
-        "sum": lambda x: _scalar(sum(x)),
+        "sum": lambda x, k=None: _along(x, k, _sum),
+        "mean": lambda x, k=None: _along(x, k, _mean),
+        "pi": lambda: _scalar(sp.pi),
         "norm2": lambda x: _scalar(sp.sqrt(sum(v * v for v in x))),
-        "softmax": _softmax,
-        "logsumexp": lambda x: _scalar(sp.log(sum(sp.exp(v) for v in x))),
+        "softmax": lambda x, k=None: _along(x, k, _softmax),
+        "logsumexp": lambda x, k=None: _along(x, k, _logsumexp),
         "vec": lambda x: vec(x),
         "kron": lambda a, b: kron(a, b),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ import sympy as sp
 from gen.derive.rules import Build, derivative_entrywise
 from gen.errors import ShapeError
 from gen.expr import ast
-from gen.expr.ast import Call, Name, Node, Shape
+from gen.expr.ast import Call, Name, Node, Num, Shape
 from gen.expr.dims import DimT, dim_value
 from gen.expr.evaluate import evaluate
 from gen.expr.functions import (
@@ -40,17 +41,19 @@ SQUARE: Shape = ("n", "n")
 COLUMN: Shape = ("n", 1)
 SCALAR: Shape = (1, 1)
 
-# The shapes of the arguments each function of values is tried on (several cases each).
-VALUE_ARGS: dict[str, list[tuple[Shape, ...]]] = {
+# The shapes of the arguments each function of values is tried on (several cases each);
+# an integer stands for a dimension argument, the literal 1 or 2 (``sum(A, 1)``).
+VALUE_ARGS: dict[str, list[tuple[Shape | int, ...]]] = {
     "inv": [(SQUARE,), (SCALAR,)],
     "tr": [(SQUARE,), (SCALAR,)],
     "det": [(SQUARE,), (SCALAR,)],
     "logdet": [(SQUARE,), (SCALAR,)],
-    "diag": [(COLUMN,)],
-    "sum": [(MATRIX,), (COLUMN,)],
+    "diag": [(COLUMN,), (SQUARE,)],
+    "sum": [(MATRIX,), (COLUMN,), (MATRIX, 1), (MATRIX, 2)],
+    "mean": [(MATRIX,), (COLUMN,), (MATRIX, 1), (MATRIX, 2)],
     "norm2": [(MATRIX,), (COLUMN,)],
-    "softmax": [(COLUMN,)],
-    "logsumexp": [(COLUMN,)],
+    "softmax": [(COLUMN,), (MATRIX, 1), (MATRIX, 2), (COLUMN, 1)],
+    "logsumexp": [(COLUMN,), (MATRIX, 1), (MATRIX, 2)],
     "kron": [(MATRIX, ("p", "q")), (COLUMN, SCALAR)],
     "vec": [(MATRIX,), (("n", "m"),)],
     **{name: [(MATRIX,), (SCALAR,)] for name in ENTRYWISE},
@@ -62,7 +65,17 @@ SIZE_ARGS: dict[str, list[tuple[str, ...]]] = {
     "zeros": [("m", "n")],
     "commutation": [("m", "n"), ("n", "p")],
 }
-LATEX_KINDS = {"prefix", "superscript", "root", "norm", "infix", "identity", "sized", "indexed"}
+LATEX_KINDS = {
+    "prefix",
+    "superscript",
+    "root",
+    "norm",
+    "infix",
+    "identity",
+    "sized",
+    "indexed",
+    "bars",
+}
 
 
 def cases() -> list[tuple[str, Node]]:
@@ -70,13 +83,17 @@ def cases() -> list[tuple[str, Node]]:
     out: list[tuple[str, Node]] = []
     for name, samples in VALUE_ARGS.items():
         for shapes in samples:
-            env = {f"a{i}": shape for i, shape in enumerate(shapes)}
-            call = Call(name, tuple(Name(arg) for arg in env))
-            out.append((name, infer(call, env, dims=SIZES)))
+            env = {f"a{i}": shape for i, shape in enumerate(shapes) if not isinstance(shape, int)}
+            args = [
+                Name(f"a{i}") if not isinstance(shape, int) else Num(Fraction(shape))
+                for i, shape in enumerate(shapes)
+            ]
+            out.append((name, infer(Call(name, tuple(args)), env, dims=SIZES)))
     for name, samples in SIZE_ARGS.items():
         for sizes in samples:
             out.append((name, infer(Call(name, tuple(Name(d) for d in sizes)), {}, dims=SIZES)))
     out.append(("I", Call("I", (), shape=("n", "n"))))
+    out.append(("pi", infer(Call("pi", ()), {}, dims=SIZES)))
     return out
 
 
@@ -91,6 +108,8 @@ def values_for(tree: Node, seed: int = 0) -> dict[str, Any]:
     if not isinstance(tree, Call) or not FUNCTIONS[tree.func].of_values:
         return out
     for arg in tree.args:
+        if isinstance(arg, Num):
+            continue  # a dimension argument
         assert isinstance(arg, Name) and arg.shape is not None
         rows, cols = (dim_value(d, SIZES) for d in arg.shape)
         value = rng.uniform(0.5, 1.5, size=(rows, cols))
@@ -104,11 +123,20 @@ def concrete(shape: Shape) -> tuple[int, int]:
     return (dim_value(shape[0], SIZES), dim_value(shape[1], SIZES))
 
 
+def argument_values(tree: Call, values: dict[str, Any]) -> list[Any]:
+    """The evaluator's arguments: the values, a dimension argument as a (1, 1) array."""
+    return [
+        values[arg.id] if isinstance(arg, Name) else np.array([[float(arg.value)]])
+        for arg in tree.args
+        if isinstance(arg, Name | Num)
+    ]
+
+
 # -- the table itself --------------------------------------------------------
 
 
 def test_every_function_is_tried():
-    assert set(VALUE_ARGS) | set(SIZE_ARGS) | {"I"} == set(FUNCTIONS)
+    assert set(VALUE_ARGS) | set(SIZE_ARGS) | {"I", "pi"} == set(FUNCTIONS)
     assert {name for name, _ in CASES} == set(FUNCTIONS)
 
 
@@ -146,7 +174,19 @@ def test_the_table_and_its_rows_are_immutable():
 
 
 def test_the_old_names_are_read_off_the_table():
-    assert ENTRYWISE == ("exp", "log", "sin", "cos", "tanh", "sigmoid", "sqrt")
+    assert ENTRYWISE == (
+        "exp",
+        "log",
+        "sin",
+        "cos",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "abs",
+        "sign",
+        "step",
+        "sqrt",
+    )
     assert DIM_ARGS == ("eye", "ones", "zeros", "commutation")
     assert SIZED == {"eye", "ones", "zeros", "commutation", "I"}
     assert RESERVED == set(FUNCTIONS)
@@ -198,8 +238,12 @@ def test_shape_rule_agrees_with_the_evaluator(name: str, tree: Node):
         assert row.shape(sizes) == row.evaluate(*sizes).shape
         return
     values = values_for(tree)
-    shapes = [concrete(arg.shape) for arg in tree.args if arg.shape is not None]
-    result = row.evaluate(*(values[arg.id] for arg in tree.args if isinstance(arg, Name)))
+    shapes: list[Any] = [
+        concrete(arg.shape) if isinstance(arg, Name) else int(arg.value)
+        for arg in tree.args
+        if isinstance(arg, Name | Num) and arg.shape is not None
+    ]
+    result = row.evaluate(*argument_values(tree, values))
     assert result.ndim == 2
     assert row.shape(shapes) == result.shape
     assert tree.shape is not None and concrete(tree.shape) == result.shape

@@ -248,10 +248,40 @@ ERRORS = [
     ("det(X)", "in 'det(X)': cannot take det of [m, n]: it is not square", 1),
     ("logdet(w)", "in 'logdet(w)': cannot take logdet of [n, 1]: it is not square", 1),
     ("1 + tr(X)", "in '1 + tr(X)': cannot take tr of [m, n]: it is not square", 5),
-    ("diag(X)", "in 'diag(X)': diag needs a column vector [n, 1], not [m, n]", 1),
-    ("diag(u)", "in 'diag(u)': diag needs a column vector [n, 1], not [1, n]", 1),
-    ("softmax(X)", "in 'softmax(X)': softmax needs a column vector [n, 1], not [m, n]", 1),
-    ("logsumexp(u)", "in 'logsumexp(u)': logsumexp needs a column vector [n, 1], not [1, n]", 1),
+    (
+        "diag(X)",
+        "in 'diag(X)': diag needs a column vector [n, 1] or a square matrix, not [m, n]",
+        1,
+    ),
+    (
+        "diag(u)",
+        "in 'diag(u)': diag needs a column vector [n, 1] or a square matrix, not [1, n]",
+        1,
+    ),
+    (
+        "softmax(X)",
+        "in 'softmax(X)': softmax of [m, n] needs a dimension: write softmax(A, 1) for each"
+        " column or softmax(A, 2) for each row",
+        1,
+    ),
+    (
+        "logsumexp(u)",
+        "in 'logsumexp(u)': logsumexp of [1, n] needs a dimension: write logsumexp(A, 1) for"
+        " each column or logsumexp(A, 2) for each row",
+        1,
+    ),
+    (
+        "1 + sum(X, 3)",
+        "in '1 + sum(X, 3)': the dimension of sum(A, k) is 1 (each column) or 2 (each row),"
+        " not '3'",
+        12,
+    ),
+    (
+        "softmax(X, w)",
+        "in 'softmax(X, w)': the dimension of softmax(A, k) is 1 (each column) or 2 (each"
+        " row), not 'w'",
+        12,
+    ),
     ("q*w", "in 'q*w': unknown name 'q'", 1),
     ("X*ww", "in 'X*ww': unknown name 'ww'; did you mean 'w'?", 3),
     ("lamb*w", "in 'lamb*w': unknown name 'lamb'; did you mean 'lam'?", 1),
