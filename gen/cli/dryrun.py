@@ -35,7 +35,7 @@ def output_files(name: str, options: BuildOptions) -> list[str]:
         for suffix in FORMATS[fmt].suffixes:
             if suffix != ".pdf" or options.pdf:
                 files.append(f"{name}{suffix}")
-    return files
+    return sorted(files, key=lambda f: not f.endswith(".pdf"))  # what TeX makes, first
 
 
 def plan(path: Path, options: BuildOptions) -> Planned:

@@ -38,7 +38,7 @@ def test_dry_run_creates_no_output_folder_and_says_what_it_would_write(
     assert snapshot(tmp_path) == before and not out.exists()
     err = capsys.readouterr().err
     assert f"would create the output folder {out}" in err
-    assert f"would build {spec}: would write {out / 'ls.tex'}, {out / 'ls.pdf'}" in err
+    assert f"would build {spec}: would write {out / 'ls.pdf'}, {out / 'ls.tex'}" in err
     assert "(running TeX for the PDF)" in err and "nothing was written" in err
 
 
