@@ -8,6 +8,7 @@ import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 from gen.errors import GenError, GenErrors, InternalError, Span, TimeLimit
@@ -68,6 +69,22 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def render_within(render: Callable[[], T], seconds: float | None, folder: Path) -> T:
+    """Run ``render`` (a template render) under the time limit ``seconds``.
+
+    Raises:
+        GenError: The time ran out (located at the template folder).
+    """
+    try:
+        with time_limit(seconds):
+            return render()
+    except TimeLimit:
+        raise GenError(
+            f"gave up rendering the templates of {folder} after {seconds:g} s (see --timeout)",
+            Span(str(folder)),
+        ) from None
+
+
 def guarded(
     work: Callable[[], T], span: Span | None, what: str, seconds: float | None = None
 ) -> tuple[T | None, list[GenError]]:
@@ -98,6 +115,8 @@ def guarded(
         return None, [GenError(f"{what}: the expressions are nested too deeply", span)]
     except MemoryError:
         return None, [GenError(f"{what}: out of memory", span)]
+    except OverflowError:
+        return None, [GenError(f"{what}: a number is too large", span)]
     except NotImplementedError as exc:
         detail = f": {exc}" if str(exc) else ""
         return None, [GenError(f"{what}: not supported yet{detail}", span)]

@@ -133,6 +133,26 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the largest file a TeX run may write (log, PDF, aux)
+
+
+def limit_file_size(pid: int, limit: int | None = None) -> None:
+    """Stop process ``pid`` and what it starts from writing a file past ``limit`` bytes.
+
+    A TeX run that writes without end (a loop in a template) fills neither the
+    disk nor the memory: past the limit the kernel ends it (SIGXFSZ), so its
+    log, which is also all it prints, stays bounded. Best effort: set just
+    after the start, before latexmk starts TeX.
+    """
+    try:
+        import resource
+
+        size = MAX_FILE_BYTES if limit is None else limit
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, (size, size))
+    except (ImportError, OSError, ValueError, AttributeError):
+        pass
+
+
 def _run(command: list[str], workdir: Path, timeout: float) -> tuple[int | None, str]:
     """Run one TeX command in ``workdir`` under the sandbox: its exit status and output.
 
@@ -151,6 +171,7 @@ def _run(command: list[str], workdir: Path, timeout: float) -> tuple[int | None,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    limit_file_size(proc.pid)
     with _LIVE_LOCK:
         _LIVE.add(proc)
     if _STOPPED.is_set():  # stop_runs came between the check and the start
@@ -271,6 +292,12 @@ def compile_pdf(
     excerpt = log_excerpt(log) or tail(text) or f"{engine} exited with status {status}"
     if status < 0:
         excerpt = f"TeX was killed (signal {-status})"
+    if (
+        len(log) >= MAX_FILE_BYTES // 2
+        and log_path.is_file()
+        and log_path.stat().st_size >= MAX_FILE_BYTES
+    ):
+        excerpt = f"TeX was stopped: it wrote a file of {MAX_FILE_BYTES // 1024 // 1024} MB"
     line, message = first_error(log, tex_path.name)
     return CompileResult(
         False,

@@ -23,22 +23,25 @@ from gen.derive.methods import derive
 from gen.derive.steps import Derivation
 from gen.errors import GenError, InternalError, Span
 from gen.make import cache, formats, outputs
-from gen.make.guard import guarded, inlined_size_error
+from gen.make.guard import guarded, inlined_size_error, render_within
 from gen.make.latexmk import CompileResult, Engine, compile_pdf
 from gen.make.lint import lint
 from gen.make.options import BuildOptions, Outcome, Status
 from gen.make.specs import find_specs, output_name
-from gen.make.texerrors import tex_failure, tex_warning
+from gen.make.texerrors import tex_failure, tex_warnings
 from gen.make.texformat import formats_dir
 from gen.make.texmap import template_error
 from gen.program import Program, build_program
 from gen.render.results import derivation_json, results
 from gen.render.sheet import default_templates_dir
+from gen.render.templatefiles import confined, confinement_root
 from gen.render.texchars import sheet_engine
 from gen.render.view import sheet_context
 from gen.spec.load import load_spec, load_spec_text
 from gen.spec.model import Method, Target
 from gen.verify.numeric import agree, verify
+
+MAX_LOG_BYTES = 16 * 1024 * 1024  # of a failed run's TeX log kept in OUT/.gradsheet/logs
 
 __all__ = ["Outcome", "build_spec", "check_spec", "derive_all", "find_specs", "prepare", "typeset"]
 
@@ -55,6 +58,7 @@ class Prepared:
     folder: Path  # the template folder used
     key: str = ""  # the cache key of its inputs ("" when not known)
     engine: Engine = "pdflatex"  # the TeX engine its sheet needs (gen/render/texchars.py)
+    templates_hash: str = ""  # the hash of the template folder's files, taken before rendering
 
 
 def derive_all(program: Program) -> list[Derivation]:
@@ -182,6 +186,14 @@ def template_folder(program: Program, override: Path | None) -> tuple[Path | Non
         return default_templates_dir(), None
     if not folder.is_dir():
         return None, GenError(f"template folder not found: {folder}", span)
+    if override is None and not confined(folder, Path(spec.path)):
+        return None, GenError(
+            f"template folder {folder} is outside "
+            f"{confinement_root(Path(spec.path))}, the folder that holds the "
+            "spec's folder; a spec's templates must lie inside it "
+            "(docs/templates.md)",
+            span,
+        )
     return folder, None
 
 
@@ -199,6 +211,10 @@ def prepare(
     folder, error = template_folder(program, options.templates)
     if folder is None:
         return outcome.fail(error or GenError("no template folder", Span(str(path))))
+    try:
+        templates_hash = cache.folder_hash(folder, options.out_dir)
+    except (cache.CacheError, OSError) as exc:
+        return outcome.fail(GenError(f"cannot use the template folder: {exc}", Span(str(path))))
     context, errs = guarded(
         lambda: sheet_context(program, derivations), Span(str(path)), "preparing the sheet"
     )
@@ -207,7 +223,11 @@ def prepare(
         return outcome.fail(*errs)
     sources = formats.Sources(context, outcome.results, folder)
     try:
-        staged = formats.stage(sources, options.formats)
+        staged = render_within(
+            lambda: formats.stage(sources, options.formats), options.timeout, folder
+        )
+    except GenError as err:  # a limit passed: too long, too large
+        return outcome.fail(err)
     except Exception as exc:  # noqa: BLE001 - shown in the template, or as a bug
         if _in_template(exc):
             return outcome.fail(template_error(exc, folder))
@@ -220,7 +240,9 @@ def prepare(
         outputs.write_text(staging / f"{name}{suffix}", text)
     files = [f"{name}{suffix}" for suffix in staged]
     tex = staged.get(".tex", "")
-    return Prepared(outcome, program, staging, files, tex, folder, key, sheet_engine(context))
+    return Prepared(
+        outcome, program, staging, files, tex, folder, key, sheet_engine(context), templates_hash
+    )
 
 
 def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = None) -> Outcome:
@@ -245,9 +267,7 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
         )
         if _is_set(cancelled):
             return outcome.fail(GenError("interrupted", Span(outcome.path)))
-        outcome.warnings.extend(
-            tex_warning(w, prepared, options.out_dir) for w in compiled.warnings
-        )
+        outcome.warnings.extend(tex_warnings(compiled.warnings, prepared, options.out_dir))
         if compiled.ok and compiled.pdf is not None:
             compiled.pdf.replace(prepared.staging / f"{name}.pdf")
             files.append(f"{name}.pdf")
@@ -354,7 +374,9 @@ def _keep_failure(prepared: Prepared, compiled: CompileResult, out_dir: Path) ->
         name = prepared.outcome.name
         outputs.write_text(logs / f"{name}.tex", prepared.tex)
         if compiled.log_path is not None and compiled.log_path.is_file():
-            shutil.copyfile(compiled.log_path, logs / f"{name}.log")
+            outputs.write_bytes(
+                logs / f"{name}.log", outputs.read_head(compiled.log_path, MAX_LOG_BYTES)
+            )
     except (OSError, cache.CacheError):
         pass
 
@@ -365,7 +387,7 @@ def _remember(prepared: Prepared, options: BuildOptions, files: list[str], pdf: 
     manifest = cache.Manifest(
         key=prepared.key,
         templates=str(prepared.folder.resolve()),
-        templates_hash=cache.folder_hash(prepared.folder, out_dir),
+        templates_hash=prepared.templates_hash or cache.folder_hash(prepared.folder, out_dir),
         pdf=pdf,
         outputs=cache.stamp(out_dir, files),
         warnings=[warning_json(w) for w in prepared.outcome.warnings],

@@ -126,10 +126,12 @@ def test_folder_hash_skips_hidden_files_and_the_output_folder(tmp_path):
 
 
 def test_folder_hash_refuses_a_huge_folder(tmp_path, monkeypatch):
-    monkeypatch.setattr(cache, "MAX_TEMPLATE_FILES", 3)
+    from gen.render import templatefiles
+
+    monkeypatch.setattr(templatefiles, "MAX_TEMPLATE_FILES", 3)
     for i in range(5):
-        (tmp_path / f"f{i}").write_text("x")
-    with pytest.raises(cache.CacheError, match="more than 3 files"):
+        (tmp_path / f"f{i}.j2").write_text("x")
+    with pytest.raises(cache.CacheError, match="more than 3 template files"):
         cache.folder_hash(tmp_path)
 
 
@@ -142,3 +144,15 @@ def test_a_symlinked_cache_folder_is_refused(tmp_path):
     with pytest.raises(cache.CacheError, match="not a plain folder"):
         cache.cache_dir(out, "cache")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_manifest_naming_a_folder_the_spec_may_not_use_is_no_manifest(tmp_path):
+    out, manifest = _manifest(tmp_path / "project" / "build")
+    spec = tmp_path / "project" / "build" / "specs" / "a.yaml"
+    assert cache.read_manifest(out, "a", spec=spec) == manifest  # tpl lies inside the project
+    outside = tmp_path / "elsewhere" / "specs" / "a.yaml"
+    assert cache.read_manifest(out, "a", spec=outside) is None
+    assert cache.current(out, "a", "k", pdf=True, spec=outside) is None
+    assert (
+        cache.read_manifest(out, "a", spec=outside, allowed=[Path(manifest.templates)]) == manifest
+    )
