@@ -19,6 +19,7 @@ from gen.expr.ast import (
     children,
 )
 from gen.expr.lexer import END, NAME, NUM, Source, Token, tokenize
+from gen.expr.walk import nodes
 
 MAX_DEPTH = 100
 MAX_EXPONENT = 1000
@@ -124,6 +125,7 @@ class _Parser:
         if self.tok.kind != END:
             raise self._unexpected(self.tok)
         self._check_depth(node)
+        self._check_constants(node)
         return node
 
     def _sum(self, after: Token | None) -> _Piece:
@@ -284,6 +286,19 @@ class _Parser:
                 exponent.span,
             )
 
+    def _check_constants(self, root: Node) -> None:
+        """Refuse a constant past ``_MAX_CONSTANT`` or a division of a constant by zero."""
+        try:
+            values = _values(root)
+        except ConstantTooLarge as exc:
+            node = exc.args[0] if exc.args and isinstance(exc.args[0], Node) else root
+            raise GenError("number is too large (at most 10^100 in absolute value)",
+                           node.span) from None
+        for node in nodes(root):
+            if isinstance(node, Binary) and node.op in ("/", "./") \
+                    and values[id(node.right)] == 0:
+                raise GenError("division by zero", node.span)
+
     def _check_depth(self, root: Node) -> None:
         """Reject trees deeper than ``MAX_DEPTH`` (long chains such as a-a-a-...)."""
         stack: list[tuple[Node, int]] = [(root, 0)]
@@ -297,43 +312,62 @@ class _Parser:
             stack.extend((child, depth + 1) for child in children(node))
 
 
-def _bounded(value: Fraction) -> Fraction:
+def _bounded(value: Fraction, node: Node) -> Fraction:
     if abs(value.numerator) > _MAX_CONSTANT or value.denominator > _MAX_CONSTANT:
-        raise ConstantTooLarge
+        raise ConstantTooLarge(node)
     return value
 
 
 def _constant(node: Node) -> Fraction | None:
     """The value of an expression of numbers alone (None if it has a name or a call).
 
+    Every constant subexpression is folded once, innermost first (linear in the tree).
+
     Raises:
-        ConstantTooLarge: Some intermediate value passes ``_MAX_CONSTANT``.
+        ConstantTooLarge: Some intermediate value passes ``_MAX_CONSTANT`` (its
+            first argument is the node).
+        GenError: A constant is divided by zero, or zero raised to a negative power.
     """
+    return _values(node)[id(node)]
+
+
+def _values(root: Node) -> dict[int, Fraction | None]:
+    """The value of every subtree of ``root`` by id (None where it is not constant)."""
+    values: dict[int, Fraction | None] = {}
+    for item in reversed(list(nodes(root))):
+        values[id(item)] = _fold(item, values)
+    return values
+
+
+def _fold(node: Node, values: dict[int, Fraction | None]) -> Fraction | None:
+    """The value of ``node`` from those of its children (already in ``values``)."""
     if isinstance(node, Num):
-        return _bounded(node.value)
+        return _bounded(node.value, node)
     if isinstance(node, Neg):
-        inner = _constant(node.operand)
+        inner = values[id(node.operand)]
         return None if inner is None else -inner
     if not isinstance(node, Binary):
         return None
-    left, right = _constant(node.left), _constant(node.right)
+    left, right = values[id(node.left)], values[id(node.right)]
     if left is None or right is None:
         return None
     if node.op == "+":
-        return _bounded(left + right)
+        return _bounded(left + right, node)
     if node.op == "-":
-        return _bounded(left - right)
+        return _bounded(left - right, node)
     if node.op in ("*", ".*"):
-        return _bounded(left * right)
+        return _bounded(left * right, node)
     if node.op in ("/", "./"):
-        return None if right == 0 else _bounded(left / right)
+        if right == 0:
+            raise GenError("division by zero", node.span)
+        return _bounded(left / right, node)
     if right.denominator != 1:
         return None  # a fractional power: left to the shape check and the engine
     if abs(right) > MAX_EXPONENT or (
         abs(left) > 1 and abs(right) * max(len(str(left.numerator)),
                                            len(str(left.denominator))) > 100
     ):
-        raise ConstantTooLarge
+        raise ConstantTooLarge(node)
     if left == 0 and right < 0:
-        return None
-    return _bounded(left ** int(right))
+        raise GenError("division by zero (0 to a negative power)", node.span)
+    return _bounded(left ** int(right), node)

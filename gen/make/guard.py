@@ -96,6 +96,8 @@ def guarded(work: Callable[[], T], span: Span | None, what: str,
         return None, [GenError(f"{what}: the expressions are nested too deeply", span)]
     except MemoryError:
         return None, [GenError(f"{what}: out of memory", span)]
+    except OverflowError:
+        return None, [GenError(f"{what}: a number is too large", span)]
     except NotImplementedError as exc:
         detail = f": {exc}" if str(exc) else ""
         return None, [GenError(f"{what}: not supported yet{detail}", span)]

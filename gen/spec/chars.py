@@ -21,6 +21,11 @@ _BIDI_NAMES = {
     0x2069: "POP DIRECTIONAL ISOLATE",
 }
 # What a message must not show as is: controls (tabs aside) and bidirectional controls.
+# Code points no text may hold, even written as a YAML escape ("\\ud800"): lone
+# surrogates (they cannot be written as UTF-8) and the noncharacters.
+_BAD_CODE_POINT = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                             + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}"
+                                       for p in range(1, 17)) + "]")
 _UNSHOWABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f"
                          "\u202a-\u202e\u2066-\u2069]")
 
@@ -28,6 +33,16 @@ _UNSHOWABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f"
 def shown(line: str) -> str:
     """``line`` as a message may show it: each control character becomes U+FFFD."""
     return _UNSHOWABLE.sub("\ufffd", line)
+
+
+def bad_code_point(text: str) -> str | None:
+    """Why ``text`` cannot stand in a spec (a lone surrogate, a noncharacter), or None."""
+    match = _BAD_CODE_POINT.search(text)
+    if match is None:
+        return None
+    code = ord(match.group())
+    kind = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a noncharacter"
+    return f"U+{code:04X} ({kind})"
 
 
 def check_bidi(source: Source) -> None:

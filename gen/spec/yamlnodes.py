@@ -11,7 +11,7 @@ from typing import Any, cast
 import yaml
 
 from gen.errors import GenError, Span, Where, YamlTooLarge
-from gen.spec.chars import check_bidi, shown
+from gen.spec.chars import bad_code_point, check_bidi, shown
 from gen.spec.model import Text
 
 # Control and bidirectional-control characters (tab and newline aside), wherever they come from.
@@ -157,6 +157,12 @@ class _Loader(yaml.SafeLoader):
             self.ascend_resolver()
         finally:
             self.depth -= 1
+        if isinstance(node, yaml.ScalarNode) and (why := bad_code_point(node.value)):
+            src.error(f"this value holds {why}, written as an escape: it is not a "
+                      "character, and no file can hold it", src.node_span(node))
+            src.rejected.add(id(node))
+            node = yaml.ScalarNode(NULL_TAG, "", node.start_mark, node.end_mark)
+            src.rejected.add(id(node))
         if node.tag not in _STANDARD_TAGS:
             tag = (
                 "!!" + node.tag[len(_YAML) :]

@@ -43,6 +43,12 @@ CASES = {
                           "file"),
     "bidi override": ('title: "a\u202eb"\n'.encode(), "1:10", "bidirectional control "
                       "character U+202E (RIGHT-TO-LEFT OVERRIDE) is not allowed"),
+    "lone surrogate": (b'title: "a\\ud800b"\n', "1:9", "this value holds U+D800 (a lone "
+                       "surrogate), written as an escape: it is not a character"),
+    "surrogate key": (b'title: T\n"k\\udfff": 1\n', "2:2", "this value holds U+DFFF (a lone "
+                      "surrogate)"),
+    "noncharacter": (b'title: "\\U0010FFFF"\n', "1:9", "this value holds U+10FFFF (a "
+                     "noncharacter)"),
     "huge file": (b"title: T\n# " + b"x" * (1024 * 1024) + b"\n", "", "spec file is larger "
                   "than 1 MB"),
     "deep nesting": (b"title: T\nx: " + b"[" * 60 + b"]" * 60 + b"\n", "2:23", "spec is nested "
@@ -56,6 +62,13 @@ CASES = {
     "huge exponent": (expr("s^100000"), "6:8", "exponent 100000 is too large"),
     "power tower": (expr("s^2^2^2^2^2"), "6:10", "exponent 65536 is too large"),
     "huge literal": (expr("s*1" + "0" * 40), "6:8", "number is too long (more than 30 digits)"),
+    "constant overflow": (expr("s*(10^1000)"), "6:9", "number is too large (at most 10^100 "
+                          "in absolute value)"),
+    "huge constant product": (expr("s^1000/3^1000"), "6:13", "number is too large"),
+    "division by zero": (expr("s/0"), "6:6", "division by zero"),
+    "constant division by zero": (expr("s*(1/(1-1))"), "6:9", "division by zero"),
+    "zero to a negative power": (expr("s*0^(-1)"), "6:8", "division by zero (0 to a negative "
+                                 "power)"),
     "exponent notation": (expr("s*1e400"), "6:8", "exponent notation such as 1e-3 is not "
                           "supported"),
     "deep expression": (expr("(" * 150 + "s" + ")" * 150), "6:106", "expression is nested too "
@@ -207,3 +220,14 @@ def test_a_folder_name_with_a_control_character_is_refused_and_never_printed(tmp
     err = capsys.readouterr().err
     assert "error: cannot check this spec: its path holds the character U+000A; rename it" in err
     assert "\x1b" not in err and "we\nird" not in err
+
+
+def test_the_good_spec_beside_a_lone_surrogate_still_builds(tmp_path, capsys):
+    folder = tmp_path / "specs"
+    small(folder, "good")
+    (folder / "bad.yaml").write_bytes(b'title: "a\\ud800b"\n')
+    out = tmp_path / "out"
+    assert main(["build", str(folder), "-o", str(out), "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "U+D800 (a lone surrogate)" in err and "internal error" not in err
+    assert sorted(outputs(out)) == ["good.body.tex", "good.json", "good.tex"]

@@ -42,6 +42,7 @@ def test_an_unlocated_error_takes_the_stage_span():
     (NotImplementedError(), "deriving dJ/dx: not supported yet"),
     (RecursionError(), "deriving dJ/dx: the expressions are nested too deeply"),
     (MemoryError(), "deriving dJ/dx: out of memory"),
+    (OverflowError(34, "Numerical result out of range"), "deriving dJ/dx: a number is too large"),
 ])
 def test_known_failures_are_named(exc, message):
     value, [err] = guarded(_raise(exc), AT, "deriving dJ/dx")
