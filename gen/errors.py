@@ -115,6 +115,10 @@ class CacheError(Exception):
     """The cache folder cannot be used (e.g. it is a symbolic link)."""
 
 
+class TemplateFolderError(Exception):
+    """A template folder or file may not be read (outside the folder, not a regular file, too big)."""
+
+
 class ShapeError(Exception):
     """A shape rule was broken; ``message`` says which (without any location)."""
 

@@ -15,21 +15,29 @@ import hashlib
 import json
 import os
 import secrets
+import stat
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import gen
-from gen.errors import CacheError
+from gen.errors import CacheError, TemplateFolderError
+from gen.render.templatefiles import confined, template_files
 
 CACHE_DIR = ".gradsheet"
 FORMAT = 1
-MAX_TEMPLATE_FILES = 500
+MAX_MANIFEST_BYTES = 1024 * 1024
 
 
 def cache_dir(out_dir: Path, *parts: str) -> Path:
-    """``OUT/.gradsheet/<parts>``, created; refuses a symbolic link at ``OUT/.gradsheet``.
+    """``OUT/.gradsheet/<parts>``, created; a symbolic link or a file in the way is replaced.
+
+    ``OUT/.gradsheet`` itself must be a plain folder (the command line refuses a
+    link there); below it, anything that is not a plain folder where one is
+    needed (a link to elsewhere, a file) is removed and the folder made anew,
+    so nothing is ever written through a link.
 
     Raises:
         CacheError: ``OUT/.gradsheet`` is a symbolic link or not a folder.
@@ -38,8 +46,17 @@ def cache_dir(out_dir: Path, *parts: str) -> Path:
     root = Path(out_dir) / CACHE_DIR
     if root.is_symlink() or (root.exists() and not root.is_dir()):
         raise CacheError(f"{root} is not a plain folder; remove it")
-    folder = root.joinpath(*parts)
-    folder.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
+    if root.is_symlink() or not root.is_dir():  # made meanwhile by someone else
+        raise CacheError(f"{root} is not a plain folder; remove it")
+    folder = root
+    for part in parts:
+        if part in ("", ".", "..") or "/" in part:
+            raise ValueError(f"not a plain folder name: {part!r}")
+        folder = folder / part
+        if folder.is_symlink() or (os.path.lexists(folder) and not folder.is_dir()):
+            folder.unlink()
+        folder.mkdir(exist_ok=True)
     return folder
 
 
@@ -72,25 +89,25 @@ def code_hash() -> str:
 
 
 def folder_hash(folder: Path, skip: Path | None = None) -> str:
-    """A hash of the names and bytes of the files below ``folder``.
+    """A hash of the names and bytes of the template files (``*.j2``) below ``folder``.
 
-    Hidden files and folders, and ``skip`` (the output folder, when it lies
-    inside), are left out, so that a build never invalidates itself.
+    Only what the renderer may read counts (``gen.render.templatefiles``):
+    regular ``*.j2`` files, not hidden, never through a link out of the
+    folder. Files below ``skip`` (the output folder, when it lies inside) are
+    left out, so that a build never invalidates itself.
 
     Raises:
-        CacheError: More than ``MAX_TEMPLATE_FILES`` files.
+        CacheError: The folder holds too many templates or folders, or is missing.
     """
     folder = Path(folder).resolve()
+    if not folder.is_dir():
+        raise CacheError(f"template folder {folder} is missing")
     skip_resolved = skip.resolve() if skip is not None else None
-    files: list[Path] = []
-    for root, dirs, names in os.walk(folder):
-        here = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and (skip_resolved is None or (here / d).resolve() != skip_resolved))
-        files.extend(here / n for n in sorted(names) if not n.startswith("."))
-        if len(files) > MAX_TEMPLATE_FILES:
-            raise CacheError(f"template folder {folder} holds more than "
-                             f"{MAX_TEMPLATE_FILES} files")
+    try:
+        files = [f for f in template_files(folder)
+                 if skip_resolved is None or skip_resolved not in f.parents]
+    except TemplateFolderError as exc:
+        raise CacheError(str(exc)) from None
     return _hash_files(files, folder)
 
 
@@ -132,28 +149,115 @@ def _manifest_path(out_dir: Path, name: str) -> Path:
     return Path(out_dir) / CACHE_DIR / "cache" / f"{name}.json"
 
 
-def read_manifest(out_dir: Path, name: str) -> Manifest | None:
-    """The manifest of ``name``, or None when there is none or it is unreadable."""
+def _read_plain(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path`` when it is a regular file (never a link) of at most ``limit``."""
     try:
-        obj = json.loads(_manifest_path(out_dir, name).read_text("utf-8"))
-        if obj.get("format") != FORMAT:
-            return None
-        return Manifest(str(obj["key"]), str(obj["templates"]), str(obj["templates_hash"]),
-                        bool(obj["pdf"]), dict(obj["outputs"]), list(obj["warnings"]))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) <= limit else None
+
+
+def _is_key(text: object) -> bool:
+    return isinstance(text, str) and 0 < len(text) <= 200
+
+
+def _valid_outputs(name: str, outputs: object) -> dict[str, list[int]] | None:
+    """The ``outputs`` of a manifest when every entry is one of ``name``'s files, else None."""
+    if not isinstance(outputs, dict) or not outputs:
+        return None
+    out: dict[str, list[int]] = {}
+    for file, stamp_ in outputs.items():
+        if not isinstance(file, str) or not file.startswith(f"{name}.") or "/" in file \
+                or "\\" in file or "\0" in file or ".." in file[len(name):]:
+            return None
+        if not isinstance(stamp_, list) or len(stamp_) != 2 \
+                or not all(type(v) is int and v >= 0 for v in stamp_):
+            return None
+        out[file] = [stamp_[0], stamp_[1]]
+    return out
+
+
+def _valid_warnings(warnings: object) -> list[dict[str, Any]] | None:
+    """The ``warnings`` of a manifest when each is as ``warning_json`` writes it, else None."""
+    if not isinstance(warnings, list):
+        return None
+    kinds: dict[str, tuple[type, ...]] = {"message": (str,), "file": (str, type(None)),
+                                          "line": (int, type(None)),
+                                          "column": (int, type(None)),
+                                          "length": (int,), "source": (str, type(None))}
+    for w in warnings:
+        if not isinstance(w, dict) or set(w) != set(kinds) or any(
+                not isinstance(w[k], t) or isinstance(w[k], bool) for k, t in kinds.items()):
+            return None
+    return warnings
+
+
+def read_manifest(out_dir: Path, name: str) -> Manifest | None:
+    """The manifest of ``name``, or None when there is none or it is damaged in any way.
+
+    The cache is untrusted input: a manifest that is not a plain file, too
+    large, not JSON, or whose fields have other types or values than a build
+    writes (output files that are not ``name``'s, a relative template folder)
+    counts as no manifest, and the spec is rebuilt.
+    """
+    data = _read_plain(_manifest_path(out_dir, name), MAX_MANIFEST_BYTES)
+    if data is None:
+        return None
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(obj, dict) or obj.get("format") != FORMAT or type(obj["format"]) is not int:
+        return None
+    key, templates, templates_hash, pdf = (obj.get(k) for k in
+                                           ("key", "templates", "templates_hash", "pdf"))
+    outputs = _valid_outputs(name, obj.get("outputs"))
+    warnings = _valid_warnings(obj.get("warnings"))
+    if not _is_key(key) or not _is_key(templates_hash) or not isinstance(pdf, bool) \
+            or not isinstance(templates, str) or not os.path.isabs(templates) \
+            or "\0" in templates or outputs is None or warnings is None:
+        return None
+    return Manifest(key, templates, templates_hash, pdf, outputs, warnings)
 
 
 def write_manifest(out_dir: Path, name: str, manifest: Manifest) -> None:
-    """Store ``manifest`` atomically (a new file moved into place)."""
+    """Store ``manifest`` atomically (a new file moved into place, over a link if one is there)."""
     folder = cache_dir(out_dir, "cache")
     target = folder / f"{name}.json"
     tmp = folder / f".{name}.{secrets.token_hex(6)}.tmp"
     try:
-        tmp.write_text(json.dumps(manifest.to_json(), ensure_ascii=False), "utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     0o666)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(json.dumps(manifest.to_json(), ensure_ascii=False).encode("utf-8"))
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def clean_temporary(out_dir: Path) -> None:
+    """Remove the temporary manifests a killed build left in ``OUT/.gradsheet/cache``."""
+    folder = Path(out_dir) / CACHE_DIR / "cache"
+    if folder.is_symlink() or not folder.is_dir() or (folder.parent.is_symlink()):
+        return
+    for entry in folder.iterdir():
+        if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+            try:
+                age = time.time() - entry.lstat().st_mtime
+                if age > 3600 or entry.is_symlink() or not entry.is_file():
+                    entry.unlink()
+            except OSError:
+                continue
 
 
 def forget(out_dir: Path, name: str) -> None:
@@ -171,21 +275,30 @@ def stamp(out_dir: Path, files: Iterable[str]) -> dict[str, list[int]]:
 
 
 def current(out_dir: Path, name: str, key: str, *, pdf: bool,
-            skip: Path | None = None) -> Manifest | None:
+            skip: Path | None = None, allowed: Iterable[Path] = (),
+            spec: Path | None = None) -> Manifest | None:
     """The manifest of ``name`` when its outputs are up to date for ``key``, else None.
 
     Up to date: same key; the PDF made if one is wanted; the template folder's
-    files unchanged; every output file still of the size and mtime recorded.
+    files unchanged; every output file a plain file (not a link) still of the
+    size and mtime recorded. When ``spec`` is given, the manifest's template
+    folder must be one of ``allowed`` or lie where the spec's ``template:``
+    may point (``gen.render.templatefiles.confined``): a forged manifest
+    naming another folder means a rebuild, and that folder is never read.
     """
     manifest = read_manifest(out_dir, name)
     if manifest is None or manifest.key != key or (pdf and not manifest.pdf):
         return None
+    if spec is not None:
+        folder = Path(manifest.templates)
+        if folder not in {Path(p).resolve() for p in allowed} and not confined(folder, spec):
+            return None
     for file, (size, mtime) in manifest.outputs.items():
         try:
-            st = (Path(out_dir) / file).stat()
+            st = (Path(out_dir) / file).lstat()
         except OSError:
             return None
-        if st.st_size != size or st.st_mtime_ns != mtime:
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size or st.st_mtime_ns != mtime:
             return None
     try:
         if folder_hash(Path(manifest.templates), skip) != manifest.templates_hash:

@@ -8,6 +8,7 @@ import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 from gen.errors import GenError, GenErrors, InternalError, Span, TimeLimit
@@ -65,6 +66,20 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def render_within(render: Callable[[], T], seconds: float | None, folder: Path) -> T:
+    """Run ``render`` (a template render) under the time limit ``seconds``.
+
+    Raises:
+        GenError: The time ran out (located at the template folder).
+    """
+    try:
+        with time_limit(seconds):
+            return render()
+    except TimeLimit:
+        raise GenError(f"gave up rendering the templates of {folder} after {seconds:g} s "
+                       "(see --timeout)", Span(str(folder))) from None
 
 
 def guarded(work: Callable[[], T], span: Span | None, what: str,

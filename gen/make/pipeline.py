@@ -22,16 +22,17 @@ from gen.derive.methods import derive
 from gen.derive.steps import Derivation
 from gen.errors import GenError, InternalError, Span
 from gen.make import cache, outputs
-from gen.make.guard import guarded, inlined_size_error
+from gen.make.guard import guarded, inlined_size_error, render_within
 from gen.make.latexmk import CompileResult, compile_pdf, engine_for
 from gen.make.lint import lint
 from gen.make.options import BUILT, NO_TEX, BuildOptions, Outcome
 from gen.make.specs import find_specs, output_name
-from gen.make.texerrors import tex_failure, tex_warning
+from gen.make.texerrors import tex_failure, tex_warnings
 from gen.make.texmap import template_error
 from gen.program import Program, build_program
 from gen.render.results import derivation_json, dumps, results
 from gen.render.sheet import default_templates_dir, render_tex
+from gen.render.templatefiles import confined, confinement_root
 from gen.render.view import sheet_context
 from gen.spec.load import load_spec
 from gen.verify import agree, verify
@@ -51,6 +52,7 @@ class Prepared:
     tex: str
     folder: Path  # the template folder used
     key: str = ""  # the cache key of its inputs ("" when not known)
+    templates_hash: str = ""  # the hash of the template folder's files, taken before rendering
 
 
 def derive_all(program: Program) -> list[Derivation]:
@@ -156,6 +158,11 @@ def template_folder(program: Program, override: Path | None) -> tuple[Path | Non
         return default_templates_dir(), None
     if not folder.is_dir():
         return None, GenError(f"template folder not found: {folder}", span)
+    if override is None and not confined(folder, Path(spec.path)):
+        return None, GenError(f"template folder {folder} is outside "
+                              f"{confinement_root(Path(spec.path))}, the folder that holds the "
+                              "spec's folder; a spec's templates must lie inside it "
+                              "(docs/templates.md)", span)
     return folder, None
 
 
@@ -172,13 +179,19 @@ def prepare(path: Path, options: BuildOptions, staging: Path, *,
     folder, error = template_folder(program, options.templates)
     if folder is None:
         return outcome.fail(error or GenError("no template folder", Span(str(path))))
+    try:
+        templates_hash = cache.folder_hash(folder, options.out_dir)
+    except (cache.CacheError, OSError) as exc:
+        return outcome.fail(GenError(f"cannot use the template folder: {exc}", Span(str(path))))
     context, errs = guarded(lambda: sheet_context(program, derivations), Span(str(path)),
                             "preparing the sheet")
     if context is None:
         outcome.internal = any(isinstance(e, InternalError) for e in errs)
         return outcome.fail(*errs)
     try:
-        tex, body = render_tex(context, folder)
+        tex, body = render_within(lambda: render_tex(context, folder), options.timeout, folder)
+    except GenError as err:  # a limit passed: too long, too large
+        return outcome.fail(err)
     except Exception as exc:  # noqa: BLE001 - shown in the template, or as a bug
         if _in_template(exc):
             return outcome.fail(template_error(exc, folder))
@@ -191,7 +204,7 @@ def prepare(path: Path, options: BuildOptions, staging: Path, *,
     outputs.write_text(staging / f"{name}.body.tex", body)
     outputs.write_text(staging / f"{name}.json", dumps(outcome.results))
     files = [f"{name}.tex", f"{name}.body.tex", f"{name}.json"]
-    return Prepared(outcome, program, staging, files, tex, folder, key)
+    return Prepared(outcome, program, staging, files, tex, folder, key, templates_hash)
 
 
 def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = None) -> Outcome:
@@ -212,8 +225,7 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
                                timeout=options.timeout)
         if _is_set(cancelled):
             return outcome.fail(GenError("interrupted", Span(outcome.path)))
-        outcome.warnings.extend(tex_warning(w, prepared, options.out_dir)
-                                for w in compiled.warnings)
+        outcome.warnings.extend(tex_warnings(compiled.warnings, prepared, options.out_dir))
         if compiled.ok and compiled.pdf is not None:
             compiled.pdf.replace(prepared.staging / f"{name}.pdf")
             files.append(f"{name}.pdf")
@@ -316,7 +328,7 @@ def _remember(prepared: Prepared, options: BuildOptions, files: list[str], pdf: 
     manifest = cache.Manifest(
         key=prepared.key,
         templates=str(prepared.folder.resolve()),
-        templates_hash=cache.folder_hash(prepared.folder, out_dir),
+        templates_hash=prepared.templates_hash or cache.folder_hash(prepared.folder, out_dir),
         pdf=pdf,
         outputs=cache.stamp(out_dir, files),
         warnings=[warning_json(w) for w in prepared.outcome.warnings],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,7 @@ from gen.errors import GenError, Span, TexError
 from gen.make.cache import CACHE_DIR
 from gen.make.latexmk import CompileResult
 from gen.make.texlog import TexWarning
-from gen.make.texmap import Origin, locate
+from gen.make.texmap import Locator, Origin
 from gen.render.sheet import default_templates_dir
 
 if TYPE_CHECKING:
@@ -48,8 +49,8 @@ def tex_failure(compiled: CompileResult, prepared: Prepared, out_dir: Path) -> T
     """
     outcome = prepared.outcome
     name = outcome.name
-    origins = locate(prepared.tex, compiled.line, prepared.program.spec, _folders(prepared),
-                     compiled.before)
+    origins = Locator(prepared.tex, prepared.program.spec, _folders(prepared)).locate(
+        compiled.line, compiled.before)
     span, what = _where(origins, outcome.path)
     headline = compiled.message or compiled.log_excerpt.splitlines()[0] \
         if compiled.log_excerpt else "TeX failed"
@@ -74,9 +75,19 @@ def tex_failure(compiled: CompileResult, prepared: Prepared, out_dir: Path) -> T
     return err
 
 
-def tex_warning(warning: TexWarning, prepared: Prepared, out_dir: Path) -> GenError:
+def tex_warnings(warnings: Iterable[TexWarning], prepared: Prepared,
+                 out_dir: Path) -> list[GenError]:
+    """TeX's warnings, each located like an error (the sheet indexed once for all of them)."""
+    locator = Locator(prepared.tex, prepared.program.spec, _folders(prepared))
+    return [tex_warning(w, prepared, out_dir, locator) for w in warnings]
+
+
+def tex_warning(warning: TexWarning, prepared: Prepared, out_dir: Path,
+                locator: Locator | None = None) -> GenError:
     """A TeX warning, located like an error; its message names the generated line."""
-    origins = locate(prepared.tex, warning.line, prepared.program.spec, _folders(prepared))
+    if locator is None:
+        locator = Locator(prepared.tex, prepared.program.spec, _folders(prepared))
+    origins = locator.locate(warning.line)
     span, what = _where(origins, prepared.outcome.path)
     at = f" at line {warning.line} of {prepared.outcome.name}.tex" if warning.line else ""
     return GenError(f"LaTeX{what}: {warning.message}{at}", span, kind="warning")

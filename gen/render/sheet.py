@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import Concat
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 import gen
+from gen.errors import GenError, Span, TemplateFolderError
 from gen.render.mathchars import MATH_CHARACTERS, code_points
+from gen.render.templatefiles import read_template_bytes, template_texts
+
+__all__ = ["BODY_TEMPLATE", "MAX_OUTPUT", "SHEET_TEMPLATE", "default_templates_dir",
+           "environment", "escape_tex", "fill", "loader", "real_space", "render_tex", "sci",
+           "template_texts"]
 
 SHEET_TEMPLATE = "sheet.tex.j2"
 BODY_TEMPLATE = "body.tex.j2"
+MAX_OUTPUT = 16 * 1024 * 1024  # characters a template may write (each of the two files)
+MAX_VALUE = 4 * 1024 * 1024  # characters (or items) of one value a template computes
+MAX_POWER = 1000  # the largest exponent of ``a ** b`` in a template
 
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}",
@@ -125,6 +137,39 @@ def _tex_filter(value: object) -> str:
     return escape_tex(str(value))
 
 
+class FolderLoader(jinja2.BaseLoader):
+    """Templates of an untrusted folder: ``*.j2`` regular files inside it, bounded in size."""
+
+    def __init__(self, folder: Path) -> None:
+        """Serve the templates of ``folder``."""
+        self.folder = Path(folder).resolve()
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        """The text of ``template``, its file, and whether it is still unchanged."""
+        try:
+            data = read_template_bytes(self.folder, template)
+        except (FileNotFoundError, NotADirectoryError):
+            raise jinja2.TemplateNotFound(template) from None
+        except TemplateFolderError as exc:
+            if not template.endswith(".j2"):  # another loader may have it (default/...)
+                raise jinja2.TemplateNotFound(template) from None
+            raise jinja2.TemplateError(str(exc)) from None
+        path = self.folder / template
+        try:
+            mtime = os.stat(path).st_mtime_ns
+        except OSError:
+            mtime = -1
+
+        def uptodate() -> bool:
+            try:
+                return os.stat(path).st_mtime_ns == mtime
+            except OSError:
+                return False
+
+        return data.decode("utf-8"), str(path), uptodate
+
+
 def loader(templates_dir: Path | str | None = None) -> jinja2.ChoiceLoader:
     """Where templates are found: the user's folder first, then the shipped templates.
 
@@ -142,14 +187,84 @@ def loader(templates_dir: Path | str | None = None) -> jinja2.ChoiceLoader:
     prefixed = jinja2.PrefixLoader({"default": shipped})
     if templates_dir is None or Path(templates_dir).resolve() == default:
         return jinja2.ChoiceLoader([shipped, prefixed])
-    return jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(str(Path(templates_dir).resolve())), shipped, prefixed])
+    return jinja2.ChoiceLoader([FolderLoader(Path(templates_dir)), shipped, prefixed])
+
+
+def _too_big(what: str) -> SecurityError:
+    return SecurityError(f"a template computed {what} larger than {MAX_VALUE} characters")
+
+
+def _checked_size(value: object) -> object:
+    """``value``, unless it is a text or a sequence past ``MAX_VALUE``."""
+    if isinstance(value, (str, bytes, list, tuple)) and len(value) > MAX_VALUE:
+        raise _too_big("a value")
+    return value
+
+
+class _Generator(CodeGenerator):
+    """Jinja's code generator, with ``~`` joining through ``Sandbox.joined`` (size-checked)."""
+
+    def visit_Concat(self, node: Concat, frame: Frame) -> None:  # noqa: N802 - Jinja's name
+        """Compile ``a ~ b`` to ``environment.joined((a, b))``."""
+        self.write("environment.joined((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """The template sandbox: no code, no change to any value it is given, bounded values.
+
+    Immutable: a template cannot change what it is handed (the message
+    catalogue, the context), so nothing one sheet's template does reaches
+    another sheet. Bounded: ``*``, ``**``, ``%``, ``~`` and every filter refuse
+    to build a value past ``MAX_VALUE`` (a template cannot fill the memory), and
+    the caller limits the time (``--timeout``) and the output (``MAX_OUTPUT``).
+    """
+
+    code_generator_class = _Generator
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """``left operator right``, refused when its result would be too large."""
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int) \
+                        and len(seq) * n > MAX_VALUE:
+                    raise _too_big("a repetition")
+        if operator == "**" and isinstance(right, (int, float)) and (
+                abs(right) > MAX_POWER or isinstance(left, int)
+                and abs(right) * left.bit_length() > 32 * MAX_VALUE):
+            raise SecurityError("a template raised a number to too large a power")
+        if operator == "%" and isinstance(left, str) and re.search(r"\d{5,}|\*", left):
+            raise SecurityError("a template used a format width of 10000 or more")
+        return _checked_size(super().call_binop(context, operator, left, right))
+
+    @staticmethod
+    def joined(parts: Iterable[object]) -> str:
+        """``a ~ b ~ ...``: the parts as text, joined, refused when too large."""
+        texts = [str(p) for p in parts]
+        if sum(len(t) for t in texts) > MAX_VALUE:
+            raise _too_big("a text")
+        return "".join(texts)
+
+
+def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` (a filter), its result refused when too large."""
+    @functools.wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_VALUE:
+                raise SecurityError(f"a template passed {value} to a filter")
+        return _checked_size(function(*args, **kwargs))
+    return bounded
 
 
 @functools.lru_cache(maxsize=8)
 def _environment(templates_dir: str) -> jinja2.Environment:
     """The Jinja environment for one templates folder (over the defaults), built once."""
-    env = SandboxedEnvironment(  # a template folder from elsewhere runs no code
+    env = Sandbox(  # a template folder from elsewhere runs no code
         loader=loader(templates_dir),
         block_start_string="<%",
         block_end_string="%>",
@@ -164,6 +279,7 @@ def _environment(templates_dir: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(tex=_tex_filter, fill=fill, space=real_space, sci=sci)
+    env.filters = {name: _bounded_filter(f) for name, f in env.filters.items()}
     env.globals["math_characters"] = code_points()
     return env
 
@@ -174,8 +290,27 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
     return _environment(str(Path(folder).resolve()))
 
 
-def render_tex(context: Mapping[str, Any], templates_dir: Path | None = None) -> tuple[str, str]:
+def _render(template: jinja2.Template, data: dict[str, Any], limit: int, folder: Path) -> str:
+    """``template`` rendered piece by piece, stopped when it writes more than ``limit``."""
+    parts: list[str] = []
+    size = 0
+    for piece in template.generate(data):
+        size += len(piece)
+        if size > limit:
+            raise GenError(f"the templates wrote more than {limit} characters into "
+                           f"{template.name}; a sheet is never that large (see "
+                           "docs/templates.md)", Span(str(folder)))
+        parts.append(piece)
+    return "".join(parts)
+
+
+def render_tex(context: Mapping[str, Any], templates_dir: Path | None = None, *,
+               limit: int = MAX_OUTPUT) -> tuple[str, str]:
     """Render a sheet: the standalone document and the body alone.
+
+    Each file is rendered from a fresh copy of the context's top level, in an
+    immutable sandbox, and may be at most ``limit`` characters long. The
+    caller bounds the time (``gen.make.guard.time_limit``).
 
     Args:
         context: The sheet context (title, lang, msg, layout, dims, variables,
@@ -189,10 +324,12 @@ def render_tex(context: Mapping[str, Any], templates_dir: Path | None = None) ->
 
     Raises:
         jinja2.UndefinedError: The context lacks a value a template uses.
-        jinja2.TemplateError: A template is missing or malformed.
+        jinja2.TemplateError: A template is missing or malformed, or broke a
+            limit of the sandbox (``SecurityError``).
+        GenError: A file would pass ``limit`` characters.
     """
     env = environment(templates_dir)
-    data = dict(context)
-    sheet = env.get_template(SHEET_TEMPLATE).render(data)
-    body = env.get_template(BODY_TEMPLATE).render(data)
+    folder = templates_dir if templates_dir is not None else default_templates_dir()
+    sheet = _render(env.get_template(SHEET_TEMPLATE), dict(context), limit, folder)
+    body = _render(env.get_template(BODY_TEMPLATE), dict(context), limit, folder)
     return sheet, body

@@ -121,10 +121,12 @@ def test_folder_hash_skips_hidden_files_and_the_output_folder(tmp_path):
 
 
 def test_folder_hash_refuses_a_huge_folder(tmp_path, monkeypatch):
-    monkeypatch.setattr(cache, "MAX_TEMPLATE_FILES", 3)
+    from gen.render import templatefiles
+
+    monkeypatch.setattr(templatefiles, "MAX_TEMPLATE_FILES", 3)
     for i in range(5):
-        (tmp_path / f"f{i}").write_text("x")
-    with pytest.raises(cache.CacheError, match="more than 3 files"):
+        (tmp_path / f"f{i}.j2").write_text("x")
+    with pytest.raises(cache.CacheError, match="more than 3 template files"):
         cache.folder_hash(tmp_path)
 
 
