@@ -227,7 +227,7 @@ def read_manifest(out_dir: Path, name: str) -> Manifest | None:
             or not isinstance(templates, str) or not os.path.isabs(templates) \
             or "\0" in templates or outputs is None or warnings is None:
         return None
-    return Manifest(key, templates, templates_hash, pdf, outputs, warnings)
+    return Manifest(str(key), templates, str(templates_hash), pdf, outputs, warnings)
 
 
 def write_manifest(out_dir: Path, name: str, manifest: Manifest) -> None:

@@ -126,6 +126,26 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the largest file a TeX run may write (log, PDF, aux)
+
+
+def limit_file_size(pid: int, limit: int | None = None) -> None:
+    """Stop process ``pid`` and what it starts from writing a file past ``limit`` bytes.
+
+    A TeX run that writes without end (a loop in a template) fills neither the
+    disk nor the memory: past the limit the kernel ends it (SIGXFSZ), so its
+    log, which is also all it prints, stays bounded. Best effort: set just
+    after the start, before latexmk starts TeX.
+    """
+    try:
+        import resource
+
+        size = MAX_FILE_BYTES if limit is None else limit
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, (size, size))
+    except (ImportError, OSError, ValueError, AttributeError):
+        pass
+
+
 def compile_pdf(tex_path: Path, *, engine: Engine, timeout: float = 120) -> CompileResult:
     """Typeset ``tex_path`` to a PDF beside it with latexmk.
 
@@ -167,6 +187,7 @@ def compile_pdf(tex_path: Path, *, engine: Engine, timeout: float = 120) -> Comp
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    limit_file_size(proc.pid)
     with _LIVE_LOCK:
         _LIVE.add(proc)
     if _STOPPED.is_set():  # stop_runs came between the check and the start
@@ -195,6 +216,8 @@ def compile_pdf(tex_path: Path, *, engine: Engine, timeout: float = 120) -> Comp
     excerpt = log_excerpt(log) or tail(text) or f"latexmk exited with status {proc.returncode}"
     if proc.returncode < 0:
         excerpt = f"TeX was killed (signal {-proc.returncode})"
+    if len(log) >= MAX_FILE_BYTES // 2 and log_path.stat().st_size >= MAX_FILE_BYTES:
+        excerpt = f"TeX was stopped: it wrote a file of {MAX_FILE_BYTES // 1024 // 1024} MB"
     line, message = first_error(log, tex_path.name)
     return CompileResult(False, None, excerpt, log_path if log_path.is_file() else None,
                          line, message, warnings, error_context(log))

@@ -6,6 +6,7 @@ import contextlib
 import os
 import secrets
 import signal
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -49,13 +50,40 @@ def signals_deferred() -> Iterator[None]:
 
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` as UTF-8 with ``\\n`` line ends (for staging)."""
-    Path(path).write_bytes(text.encode("utf-8"))
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path``, never through a symbolic link (one there is replaced)."""
+    path = Path(path)
+    if path.is_symlink() or (os.path.lexists(path) and not path.is_file()):
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC,
+                 0o666)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def read_head(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes from the start of the regular file ``path`` (no link followed).
+
+    Raises:
+        OSError: ``path`` is missing, a link, or not a regular file.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(limit)
+    finally:
+        os.close(fd)
 
 
 def _replace_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to a new file beside ``target``, then move it over ``target``."""
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -68,11 +96,12 @@ def _replace_atomically(target: Path, data: bytes) -> None:
 
 
 def _holds(target: Path, data: bytes) -> bool:
-    """Whether ``target`` is a file that already holds exactly ``data``."""
+    """Whether ``target`` is a plain file (not a link) that already holds exactly ``data``."""
     try:
-        if not target.is_file() or target.stat().st_size != len(data):
+        st = target.lstat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
             return False
-        return target.read_bytes() == data
+        return read_head(target, len(data) + 1) == data
     except OSError:
         return False
 

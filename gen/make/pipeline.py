@@ -37,6 +37,8 @@ from gen.render.view import sheet_context
 from gen.spec.load import load_spec
 from gen.verify import agree, verify
 
+MAX_LOG_BYTES = 16 * 1024 * 1024  # of a failed run's TeX log kept in OUT/.gradsheet/logs
+
 __all__ = ["Outcome", "build_spec", "check_spec", "derive_all", "find_specs", "prepare",
            "typeset"]
 
@@ -317,7 +319,8 @@ def _keep_failure(prepared: Prepared, compiled: CompileResult, out_dir: Path) ->
         name = prepared.outcome.name
         outputs.write_text(logs / f"{name}.tex", prepared.tex)
         if compiled.log_path is not None and compiled.log_path.is_file():
-            shutil.copyfile(compiled.log_path, logs / f"{name}.log")
+            outputs.write_bytes(logs / f"{name}.log",
+                                outputs.read_head(compiled.log_path, MAX_LOG_BYTES))
     except (OSError, cache.CacheError):
         pass
 

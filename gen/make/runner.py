@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import shutil
 import signal
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from gen.errors import GenError, InternalError, Interrupted, Span
+from gen.errors import CacheError, GenError, InternalError, Interrupted, Span
 from gen.make import cache
 from gen.make.options import CURRENT, BuildOptions, Outcome
 from gen.make.specs import name_problem, output_name, path_problem, shown_path
+from gen.render.templatefiles import shipped_templates
+
+if TYPE_CHECKING:
+    from gen.make import pipeline
 
 
 class Reporter(Protocol):
@@ -85,6 +90,50 @@ def _alive(pid: int) -> bool:
     return True
 
 
+STOP_WAIT = 0.5  # seconds a stopped build waits for its TeX threads before leaving them
+
+
+class _Pool:
+    """``jobs`` daemon threads running submitted work; a stuck one never holds up an exit.
+
+    ``concurrent.futures.ThreadPoolExecutor`` joins its threads when Python
+    exits, so one thread stuck in a system call would keep a stopped build
+    alive; these threads are daemons, and ``stop`` waits for them only briefly.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.work: queue.SimpleQueue[tuple[Future[Outcome], Callable[[], Outcome]] | None] = \
+            queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._run, name=f"tex-{i}", daemon=True)
+                        for i in range(max(1, jobs))]
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self) -> None:
+        while (item := self.work.get()) is not None:
+            future, work = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(work())
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                future.set_exception(exc)
+
+    def submit(self, work: Callable[[], Outcome]) -> Future[Outcome]:
+        """Run ``work`` on a free thread; its future."""
+        future: Future[Outcome] = Future()
+        self.work.put((future, work))
+        return future
+
+    def stop(self, seconds: float | None) -> None:
+        """No more work; wait up to ``seconds`` (None: for ever) for the threads to end."""
+        for _ in self.threads:
+            self.work.put(None)
+        deadline = None if seconds is None else time.monotonic() + seconds
+        for thread in self.threads:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+
+
 def clean_stale(out_dir: Path) -> None:
     """Remove the staging folders of runs that were killed (their process is gone)."""
     folder = Path(out_dir) / cache.CACHE_DIR / "tmp"
@@ -142,7 +191,9 @@ def _up_to_date(path: Path, name: str, options: BuildOptions) -> tuple[Outcome |
     key = cache.input_key(path, data, options.templates)
     if options.force:
         return None, key
-    manifest = cache.current(options.out_dir, name, key, pdf=options.pdf, skip=options.out_dir)
+    allowed = [shipped_templates()] if options.templates is None else [options.templates]
+    manifest = cache.current(options.out_dir, name, key, pdf=options.pdf, skip=options.out_dir,
+                             allowed=allowed, spec=path)
     if manifest is None:
         return None, key
     outcome = Outcome(str(path), name, True, status=CURRENT,
@@ -173,7 +224,16 @@ def build_all(specs: list[Path], options: BuildOptions, reporter: Reporter) -> l
             outcomes.append(fresh)
             reporter.done(fresh)
     if stale:
-        outcomes.extend(_build(stale, options, reporter))
+        try:
+            outcomes.extend(_build(stale, options, reporter))
+        except (OSError, CacheError) as exc:  # the output folder cannot be written
+            why = _why(exc) if isinstance(exc, OSError) else str(exc)
+            for path, name, _ in stale:
+                error = GenError(f"cannot write in the output folder {options.out_dir}: {why}",
+                                 Span(str(path)))
+                failed = Outcome(str(path), name, False, [error]).fail()
+                outcomes.append(failed)
+                reporter.done(failed)
     order = {str(p): i for i, p in enumerate(specs)}
     return sorted(outcomes, key=lambda o: order.get(o.path, len(order)))
 
@@ -183,11 +243,12 @@ def _build(stale: list[tuple[Path, str, str]], options: BuildOptions,
     from gen.make import latexmk, pipeline
 
     clean_stale(options.out_dir)
+    cache.clean_temporary(options.out_dir)
     run = cache.cache_dir(options.out_dir, "tmp") / f"run-{os.getpid()}-{time.monotonic_ns()}"
     run.mkdir()
     cancelled = threading.Event()
     latexmk.allow_runs()
-    pool = ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="tex")
+    pool = _Pool(options.jobs)
     pending: dict[Future[Outcome], float] = {}
     done: list[Outcome] = []
 
@@ -204,6 +265,10 @@ def _build(stale: list[tuple[Path, str, str]], options: BuildOptions,
                 outcome = pipeline.typeset(prepared, options, cancelled=cancelled)
                 outcome.seconds = time.monotonic() - start
                 return outcome
+            except OSError as exc:  # a full disk, a read-only folder: the spec fails
+                return prepared.outcome.fail(GenError(
+                    f"cannot write the outputs of {prepared.outcome.name}: {_why(exc)}",
+                    Span(prepared.outcome.path)))
             except Exception as exc:  # noqa: BLE001 - a bug must not stop the other specs
                 bug = InternalError(f"internal error while typesetting: {type(exc).__name__}: "
                                     f"{exc} (a bug in gradsheet; please report it)",
@@ -218,7 +283,7 @@ def _build(stale: list[tuple[Path, str, str]], options: BuildOptions,
             for index, (path, name, key) in enumerate(stale):
                 start = time.monotonic()
                 reporter.working(name, "deriving")
-                prepared = pipeline.prepare(path, options, run / str(index), key=key)
+                prepared = _prepare(path, name, options, run / str(index), key)
                 if isinstance(prepared, pipeline.Outcome):
                     prepared.seconds = time.monotonic() - start
                     done.append(prepared)
@@ -236,9 +301,36 @@ def _build(stale: list[tuple[Path, str, str]], options: BuildOptions,
         with _shielded():
             cancelled.set()
             latexmk.stop_runs()
-            pool.shutdown(wait=True, cancel_futures=True)
+            for future in pending:
+                future.cancel()
+            pool.stop(STOP_WAIT)
             shutil.rmtree(run, ignore_errors=True)
         raise
-    pool.shutdown(wait=True)
+    pool.stop(None)
     shutil.rmtree(run, ignore_errors=True)
     return done
+
+
+def _prepare(path: Path, name: str, options: BuildOptions, staging: Path,
+             key: str) -> pipeline.Prepared | Outcome:
+    """``pipeline.prepare``, with a failure to write (or a bug) kept to this one spec."""
+    from gen.make import pipeline
+
+    try:
+        return pipeline.prepare(path, options, staging, key=key)
+    except OSError as exc:
+        error = GenError(f"cannot write the outputs of {name}: {_why(exc)}", Span(str(path)))
+        return Outcome(str(path), name, False, [error]).fail()
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the other specs
+        bug = InternalError(f"internal error while preparing the sheet: {type(exc).__name__}: "
+                            f"{exc} (a bug in gradsheet; please report it)", Span(str(path)))
+        bug.detail = "".join(traceback.format_exception(exc))
+        outcome = Outcome(str(path), name, False, [bug]).fail()
+        outcome.internal = True
+        return outcome
+
+
+def _why(exc: OSError) -> str:
+    """An OSError in words: its reason and the file, without Python's decoration."""
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"

@@ -15,10 +15,9 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.nodes import Concat
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-import gen
 from gen.errors import GenError, Span, TemplateFolderError
 from gen.render.mathchars import MATH_CHARACTERS, code_points
-from gen.render.templatefiles import read_template_bytes, template_texts
+from gen.render.templatefiles import read_template_bytes, shipped_templates, template_texts
 
 __all__ = ["BODY_TEMPLATE", "MAX_OUTPUT", "SHEET_TEMPLATE", "default_templates_dir",
            "environment", "escape_tex", "fill", "loader", "real_space", "render_tex", "sci",
@@ -125,11 +124,7 @@ def default_templates_dir() -> Path:
     Raises:
         FileNotFoundError: Neither place holds the sheet template.
     """
-    package = Path(gen.__file__).resolve().parent
-    for candidate in (package / "templates", package.parent / "templates"):
-        if (candidate / SHEET_TEMPLATE).is_file():
-            return candidate
-    raise FileNotFoundError(f"gradsheet templates not found beside {package}")
+    return shipped_templates()
 
 
 def _tex_filter(value: object) -> str:

@@ -22,6 +22,19 @@ MAX_TEMPLATE_FOLDERS = 200
 MAX_TEMPLATE_BYTES = 1024 * 1024
 
 
+def shipped_templates() -> Path:
+    """The templates shipped with gradsheet: the package ``gen.templates``, or the checkout's.
+
+    Raises:
+        FileNotFoundError: Neither place holds the sheet template.
+    """
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "templates", package.parent / "templates"):
+        if (candidate / "sheet.tex.j2").is_file():
+            return candidate
+    raise FileNotFoundError(f"gradsheet templates not found beside {package}")
+
+
 def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
