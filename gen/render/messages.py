@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 # Placeholders in braces (``{points}``, ``{error}``) are filled by the ``fill``
 # filter of gen.render.sheet; everything else is plain prose, escaped on use.
-MESSAGES: dict[str, dict[str, str]] = {
+_CATALOGUE: dict[str, dict[str, str]] = {
     "en": {
         "colon": ": ",
         "dash": " --- ",
@@ -206,3 +209,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "note.matrix_form": "写回矩阵形式",
     },
 }
+
+# Read-only, all the way down: a template (or anything else) cannot change the words
+# another sheet prints.
+MESSAGES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {lang: MappingProxyType(words) for lang, words in _CATALOGUE.items()})

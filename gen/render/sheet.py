@@ -300,11 +300,12 @@ def _render(template: jinja2.Template, data: dict[str, Any], limit: int, folder:
 
 
 def render_tex(context: Mapping[str, Any], templates_dir: Path | None = None, *,
-               limit: int = MAX_OUTPUT) -> tuple[str, str]:
+               limit: int | None = None) -> tuple[str, str]:
     """Render a sheet: the standalone document and the body alone.
 
     Each file is rendered from a fresh copy of the context's top level, in an
-    immutable sandbox, and may be at most ``limit`` characters long. The
+    immutable sandbox, and may be at most ``limit`` characters long
+    (``MAX_OUTPUT`` when None). The
     caller bounds the time (``gen.make.guard.time_limit``).
 
     Args:
@@ -325,6 +326,7 @@ def render_tex(context: Mapping[str, Any], templates_dir: Path | None = None, *,
     """
     env = environment(templates_dir)
     folder = templates_dir if templates_dir is not None else default_templates_dir()
+    limit = MAX_OUTPUT if limit is None else limit
     sheet = _render(env.get_template(SHEET_TEMPLATE), dict(context), limit, folder)
     body = _render(env.get_template(BODY_TEMPLATE), dict(context), limit, folder)
     return sheet, body
