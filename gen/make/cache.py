@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import stat
 import time
 from collections.abc import Iterable
@@ -240,6 +241,8 @@ def write_manifest(out_dir: Path, name: str, manifest: Manifest) -> None:
                      0o666)
         with os.fdopen(fd, "wb") as handle:
             handle.write(json.dumps(manifest.to_json(), ensure_ascii=False).encode("utf-8"))
+        if target.is_dir() and not target.is_symlink():  # damage: a folder in the way
+            shutil.rmtree(target)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

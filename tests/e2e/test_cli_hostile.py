@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from gen.cli.main import main
+from gen.make import cache
+from gen.make import outputs as outputs_module
+from gen.render import sheet, templatefiles
 from tests.e2e.cli_helpers import outputs, small, tree
 
 SPEC = "title: T\nvariables:\n  x: {{shape: [n]}}\n  s: {{}}\ndefine:\n  J: {expr}\n" \
@@ -231,3 +240,295 @@ def test_the_good_spec_beside_a_lone_surrogate_still_builds(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "U+D800 (a lone surrogate)" in err and "internal error" not in err
     assert sorted(outputs(out)) == ["good.body.tex", "good.json", "good.tex"]
+
+
+# -- templates ---------------------------------------------------------------------------
+
+
+def _with_template(spec: Path, value: str) -> None:
+    spec.write_text(f"template: '{value}'\n" + spec.read_text())
+
+
+@pytest.mark.parametrize("value", ["/dev", "/etc", "../..", "../../..", "/"])
+def test_a_template_key_outside_the_project_is_refused_at_the_key(value, tmp_path, capsys):
+    project = tmp_path / "deep" / "project"
+    spec = small(project / "specs")
+    _with_template(spec, value)
+    out = tmp_path / "out"
+    start = time.monotonic()
+    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 1
+    assert time.monotonic() - start < 10
+    err = capsys.readouterr().err
+    assert err.startswith(f"{spec}:1:12: error: template folder ")
+    assert f"is outside {project}, the folder that holds the spec's folder" in err
+    assert outputs(out) == {}
+
+
+def test_a_template_key_inside_the_project_is_fine(tmp_path):
+    spec = small(tmp_path / "specs")
+    mine = tmp_path / "templates" / "mine"
+    mine.mkdir(parents=True)
+    (mine / "derivation.tex.j2").write_text("% MINE\n")
+    _with_template(spec, "../templates/mine")
+    out = tmp_path / "out"
+    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert b"% MINE" in outputs(out)["ls.tex"]
+
+
+def test_a_template_folder_link_out_of_the_project_is_refused(tmp_path, capsys):
+    spec = small(tmp_path / "project" / "specs")
+    (tmp_path / "project" / "tpl").symlink_to("/etc")
+    _with_template(spec, "../tpl")
+    assert main(["build", str(spec), "-o", str(tmp_path / "out"), "--dry-run"]) == 1
+    assert "is outside" in capsys.readouterr().err
+
+
+def test_a_template_link_to_a_secret_is_not_followed(tmp_path, capsys):
+    spec = small(tmp_path / "specs")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-PASSWORD")
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "secret.tex.j2").symlink_to(secret)
+    (tpl / "derivation.tex.j2").write_text('<% include "secret.tex.j2" %>\n')
+    _with_template(spec, "../tpl")
+    out = tmp_path / "out"
+    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "template 'secret.tex.j2' is a symbolic link out of" in err
+    assert "SECRET" not in err and outputs(out) == {}
+    assert not any(b"SECRET" in (p.read_bytes() if p.is_file() else b"")
+                   for p in out.rglob("*"))
+
+
+def test_a_fifo_and_junk_in_a_template_folder_block_nothing(tmp_path):
+    spec = small(tmp_path / "specs")
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    os.mkfifo(tpl / "fifo.tex.j2")
+    os.mkfifo(tpl / "notes.txt")
+    (tpl / "big.bin").write_bytes(b"\0" * 100_000)
+    _with_template(spec, "../tpl")
+    out = tmp_path / "out"
+    for _ in range(2):  # the second build reads the cache, and hashes the folder again
+        assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    assert sorted(outputs(out)) == ["ls.body.tex", "ls.json", "ls.tex"]
+
+
+def test_a_spec_whose_template_folder_is_too_large_fails_and_writes_nothing(tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.setattr(templatefiles, "MAX_TEMPLATE_FILES", 3)
+    spec = small(tmp_path / "specs")
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    for i in range(5):
+        (tpl / f"t{i}.tex.j2").write_text("x")
+    _with_template(spec, "../tpl")
+    out = tmp_path / "out"
+    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 1
+    assert outputs(out) == {}
+
+
+def test_a_template_cannot_forge_the_words_of_the_next_sheet(tmp_path, capsys):
+    specs = tmp_path / "specs"
+    evil = small(specs, "a_evil")
+    small(specs, "b_good")
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "derivation.tex.j2").write_text(
+        '<% set _ = msg.update({"notation": "FORGED"}) %>'
+        '<% set _ = math_characters.append("FORGED") %>\n')
+    _with_template(evil, "../tpl")
+    out = tmp_path / "out"
+    assert main(["build", str(specs), "-o", str(out), "--dry-run"]) == 1
+    assert "a_evil.yaml" in capsys.readouterr().err
+    assert b"FORGED" not in outputs(out)["b_good.tex"]
+    assert b"Notation" in outputs(out)["b_good.tex"] and "a_evil.tex" not in outputs(out)
+
+
+def test_a_template_that_writes_too_much_fails_quickly(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sheet, "MAX_OUTPUT", 100_000)
+    spec = small(tmp_path / "specs")
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "derivation.tex.j2").write_text(
+        "<% for i in range(100000) %><% for j in range(100000) %>x<% endfor %><% endfor %>\n")
+    _with_template(spec, "../tpl")
+    out = tmp_path / "out"
+    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 1
+    assert "the templates wrote more than 100000 characters" in capsys.readouterr().err
+    assert outputs(out) == {}
+
+
+def test_a_template_that_never_ends_is_stopped_by_the_timeout(tmp_path, capsys):
+    spec = small(tmp_path / "specs")
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "derivation.tex.j2").write_text(
+        "<% for i in range(100000) %><% for j in range(100000) %><% endfor %><% endfor %>\n")
+    _with_template(spec, "../tpl")
+    out = tmp_path / "out"
+    start = time.monotonic()
+    assert main(["build", str(spec), "-o", str(out), "--dry-run", "--timeout", "1"]) == 1
+    assert time.monotonic() - start < 10
+    assert "gave up rendering the templates of" in capsys.readouterr().err
+    assert outputs(out) == {}
+
+
+# -- the output folder ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("part", ["cache", "tmp", "logs"])
+def test_a_link_inside_the_cache_folder_is_replaced_not_followed(part, tmp_path):
+    spec = small(tmp_path / "specs")
+    out = tmp_path / "out"
+    (out / ".gradsheet").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / ".gradsheet" / part).symlink_to(elsewhere)
+    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    cache.cache_dir(out, part)  # as a failed TeX run does for logs/
+    assert list(elsewhere.iterdir()) == []
+    assert not (out / ".gradsheet" / part).is_symlink()
+    assert sorted(outputs(out)) == ["ls.body.tex", "ls.json", "ls.tex"]
+
+
+def test_a_failed_tex_run_writes_its_log_through_no_link(tmp_path, tex):
+    spec = small(tmp_path / "specs")
+    spec.write_text(spec.read_text().replace("title: Least squares", "title: a ∫ b"))
+    out = tmp_path / "out"
+    logs = out / ".gradsheet" / "logs"
+    logs.mkdir(parents=True)
+    victims = {ext: tmp_path / f"victim.{ext}" for ext in ("tex", "log")}
+    for ext, victim in victims.items():
+        victim.write_text("precious")
+        (logs / f"ls.{ext}").symlink_to(victim)
+    if main(["build", str(spec), "-o", str(out)]) == 1:
+        assert not (logs / "ls.log").is_symlink() and (logs / "ls.log").is_file()
+    assert all(v.read_text() == "precious" for v in victims.values())
+
+
+def _refuse_writes_below(monkeypatch, folder: Path, err: int) -> None:
+    real_mkdir, real_mkdtemp = Path.mkdir, tempfile.mkdtemp
+
+    def mkdir(self, *args, **kwargs):
+        if str(self).startswith(str(folder)):
+            raise OSError(err, os.strerror(err), str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    def mkdtemp(*args, **kwargs):
+        if str(kwargs.get("dir", "")).startswith(str(folder)):
+            raise OSError(err, os.strerror(err), str(kwargs["dir"]))
+        return real_mkdtemp(*args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+
+
+@pytest.mark.parametrize("err", [errno.EROFS, errno.EACCES, errno.ENOSPC])
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error(err, tmp_path, monkeypatch,
+                                                                   capsys):
+    spec = small(tmp_path / "specs")
+    out = tmp_path / "out"  # missing: making it fails, as on a read-only mount
+    _refuse_writes_below(monkeypatch, out, err)
+    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 1
+    text = capsys.readouterr().err
+    assert f"{spec}: error: cannot write in the output folder {out}: {os.strerror(err)}" in text
+    assert "internal error" not in text and not out.exists()
+
+
+def test_a_full_disk_while_staging_fails_the_spec_not_the_build(tmp_path, monkeypatch, capsys):
+    specs = tmp_path / "specs"
+    small(specs, "a")
+    small(specs, "b")
+    real = outputs_module.write_text
+
+    def write_text(path, text):
+        if Path(path).name.startswith("a."):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real(path, text)
+
+    monkeypatch.setattr(outputs_module, "write_text", write_text)
+    out = tmp_path / "out"
+    assert main(["build", str(specs), "-o", str(out), "--dry-run"]) == 1
+    text = capsys.readouterr().err
+    assert "error: cannot write the outputs of a: No space left on device" in text
+    assert "internal error" not in text
+    assert sorted(outputs(out)) == ["b.body.tex", "b.json", "b.tex"]
+
+
+# -- the cache -----------------------------------------------------------------------------
+
+
+def _damages(path: Path, tmp_path: Path) -> list[tuple[str, Callable[[], None]]]:
+    """Ways to damage one file under .gradsheet/."""
+    good = json.loads(path.read_bytes()) if path.suffix == ".json" else None
+
+    def write(data: bytes) -> Callable[[], None]:
+        return lambda: path.write_bytes(data)
+
+    def field(key: str, value: object) -> Callable[[], None]:
+        return lambda: path.write_text(json.dumps({**good, key: value}))
+
+    def link(target: str) -> Callable[[], None]:
+        return lambda: (path.unlink(), path.symlink_to(target))
+
+    def fifo() -> None:
+        path.unlink()
+        os.mkfifo(path)
+
+    def folder() -> None:
+        path.unlink()
+        path.mkdir()
+
+    out: list[tuple[str, Callable[[], None]]] = [
+        ("garbage", write(b"\x00\xff garbage {")), ("empty", write(b"")),
+        ("not an object", write(b"[1, 2]")), ("huge", write(b" " * 2_000_000 + b"{}")),
+        ("deep", write(b"[" * 100_000 + b"]" * 100_000)), ("invalid UTF-8", write(b'{"a": "\xe9"}')),
+        ("link to a device", link("/dev/zero")), ("dangling link", link("/nonexistent")),
+        ("fifo", fifo), ("folder", folder),
+    ]
+    if good is not None:
+        out += [(f"{key} = {value!r}", field(key, value)) for key, value in [
+            ("format", "1"), ("format", True), ("key", 0), ("key", "forged"), ("pdf", "yes"),
+            ("templates", "/dev"), ("templates", "relative"), ("templates", 1),
+            ("templates_hash", None), ("outputs", []), ("outputs", {"../../x": [1, 2]}),
+            ("outputs", {"ls.tex": "big"}), ("outputs", {"ls.tex": [1]}),
+            ("outputs", {"ls.tex": [True, 1]}), ("outputs", {}), ("warnings", {}),
+            ("warnings", [1]), ("warnings", [{"message": 1}]),
+        ]]
+        out.append(("forged folder with its key", lambda: path.write_text(json.dumps(
+            {**good, "templates": "/dev", "templates_hash": "0" * 64}))))
+    return out
+
+
+def test_any_damage_to_the_cache_means_a_rebuild(tmp_path, capsys):
+    spec = small(tmp_path / "specs")
+    out = tmp_path / "out"
+    assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+    expected = outputs(out)
+    stale = out / ".gradsheet" / "cache" / ".ls.0123456789ab.tmp"
+    stale.write_text("half a manifest")
+    files = [p for p in sorted((out / ".gradsheet").rglob("*")) if p.is_file()]
+    assert [p.name for p in files] == [".ls.0123456789ab.tmp", "ls.json"]
+    tried = 0
+    for path in files:
+        for how, damage in _damages(path, tmp_path):
+            assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
+            pristine = path.read_bytes()
+            (out / "ls.tex").write_bytes(b"wrong")  # a stale output: only a rebuild mends it
+            os.utime(out / "ls.tex", ns=(0, (out / "ls.json").stat().st_mtime_ns))
+            damage()
+            capsys.readouterr()
+            start = time.monotonic()
+            assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0, how
+            err = capsys.readouterr().err
+            assert time.monotonic() - start < 10, how
+            assert "internal error" not in err and "Traceback" not in err, how
+            assert outputs(out) == expected, how
+            if path.exists() and not path.is_symlink() and path.is_dir():
+                path.rmdir()
+            if not path.exists() and path.name.endswith(".tmp"):
+                path.write_bytes(pristine)
+            tried += 1
+    assert tried == 39

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import jinja2
 import pytest
 
-from gen.make.texmap import locate, template_error, template_line
+from gen.make.texmap import Locator, locate, template_error, template_line
 from gen.render.sheet import render_tex
 from gen.spec.load import load_spec_text
 
@@ -131,3 +133,29 @@ def test_the_error_column_chooses_among_values_on_one_line():
     assert where(locate(tex, 2, spec, [], before="$w_a_b$ & x\\textasciicircum{}2 weig"))[0][0] \
         == "the text of 'w'"
     assert where(locate(tex, 2, spec, []))[0][0] == "the latex of 'w'"
+
+
+def test_a_very_long_generated_line_is_traced_in_linear_time(tmp_path, spec):
+    # A template line with several values used to become a regular expression whose
+    # backtracking never ended on a long line that nearly matched.
+    (tmp_path / "notation.tex.j2").write_text(
+        "$<%= v.latex %>$ & $<%= v.shape %>$ & \\raggedright <%= v.text %> & <%= v.props %>"
+        " & <%= v.more %>\\tabularnewline\n")
+    row = "$x$ & $n$ & \\raggedright " + "w & " * 50_000 + "no end"
+    start = time.monotonic()
+    assert template_line(row, [tmp_path]) is None
+    tex = "\\begin{document}\n" + row + "\n\\end{document}\n"
+    assert locate(tex, 2, spec, [tmp_path], before="w & " * 1000) == []
+    assert time.monotonic() - start < 2
+    good = "$x$ & $n$ & \\raggedright " + "w & " * 50_000 + " & p & q\\tabularnewline"
+    assert template_line(good, [tmp_path]).span.line == 1
+
+
+def test_many_lines_of_one_sheet_are_traced_from_one_index(spec):
+    rows = ["\\begin{document}"] + [f"\\subsection{{{i}}}" if i % 100 == 0 else "x" * 50
+                                    for i in range(50_000)]
+    locator = Locator("\n".join(rows), spec, [])
+    start = time.monotonic()
+    found = [locator.locate(line) for line in range(2, len(rows) + 1, 7)]
+    assert time.monotonic() - start < 2
+    assert found[0][0].what == "derivation 1 (dJ/dw)" and len(found) == 7143
