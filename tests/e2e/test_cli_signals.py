@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -80,3 +81,53 @@ def test_staging_left_by_a_killed_build_is_cleaned_up(tmp_path):
     (stale / "0" / "ls.tex").write_text("half a file")
     assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 0
     assert not stale.exists()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_a_build_within_a_second_even_with_a_stuck_thread(
+        tmp_path, monkeypatch, signum):
+    from gen.make import pipeline
+
+    release = threading.Event()
+    entered = threading.Event()
+
+    def stuck(prepared, options, *, cancelled=None):
+        entered.set()
+        release.wait(60)  # a thread stuck in a system call, deaf to the stop
+        raise AssertionError("a stopped build went on")
+
+    monkeypatch.setattr(pipeline, "typeset", stuck)
+    spec = small(tmp_path / "specs")
+    out = tmp_path / "out"
+
+    sent: list[float] = []
+
+    def stop() -> None:
+        entered.wait(30)
+        time.sleep(0.2)
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signum)
+
+    killer = threading.Thread(target=stop, daemon=True)
+    killer.start()
+    try:
+        assert main(["build", str(spec), "-o", str(out), "--dry-run"]) == 128 + signum
+        stopped = time.monotonic()
+    finally:
+        release.set()
+    assert entered.is_set() and stopped - sent[0] < 1.0
+    assert outputs(out) == {}
+    assert list((out / ".gradsheet" / "tmp").iterdir()) == []
+
+
+def test_the_stop_waits_for_stuck_threads_at_most_a_moment(monkeypatch):
+    from gen.make import runner
+
+    release = threading.Event()
+    pool = runner._Pool(2)
+    future = pool.submit(lambda: release.wait(60))
+    start = time.monotonic()
+    pool.stop(runner.STOP_WAIT)
+    assert time.monotonic() - start < 1
+    assert all(t.daemon for t in pool.threads) and not future.done()
+    release.set()
