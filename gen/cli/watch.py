@@ -16,6 +16,7 @@ from pathlib import Path
 from gen.make import cache
 from gen.make.options import BuildOptions, Outcome
 from gen.make.specs import find_specs, output_name
+from gen.render.templatefiles import shipped_templates
 
 Snapshot = dict[str, tuple[int, int]]
 
@@ -34,7 +35,8 @@ def template_folders(specs: list[Path], options: BuildOptions) -> set[Path]:
     if options.templates is not None:
         folders.add(options.templates.resolve())
     for path in specs:
-        manifest = cache.read_manifest(options.out_dir, output_name(path))
+        manifest = cache.read_manifest(options.out_dir, output_name(path), spec=path,
+                                       allowed=[shipped_templates()])
         if manifest is not None:
             folders.add(Path(manifest.templates))
     return folders

@@ -174,7 +174,7 @@ def _is_key(text: object) -> bool:
 
 def _valid_outputs(name: str, outputs: object) -> dict[str, list[int]] | None:
     """The ``outputs`` of a manifest when every entry is one of ``name``'s files, else None."""
-    if not isinstance(outputs, dict) or not outputs:
+    if not isinstance(outputs, dict):
         return None
     out: dict[str, list[int]] = {}
     for file, stamp_ in outputs.items():
@@ -203,13 +203,17 @@ def _valid_warnings(warnings: object) -> list[dict[str, Any]] | None:
     return warnings
 
 
-def read_manifest(out_dir: Path, name: str) -> Manifest | None:
+def read_manifest(out_dir: Path, name: str, *, spec: Path | None = None,
+                  allowed: Iterable[Path] = ()) -> Manifest | None:
     """The manifest of ``name``, or None when there is none or it is damaged in any way.
 
     The cache is untrusted input: a manifest that is not a plain file, too
     large, not JSON, or whose fields have other types or values than a build
     writes (output files that are not ``name``'s, a relative template folder)
-    counts as no manifest, and the spec is rebuilt.
+    counts as no manifest, and the spec is rebuilt. When ``spec`` is given,
+    so does a template folder that is not one of ``allowed`` and lies where
+    the spec's ``template:`` may not point (``templatefiles.confined``): a
+    forged manifest never makes gradsheet read or watch another folder.
     """
     data = _read_plain(_manifest_path(out_dir, name), MAX_MANIFEST_BYTES)
     if data is None:
@@ -224,9 +228,13 @@ def read_manifest(out_dir: Path, name: str) -> Manifest | None:
                                            ("key", "templates", "templates_hash", "pdf"))
     outputs = _valid_outputs(name, obj.get("outputs"))
     warnings = _valid_warnings(obj.get("warnings"))
-    if not _is_key(key) or not _is_key(templates_hash) or not isinstance(pdf, bool) \
+    if not _is_key(key) or not isinstance(templates_hash, str) or len(templates_hash) > 200 \
+            or not isinstance(pdf, bool) \
             or not isinstance(templates, str) or not os.path.isabs(templates) \
             or "\0" in templates or outputs is None or warnings is None:
+        return None
+    if spec is not None and Path(templates) not in {Path(p).resolve() for p in allowed} \
+            and not confined(Path(templates), spec):
         return None
     return Manifest(str(key), templates, str(templates_hash), pdf, outputs, warnings)
 
@@ -289,13 +297,10 @@ def current(out_dir: Path, name: str, key: str, *, pdf: bool,
     may point (``gen.render.templatefiles.confined``): a forged manifest
     naming another folder means a rebuild, and that folder is never read.
     """
-    manifest = read_manifest(out_dir, name)
-    if manifest is None or manifest.key != key or (pdf and not manifest.pdf):
+    manifest = read_manifest(out_dir, name, spec=spec, allowed=allowed)
+    if manifest is None or manifest.key != key or (pdf and not manifest.pdf) \
+            or f"{name}.json" not in manifest.outputs:  # every build writes it
         return None
-    if spec is not None:
-        folder = Path(manifest.templates)
-        if folder not in {Path(p).resolve() for p in allowed} and not confined(folder, spec):
-            return None
     for file, (size, mtime) in manifest.outputs.items():
         try:
             st = (Path(out_dir) / file).lstat()

@@ -64,13 +64,20 @@ def write_bytes(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def read_head(path: Path, limit: int) -> bytes:
-    """At most ``limit`` bytes from the start of the regular file ``path`` (no link followed).
+def read_head(path: Path, limit: int, *, follow: bool = False) -> bytes:
+    """At most ``limit`` bytes from the start of the regular file ``path``.
+
+    Args:
+        path: The file.
+        limit: How many bytes at most.
+        follow: Follow a symbolic link at ``path`` (a spec may be one; an
+            output or a log may not).
 
     Raises:
-        OSError: ``path`` is missing, a link, or not a regular file.
+        OSError: ``path`` is missing, a link (unless ``follow``), or not a regular file.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
+    fd = os.open(path, flags)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(f"{path} is not a regular file")

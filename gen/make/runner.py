@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from gen.errors import CacheError, GenError, InternalError, Interrupted, Span
 from gen.make import cache
 from gen.make.options import CURRENT, BuildOptions, Outcome
+from gen.make.outputs import read_head
 from gen.make.specs import name_problem, output_name, path_problem, shown_path
 from gen.render.templatefiles import shipped_templates
 
@@ -90,6 +91,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
+MAX_SPEC_BYTES = 2 * 1024 * 1024  # read for the cache key; the loader refuses past 1 MB
 STOP_WAIT = 0.5  # seconds a stopped build waits for its TeX threads before leaving them
 
 
@@ -185,8 +187,10 @@ def _warnings(stored: list[dict[str, object]]) -> list[GenError]:
 def _up_to_date(path: Path, name: str, options: BuildOptions) -> tuple[Outcome | None, str]:
     """The outcome of a spec whose outputs are current (else None), and its cache key."""
     try:
-        data = path.read_bytes()
+        data = read_head(path, MAX_SPEC_BYTES + 1, follow=True)  # no FIFO, nothing huge
     except OSError:
+        return None, ""
+    if len(data) > MAX_SPEC_BYTES:
         return None, ""
     key = cache.input_key(path, data, options.templates)
     if options.force:

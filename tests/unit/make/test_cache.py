@@ -139,3 +139,14 @@ def test_a_symlinked_cache_folder_is_refused(tmp_path):
     with pytest.raises(cache.CacheError, match="not a plain folder"):
         cache.cache_dir(out, "cache")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_manifest_naming_a_folder_the_spec_may_not_use_is_no_manifest(tmp_path):
+    out, manifest = _manifest(tmp_path / "project" / "build")
+    spec = tmp_path / "project" / "build" / "specs" / "a.yaml"
+    assert cache.read_manifest(out, "a", spec=spec) == manifest  # tpl lies inside the project
+    outside = tmp_path / "elsewhere" / "specs" / "a.yaml"
+    assert cache.read_manifest(out, "a", spec=outside) is None
+    assert cache.current(out, "a", "k", pdf=True, spec=outside) is None
+    assert cache.read_manifest(out, "a", spec=outside,
+                               allowed=[Path(manifest.templates)]) == manifest
