@@ -25,7 +25,7 @@ from typing import Any
 
 import gen
 from gen.errors import CacheError, TemplateFolderError
-from gen.render.templatefiles import confined, template_files
+from gen.render.templatefiles import MAX_TEMPLATE_BYTES, confined, template_files
 
 CACHE_DIR = ".gradsheet"
 FORMAT = 1
@@ -61,12 +61,26 @@ def cache_dir(out_dir: Path, *parts: str) -> Path:
     return folder
 
 
+def _read_plain_following(path: Path, limit: int) -> bytes | None:
+    """The bytes of the regular file at ``path`` (a link followed), if at most ``limit``."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    return data if len(data) <= limit else None
+
+
 def _hash_files(paths: Iterable[Path], base: Path) -> str:
     digest = hashlib.sha256()
     for path in paths:
         digest.update(str(path.relative_to(base)).encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            digest.update(path.read_bytes())
+        try:  # a template file is at most MAX_TEMPLATE_BYTES; never read past that
+            data = _read_plain_following(path, MAX_TEMPLATE_BYTES)
+            digest.update(b"<unreadable>" if data is None else data)
         except OSError:
             digest.update(b"<unreadable>")
         digest.update(b"\0")
