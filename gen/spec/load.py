@@ -236,8 +236,10 @@ class _Walker(Reader):
             if Prop.PROBABILITY in props and shape_ok:
                 self.probability_shape(fields["props"], shape)
             text = self.optional(fields, "text", f"{label}.text")
-            latex = fields.get("latex")
-            latex = read_latex(self, latex, f"{label}.latex") if latex is not None else None
+            latex_node = fields.get("latex")
+            latex = (
+                read_latex(self, latex_node, f"{label}.latex") if latex_node is not None else None
+            )
             if ok:
                 out.append(Variable(name, shape, props, text, latex, self.key_span(key)))
         return tuple(out)
