@@ -31,6 +31,7 @@ from gen.derive.rules import derivative_entrywise
 from gen.derive.simplify import Simplifier
 from gen.derive.steps import Derivation, EntryPartial, Partial, Step
 from gen.expr.ast import ENTRYWISE, SCALAR, Binary, Call, Name, Neg, Node, Transpose
+from gen.expr.walk import mentions
 from gen.program import DerivativeName, Program
 from gen.spec.model import Layout, Method, Target
 
@@ -71,11 +72,11 @@ def linear_terms(expr: Node, w: str) -> list[LinearTerm]:
     """The terms of ``expr`` that contain W, each as P W Q; raise if one is not of that form."""
     out = []
     for sign, term in _signed_terms(expr):
-        if not _mentions(term, w):
+        if not mentions(term, w):
             continue
         factors = _factors(term)
         at = [i for i, f in enumerate(factors) if _is_w(f, w)]
-        if len(at) != 1 or any(_mentions(f, w) for i, f in enumerate(factors) if i != at[0]):
+        if len(at) != 1 or any(mentions(f, w) for i, f in enumerate(factors) if i != at[0]):
             raise NotSupported(
                 "index notation here handles links of the form P W Q, P W^T Q and f(W)"
             )
@@ -94,12 +95,6 @@ def linear_terms(expr: Node, w: str) -> list[LinearTerm]:
 def _is_w(node: Node, w: str) -> bool:
     inner = node.operand if isinstance(node, Transpose) else node
     return isinstance(inner, Name) and inner.id == w
-
-
-def _mentions(node: Node, name: str) -> bool:
-    from gen.derive.jacobian import mentions
-
-    return mentions(node, name)
 
 
 def derive_index(program: Program, target: Target, simplifier: Simplifier) -> Derivation:

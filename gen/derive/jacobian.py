@@ -7,15 +7,9 @@ from collections.abc import Callable
 from gen.derive import algebra as al
 from gen.derive.rules_course import as_product, is_diagonal_matrix
 from gen.errors import NotLinear
-from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Transpose, children
+from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Transpose
 from gen.expr.to_text import to_text
-
-
-def mentions(node: Node, name: str) -> bool:
-    """True when ``name`` occurs in ``node``."""
-    if isinstance(node, Name):
-        return node.id == name
-    return any(mentions(c, name) for c in children(node))
+from gen.expr.walk import mentions
 
 
 def jacobian(lin: Node, dx: Name, symmetric: frozenset[str] = frozenset()) -> Node:
