@@ -81,3 +81,21 @@ def is_square(shape: Shape) -> bool:
 def transpose_shape(shape: Shape) -> Shape:
     """The shape of a transpose: rows and columns swapped."""
     return (shape[1], shape[0])
+
+
+def broadcast_shape(left: Shape, right: Shape) -> Shape | None:
+    """The shape of ``left`` and ``right`` broadcast together as NumPy does in 2-D, else None.
+
+    Each axis: equal sizes, or a size 1 against any other (which the result takes):
+    a scalar with anything, an m x 1 or a 1 x n with an m x n, an m x 1 with a 1 x n.
+    A dimension name stands for a size above 1, so ``[n, 1]`` and ``[m, 1]`` do not fit.
+    """
+    out: list[DimT] = []
+    for a, b in zip(left, right, strict=True):
+        if a == b or b == 1:
+            out.append(a)
+        elif a == 1:
+            out.append(b)
+        else:
+            return None
+    return (out[0], out[1])

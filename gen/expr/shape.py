@@ -11,6 +11,7 @@ from typing import Any
 from gen.errors import GenError, ShapeError
 from gen.expr.ast import SCALAR, Binary, Call, DimT, Name, Neg, Node, Num, Shape, Transpose
 from gen.expr.dims import (
+    broadcast_shape,
     dim_factors,
     dim_product,
     dim_value,
@@ -102,24 +103,6 @@ def integer_exponent(node: Node) -> int | None:
     if isinstance(node, Num) and node.value.denominator == 1:
         return sign * int(node.value)
     return None
-
-
-def broadcast_shape(left: Shape, right: Shape) -> Shape | None:
-    """The shape of ``left`` and ``right`` broadcast together as NumPy does in 2-D, else None.
-
-    Each axis: equal sizes, or a size 1 against any other (which the result takes):
-    a scalar with anything, an m x 1 or a 1 x n with an m x n, an m x 1 with a 1 x n.
-    A dimension name stands for a size above 1, so ``[n, 1]`` and ``[m, 1]`` do not fit.
-    """
-    out: list[DimT] = []
-    for a, b in zip(left, right, strict=True):
-        if a == b or b == 1:
-            out.append(a)
-        elif a == 1:
-            out.append(b)
-        else:
-            return None
-    return (out[0], out[1])
 
 
 def binary_shape(  # noqa: C901 - one rule per operator

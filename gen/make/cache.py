@@ -373,8 +373,8 @@ def current(
         manifest is None
         or manifest.key != key
         or (pdf and not manifest.pdf)
-        or f"{name}.json" not in manifest.outputs
-    ):  # every build writes it
+        or not manifest.outputs
+    ):  # every build writes some file (which ones depends on the formats, in the key)
         return None
     for file, (size, mtime) in manifest.outputs.items():
         try:

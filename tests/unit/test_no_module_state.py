@@ -69,7 +69,6 @@ KNOWN = frozenset(
         "gen/expr/to_numpy.py:_ELEMENTWISE_OPS",
         "gen/make/latexmk.py:ENGINES",
         "gen/make/latexmk.py:_LIVE",  # the TeX runs in progress (for kill_all): process state
-        "gen/render/messages.py:MESSAGES",
         "gen/render/notes.py:TRACE_FORM",
         "gen/render/notes.py:GENERIC",
         "gen/render/sheet.py:_TEX_SPECIALS",
