@@ -20,6 +20,7 @@ from gen.derive.steps import (
 )
 from gen.errors import NotSupported
 from gen.expr.ast import SCALAR, Name, Neg, Node
+from gen.expr.walk import names
 from gen.program import Program
 from gen.spec.model import Layout, Method, Target
 
@@ -49,6 +50,26 @@ class Differentials:
             if self.shown[name] != raw:
                 lines.append(Step(None, self.shown[name], (Note("collect"),)))
             self.steps[0:0] = [self.checked(s, Claim.DIFFERENTIAL, name) for s in lines]
+
+    def name_differentials(self, node: Node) -> None:
+        """Write in d<wrt> the differential of every live definition ``node`` uses that is
+        not on the path of ``of`` (a gradient may be written with an activation's name:
+        lse's gradient is s = softmax(z), and its differential then holds ds)."""
+        g = self.graph
+        sym = g.ctx.symmetric
+        for used in sorted(names(node)):
+            if used in self.named or used not in g.exprs or used not in g.live:
+                continue
+            for name in reversed(g.path(used)):  # leaves first
+                if name in self.named:
+                    continue
+                raw = g.differential(g.exprs[name], [])
+                inner = {f"d{n}": e for n, e in self.named.items()}
+                self.named[name] = g.simplifier.simplify(
+                    al.substitute(g.simplifier.simplify(raw, sym, g.dnames), inner),
+                    sym,
+                    g.dnames,
+                )
 
     def check_form(self, expr: Node) -> Node:
         """expr with every differential written in d<wrt> (the numeric check's form)."""
@@ -178,6 +199,7 @@ def _hessian(diffs: Differentials, target: Target) -> Node:
     )
     notes: list[str] = []
     dg = graph.differential(gradient, notes)
+    diffs.name_differentials(gradient)
     named = {f"d{n}": e for n, e in diffs.named.items()}
     lin = simplify(al.substitute(simplify(dg, sym, graph.dnames), named), sym, graph.dnames)
     diffs.steps.append(

@@ -86,3 +86,18 @@ def test_steps_read_like_the_seed():
         (Partial("J", "w"), "X'*z"),
         (None, "X'*(X*w - y)"),
     ]
+
+
+def test_a_hessian_whose_gradient_is_an_activation_defined_elsewhere() -> None:
+    """The gradient of lse = logsumexp(z) is written s when the spec defines s = softmax(z)
+    (not on lse's path); its differential ds must still be written in dz. The Hessian is
+    diag(s) - s s' (Boyd & Vandenberghe, section 3.1.5)."""
+    spec = load_spec_text(
+        "title: t\nvariables:\n  z: {shape: [k]}\ndefine:\n  s: softmax(z)\n"
+        "  lse: logsumexp(z)\nderive:\n  - {of: lse, wrt: z, order: 2}\n",
+        "lse.yaml",
+    )
+    [d] = derive_all(build_program(spec))
+    assert d.order == 2 and d.check is not None and d.check.numeric
+    assert all(s.verified is not False for s in d.steps)
+    assert to_text(d.result) == "diag(softmax(z)) - softmax(z)*softmax(z)'"
