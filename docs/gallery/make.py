@@ -20,6 +20,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 DPI = 50
+# Pictures of the other formats (web page, slides, exercise, booklet): kept, and
+# described by the hand-written formats.md, which the index ends with.
+OTHER_FORMATS = ("html-", "slides-", "exercise-", "booklet-")
 # The folders of specs in the gallery (a build does not enter subfolders, so each is named).
 FOLDERS = ("specs", "specs/course")
 
@@ -65,6 +68,10 @@ def index(sheets: dict[str, list[Path]]) -> str:
         lines += [f"## {name}", "", f"From `{source(name)}`.", ""]
         lines += [f"![{name}, page {i}]({p.name})" for i, p in enumerate(pages, 1)]
         lines.append("")
+    others = HERE / "formats.md"
+    if others.is_file():
+        lines.append(others.read_text(encoding="utf-8").rstrip())
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -80,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         for pdf in sorted(out.glob("*.pdf")):
             sheets[pdf.stem] = render(pdf, args.dpi)
     for png in HERE.glob("*.png"):
-        if png.stem.rsplit("-", 1)[0] not in sheets:
+        if png.stem.rsplit("-", 1)[0] not in sheets and not png.name.startswith(OTHER_FORMATS):
             png.unlink()
     (HERE / "index.md").write_text(index(sheets), encoding="utf-8")
     return 0
