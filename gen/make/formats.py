@@ -195,5 +195,5 @@ def typeset_suffixes(formats: Iterable[str]) -> tuple[str, ...]:
 
 
 def pdf_suffix(tex_suffix: str) -> str:
-    """The PDF made from a ``.tex`` suffix: ``.tex`` -> ``.pdf``, ``.slides.tex`` -> ``.slides.pdf``."""
+    """The PDF made from a ``.tex`` suffix: ``.slides.tex`` -> ``.slides.pdf``."""
     return tex_suffix.removesuffix(".tex") + ".pdf"
