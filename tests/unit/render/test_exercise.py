@@ -45,4 +45,4 @@ def test_the_template_states_each_task_with_room_to_write():
     assert tex.count(r"\gsroom{") == 2  # one box per task
     assert "by the chain rule" in tex and "by differentials" in tex
     assert "Derive the gradient." in tex
-    assert r"\gsresult" not in tex and r"\gsmeasure{" not in tex
+    assert r"\gsresult{" not in tex and r"\gsmeasure{" not in tex  # used nowhere
