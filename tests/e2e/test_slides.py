@@ -89,3 +89,22 @@ def test_a_long_derivation_goes_on_over_frames(built):
 def test_chinese_slides_use_ctexbeamer(built):
     tex = (built / "least-squares.zh.slides.tex").read_text("utf-8")
     assert "{ctexbeamer}" in tex and "latexmk -xelatex" in tex
+
+
+def test_a_tex_error_in_the_slides_names_the_slides_file(tmp_path, tex, capsys):
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    shipped = (ROOT / "templates" / "slides.tex.j2").read_text("utf-8")
+    (folder / "slides.tex.j2").write_text(
+        shipped.replace("\\titlepage\n", "\\titlepage\\nosuchmacro\n"), "utf-8"
+    )
+    out = tmp_path / "out"
+    spec = ROOT / "specs" / "least-squares.yaml"
+    args = ["build", str(spec), "-o", str(out), "--to", "slides", "--templates", str(folder)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "LaTeX failed" in err and "least-squares.slides.tex:" in err
+    assert not list(out.glob("least-squares.*"))  # nothing promoted
+    logs = out / ".gradsheet" / "logs"
+    assert (logs / "least-squares.slides.tex").is_file()
+    assert "nosuchmacro" in (logs / "least-squares.slides.tex").read_text("utf-8")
