@@ -224,7 +224,15 @@ def prepare(
     tex = staged.get(".tex", "")
     compiled = {s: staged[s] for s in formats.typeset_suffixes(options.formats) if s in staged}
     return Prepared(
-        outcome, program, staging, files, tex, folder, key, sheet_engine(context), compiled
+        outcome,
+        program,
+        staging,
+        files,
+        tex,
+        folder,
+        key,
+        sheet_engine(context),
+        typeset_tex=compiled,
     )
 
 
