@@ -33,7 +33,7 @@ def output_files(name: str, options: BuildOptions) -> list[str]:
     files = []
     for fmt in options.formats:
         for suffix in FORMATS[fmt].suffixes:
-            if suffix != ".pdf" or options.pdf:
+            if not suffix.endswith(".pdf") or options.pdf:
                 files.append(f"{name}{suffix}")
     return sorted(files, key=lambda f: not f.endswith(".pdf"))  # what TeX makes, first
 

@@ -3,8 +3,10 @@
 A format is one row of ``FORMATS``: its name, the suffixes of the files it
 writes (``NAME`` + suffix), and a function from the rendered spec (``Sources``:
 its view model, its results, its template folder) to the text of each file it
-stages. ``pdf`` stages ``NAME.tex``; the PDF itself is made from it by TeX
-(``typesets``). A new format is a new row.
+stages. A row that ``typesets`` stages one ``.tex`` file (``NAME.tex``,
+``NAME.slides.tex``, ...) and TeX makes the PDF of the same name from it
+(``NAME.pdf``, ``NAME.slides.pdf``, ...; ``typeset_suffixes``). A new format is
+a new row.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class Format:
         suffixes: The files it writes, as suffixes of the spec's output name.
         render: The staged files' text by suffix (a PDF is made by TeX, not here).
         help: What it writes, in a few words (docs/cli.md has the long form).
-        typesets: Its ``.tex`` is compiled to ``NAME.pdf``.
+        typesets: Its ``.tex`` file is compiled to the PDF of the same name
+            (``NAME.slides.tex`` to ``NAME.slides.pdf``).
     """
 
     name: str
@@ -59,6 +62,11 @@ class Format:
     render: Callable[[Sources], Mapping[str, str]]
     help: str
     typesets: bool = False
+
+    @property
+    def tex_suffix(self) -> str:
+        """The suffix of the ``.tex`` file TeX compiles (only for a row that ``typesets``)."""
+        return next(s for s in self.suffixes if s.endswith(".tex"))
 
 
 def _sheet(src: Sources) -> Mapping[str, str]:
@@ -87,6 +95,24 @@ def _markdown(src: Sources) -> Mapping[str, str]:
     return {".md": render_markdown(src.context, src.results, src.folder)}
 
 
+def _slides(src: Sources) -> Mapping[str, str]:
+    from gen.render.slides import render_slides
+
+    return {".slides.tex": render_slides(src.context, src.folder)}
+
+
+def _handout(src: Sources) -> Mapping[str, str]:
+    from gen.render.slides import render_slides
+
+    return {".handout.tex": render_slides(src.context, src.folder, handout=True)}
+
+
+def _exercise(src: Sources) -> Mapping[str, str]:
+    from gen.render.exercise import render_exercise
+
+    return {".exercise.tex": render_exercise(src.context, src.folder)}
+
+
 FORMATS: Mapping[str, Format] = MappingProxyType(
     {
         f.name: f
@@ -94,8 +120,29 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
             Format("pdf", (".tex", ".pdf"), _sheet, "the sheet: NAME.pdf and NAME.tex", True),
             Format("body", (".body.tex",), _body, "the fragment to \\input: NAME.body.tex"),
             Format("json", (".json",), _json, "the results: NAME.json"),
+            Format(
+                "slides",
+                (".slides.tex", ".slides.pdf"),
+                _slides,
+                "Beamer slides, steps revealed one by one: NAME.slides.pdf and .slides.tex",
+                True,
+            ),
+            Format(
+                "handout",
+                (".handout.tex", ".handout.pdf"),
+                _handout,
+                "the slides without overlays: NAME.handout.pdf and .handout.tex",
+                True,
+            ),
             Format("html", (".html",), _html, "a standalone web page, math as MathML: NAME.html"),
             Format("md", (".md",), _markdown, "Markdown with $$ math: NAME.md"),
+            Format(
+                "exercise",
+                (".exercise.tex", ".exercise.pdf"),
+                _exercise,
+                "the problem without its answers: NAME.exercise.pdf and .exercise.tex",
+                True,
+            ),
         )
     }
 )
@@ -137,3 +184,16 @@ def stage(src: Sources, formats: Iterable[str]) -> dict[str, str]:
 def typesets(formats: Iterable[str]) -> bool:
     """Whether any of ``formats`` is made by TeX."""
     return any(FORMATS[n].typesets for n in formats if n in FORMATS)
+
+
+def typeset_suffixes(formats: Iterable[str]) -> tuple[str, ...]:
+    """The ``.tex`` suffixes TeX compiles for ``formats``, in the registry's order.
+
+    Each ``NAME`` + suffix becomes the PDF ``NAME`` + ``pdf_suffix(suffix)``.
+    """
+    return tuple(FORMATS[n].tex_suffix for n in ordered(formats) if FORMATS[n].typesets)
+
+
+def pdf_suffix(tex_suffix: str) -> str:
+    """The PDF made from a ``.tex`` suffix: ``.slides.tex`` -> ``.slides.pdf``."""
+    return tex_suffix.removesuffix(".tex") + ".pdf"

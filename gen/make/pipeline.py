@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -59,6 +59,8 @@ class Prepared:
     key: str = ""  # the cache key of its inputs ("" when not known)
     engine: Engine = "pdflatex"  # the TeX engine its sheet needs (gen/render/texchars.py)
     templates_hash: str = ""  # the hash of the template folder's files, taken before rendering
+    # the .tex files TeX compiles, by suffix (".tex", ".slides.tex", ...), in the formats' order
+    typeset_tex: dict[str, str] = field(default_factory=dict)
 
 
 def derive_all(program: Program) -> list[Derivation]:
@@ -240,8 +242,18 @@ def prepare(
         outputs.write_text(staging / f"{name}{suffix}", text)
     files = [f"{name}{suffix}" for suffix in staged]
     tex = staged.get(".tex", "")
+    compiled = {s: staged[s] for s in formats.typeset_suffixes(options.formats) if s in staged}
     return Prepared(
-        outcome, program, staging, files, tex, folder, key, sheet_engine(context), templates_hash
+        outcome,
+        program,
+        staging,
+        files,
+        tex,
+        folder,
+        key,
+        sheet_engine(context),
+        templates_hash,
+        typeset_tex=compiled,
     )
 
 
@@ -256,25 +268,13 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
     name, files = outcome.name, list(prepared.files)
     pdf_made = False
     if options.typesets:
-        work = prepared.staging / "tex"
-        work.mkdir(exist_ok=True)
-        outputs.write_text(work / "sheet.tex", prepared.tex)
-        compiled = compile_pdf(
-            work / "sheet.tex",
-            engine=prepared.engine,
-            timeout=options.timeout,
-            formats=formats_dir(options.out_dir),
-        )
-        if _is_set(cancelled):
-            return outcome.fail(GenError("interrupted", Span(outcome.path)))
-        outcome.warnings.extend(tex_warnings(compiled.warnings, prepared, options.out_dir))
-        if compiled.ok and compiled.pdf is not None:
-            compiled.pdf.replace(prepared.staging / f"{name}.pdf")
-            files.append(f"{name}.pdf")
-            pdf_made = True
-        elif not _tex_missing(compiled):
-            _keep_failure(prepared, compiled, options.out_dir)
-            return outcome.fail(tex_failure(compiled, prepared, options.out_dir))
+        for suffix, tex in prepared.typeset_tex.items():
+            made = _compile_one(prepared, options, suffix, tex, cancelled)
+            if isinstance(made, GenError):
+                return outcome.fail(made)
+            if made:
+                files.append(f"{name}{formats.pdf_suffix(suffix)}")
+            pdf_made = made
     if options.strict and outcome.warnings:
         count = len(outcome.warnings)
         return outcome.fail(
@@ -297,6 +297,44 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
         )
     outcome.status = Status.BUILT if pdf_made or not options.typesets else Status.NO_TEX
     return outcome
+
+
+def _compile_one(
+    prepared: Prepared, options: BuildOptions, suffix: str, tex: str, cancelled: object
+) -> bool | GenError:
+    """Typeset one staged ``.tex`` file into the PDF of the same name, in the staging folder.
+
+    Its warnings join the outcome's, each naming the file (``NAME.slides.tex``).
+
+    Returns:
+        Whether the PDF was made (False: TeX is not installed), or the error that stops the
+        build (TeX failed, or the build was cancelled).
+    """
+    outcome = prepared.outcome
+    stem = f"{outcome.name}{suffix.removesuffix('.tex')}"
+    # TeX's messages name this file: the mapping sees its text, the messages its name.
+    view = replace(prepared, tex=tex, outcome=replace(outcome, name=stem))
+    work = prepared.staging / "tex"  # the sheet's; each other file a folder of its own within
+    if suffix != ".tex":
+        work = work / suffix.strip(".").replace(".", "-")
+    work.mkdir(parents=True, exist_ok=True)
+    outputs.write_text(work / "sheet.tex", tex)
+    compiled = compile_pdf(
+        work / "sheet.tex",
+        engine=prepared.engine,
+        timeout=options.timeout,
+        formats=formats_dir(options.out_dir),
+    )
+    if _is_set(cancelled):
+        return GenError("interrupted", Span(outcome.path))
+    outcome.warnings.extend(tex_warnings(compiled.warnings, view, options.out_dir))
+    if compiled.ok and compiled.pdf is not None:
+        compiled.pdf.replace(prepared.staging / f"{stem}.pdf")
+        return True
+    if _tex_missing(compiled):
+        return False
+    _keep_failure(view, compiled, options.out_dir)
+    return tex_failure(compiled, view, options.out_dir)
 
 
 def build_spec(

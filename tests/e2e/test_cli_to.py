@@ -10,7 +10,10 @@ def test_unknown_format_is_a_usage_error(tmp_path):
     done = gradsheet("build", str(spec), "-o", str(tmp_path / "out"), "--to", "html,docx")
     assert done.returncode == 2
     assert "unknown format 'docx'" in done.stderr
-    assert "valid formats: pdf, body, json, html, md (or all)" in done.stderr
+    assert (
+        "valid formats: pdf, body, json, slides, handout, html, md, exercise (or all)"
+        in done.stderr
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -43,4 +46,13 @@ def test_all_is_every_format(tmp_path):
     out = tmp_path / "out"
     done = gradsheet("build", str(spec), "-o", str(out), "--to", "all", "--no-pdf")
     assert done.returncode == 0, done.stderr
-    assert sorted(outputs(out)) == ["ls.body.tex", "ls.html", "ls.json", "ls.md", "ls.tex"]
+    assert sorted(outputs(out)) == [
+        "ls.body.tex",
+        "ls.exercise.tex",
+        "ls.handout.tex",
+        "ls.html",
+        "ls.json",
+        "ls.md",
+        "ls.slides.tex",
+        "ls.tex",
+    ]

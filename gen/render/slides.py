@@ -1,0 +1,86 @@
+"""The Beamer slides of a sheet: the sheet's view model cut into frames of a few steps each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from gen.render.sheet import environment
+from gen.render.texchars import sheet_engine
+
+SLIDES_TEMPLATE = "slides.tex.j2"
+# The step lines on one frame: at most this many (with the \small steps of slides.tex.j2,
+# a frame of 16:9 holds them, each broken over up to three lines, and the boxed result).
+STEPS_PER_FRAME = 4
+# The few words the slides add to the sheet's catalogue (gen/render/messages.py), by language.
+SLIDE_WORDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "en": MappingProxyType({"continued": "continued"}),
+        "zh": MappingProxyType({"continued": "续"}),
+    }
+)
+
+
+def frames(steps: list[Any], per_frame: int = STEPS_PER_FRAME) -> list[list[Any]]:
+    """The steps of one derivation cut into frames of at most ``per_frame`` lines.
+
+    The cut is even (4 + 4 + 3 rather than 4 + 4 + 4 + 1 for eleven lines at four),
+    and a derivation without steps still gets one frame (its boxed result).
+    """
+    if not steps:
+        return [[]]
+    count = -(-len(steps) // per_frame)
+    size = -(-len(steps) // count)
+    return [steps[i : i + size] for i in range(0, len(steps), size)]
+
+
+def _carried(chunks: list[list[Any]]) -> list[list[Any]]:
+    """Each continued frame's first line with its left-hand side written out again.
+
+    The sheet leaves a left-hand side blank when it equals the line above's; on a new
+    frame the line above is gone, so the last one written is carried over.
+    """
+    current: tuple[str, Any] = ("", None)
+    out: list[list[Any]] = []
+    for chunk in chunks:
+        if out and chunk and not chunk[0]["lhs"] and current[0]:
+            chunk = [{**chunk[0], "lhs": current[0], "lhs_shape": current[1]}, *chunk[1:]]
+        for step in chunk:
+            if step["lhs"]:
+                current = (step["lhs"], step.get("lhs_shape"))
+        out.append(chunk)
+    return out
+
+
+def slides_context(context: Mapping[str, Any], *, handout: bool = False) -> dict[str, Any]:
+    """The sheet context with each derivation's ``frames`` and the ``handout`` switch.
+
+    Args:
+        context: The sheet context (gen.render.view.sheet_context).
+        handout: No overlays: every frame printed once, whole.
+    """
+    derivations = [
+        {**d, "frames": _carried(frames(list(d["steps"])))} for d in context["derivations"]
+    ]
+    return {
+        "engine": sheet_engine(context),
+        **context,
+        "derivations": derivations,
+        "handout": handout,
+        "slide_words": SLIDE_WORDS.get(str(context["lang"]), SLIDE_WORDS["en"]),
+    }
+
+
+def render_slides(
+    context: Mapping[str, Any], templates_dir: Path | None = None, *, handout: bool = False
+) -> str:
+    """The slides as a Beamer document (``templates/slides.tex.j2``).
+
+    Raises:
+        jinja2.UndefinedError: The context lacks a value the template uses.
+        jinja2.TemplateError: A template is missing or malformed.
+    """
+    data = slides_context(context, handout=handout)
+    return environment(templates_dir).get_template(SLIDES_TEMPLATE).render(data)
