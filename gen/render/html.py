@@ -9,27 +9,15 @@ from types import MappingProxyType
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from gen.render.mathml import math_element, prose_parts, text_alternative
-from gen.render.sheet import default_templates_dir, loader, real_space, sci
+from gen.render.sheet import default_templates_dir, real_space, sandbox, sci
 
 PAGE_TEMPLATE = "page.html.j2"
 # The lang attribute of each sheet language (zh sheets are written in simplified characters).
 HTML_LANG = MappingProxyType({"en": "en", "zh": "zh-Hans"})
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
-# The delimiters of every gradsheet template (the TeX ones' too): <% %>, <%= %>, <# #>.
-DELIMITERS = MappingProxyType(
-    {
-        "block_start_string": "<%",
-        "block_end_string": "%>",
-        "variable_start_string": "<%=",
-        "variable_end_string": "%>",
-        "comment_start_string": "<#",
-        "comment_end_string": "#>",
-    }
-)
 
 
 def _latex(value: object) -> str:
@@ -73,15 +61,7 @@ def fill_html(message: object, **values: object) -> Markup:
 
 def _environment(templates_dir: str) -> jinja2.Environment:
     """A Jinja environment for one template folder (made per page: no module-level cache)."""
-    env = SandboxedEnvironment(  # a template folder from elsewhere runs no code
-        loader=loader(templates_dir),
-        **DELIMITERS,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = sandbox(templates_dir, autoescape=True)  # the sheet's sandbox, bounded
     env.filters.update(
         math=inline_math,
         display=display_math,

@@ -12,11 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
-from gen.render.html import DELIMITERS
 from gen.render.mathml import prose_parts, standard_latex
-from gen.render.sheet import default_templates_dir, loader, real_space, sci
+from gen.render.sheet import default_templates_dir, real_space, sandbox, sci
 
 MARKDOWN_TEMPLATE = "page.md.j2"
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
@@ -61,15 +59,7 @@ def fill_md(message: object, **values: object) -> str:
 
 def _environment(templates_dir: str) -> jinja2.Environment:
     """A Jinja environment for one template folder (made per page: no module-level cache)."""
-    env = SandboxedEnvironment(  # a template folder from elsewhere runs no code
-        loader=loader(templates_dir),
-        **DELIMITERS,
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = sandbox(templates_dir, autoescape=False)  # the sheet's sandbox, bounded
     env.filters.update(
         md=escape_md,
         math=inline_math,

@@ -282,10 +282,10 @@ def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
     return bounded
 
 
-@functools.lru_cache(maxsize=8)
-def _environment(templates_dir: str) -> jinja2.Environment:
-    """The Jinja environment for one templates folder (over the defaults), built once."""
-    env = Sandbox(  # a template folder from elsewhere runs no code
+def sandbox(templates_dir: str, *, autoescape: bool = False) -> Sandbox:
+    """The sandbox every writer renders in: one templates folder over the shipped ones,
+    the project's ``<% %>`` delimiters, undefined values an error (filters: the caller's)."""
+    return Sandbox(  # a template folder from elsewhere runs no code
         loader=loader(templates_dir),
         block_start_string="<%",
         block_end_string="%>",
@@ -294,11 +294,17 @@ def _environment(templates_dir: str) -> jinja2.Environment:
         comment_start_string="<#",
         comment_end_string="#>",
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
+        autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates_dir: str) -> jinja2.Environment:
+    """The Jinja environment for one templates folder (over the defaults), built once."""
+    env = sandbox(templates_dir)
     env.filters.update(tex=_tex_filter, fill=fill, space=real_space, sci=sci)
     env.filters = {name: _bounded_filter(f) for name, f in env.filters.items()}
     env.globals["math_characters"] = code_points()
