@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from gen.errors import GenError, GenErrors
+from gen.errors import GenError, GenErrors, Span
 from gen.expr.ast import SCALAR, Node, Shape
 from gen.expr.names import latex_name
 from gen.expr.parser import parse
@@ -29,8 +29,10 @@ class Symbol:
 
     @property
     def props(self) -> frozenset[Prop]:
-        """The declared props (none for a definition)."""
-        return self.variable.props if self.variable else frozenset()
+        """The declared props (a definition written as a mapping may declare some)."""
+        if self.variable:
+            return self.variable.props
+        return self.definition.props if self.definition else frozenset()
 
 
 @dataclass(frozen=True)
@@ -104,15 +106,7 @@ def build_program(spec: Spec) -> Program:
     symbols: dict[str, Symbol] = {}
     for var in spec.variables:
         shape = shape_of(var)
-        if var.props & set(SQUARE_PROPS) and shape[0] != shape[1]:
-            bad = sorted(p.value for p in var.props & set(SQUARE_PROPS))
-            errors.append(
-                GenError(
-                    f"'{var.name}' is declared {', '.join(bad)} but its shape "
-                    f"[{shape[0]}, {shape[1]}] is not square",
-                    var.span,
-                )
-            )
+        _check_square(var.name, var.props, shape, var.span, errors)
         override = var.latex.value if var.latex else None
         symbols[var.name] = Symbol(var.name, shape, latex_name(var.name, override), variable=var)
     dims = tuple(d.name for d in spec.dims)
@@ -120,10 +114,12 @@ def build_program(spec: Spec) -> Program:
     for definition in spec.definitions:
         typed = _typed(definition.expr, symbols, dims, errors, failed)
         if typed is not None and typed.shape is not None:
+            _check_definition_props(definition, typed.shape, errors)
+            override = definition.latex.value if definition.latex else None
             symbols[definition.name] = Symbol(
                 definition.name,
                 typed.shape,
-                latex_name(definition.name),
+                latex_name(definition.name, override),
                 typed,
                 definition=definition,
             )
@@ -136,6 +132,38 @@ def build_program(spec: Spec) -> Program:
     if errors:
         raise GenErrors(errors)
     return Program(spec, symbols, dims, spec.targets)
+
+
+def _check_square(
+    name: str, props: frozenset[Prop], shape: Shape, span: Span | None, errors: list[GenError]
+) -> None:
+    """A symmetric, positive-definite, invertible or diagonal name must be square."""
+    if props & set(SQUARE_PROPS) and shape[0] != shape[1]:
+        bad = sorted(p.value for p in props & set(SQUARE_PROPS))
+        errors.append(
+            GenError(
+                f"'{name}' is declared {', '.join(bad)} but its shape "
+                f"[{shape[0]}, {shape[1]}] is not square",
+                span,
+            )
+        )
+
+
+def _check_definition_props(definition: Definition, shape: Shape, errors: list[GenError]) -> None:
+    """A definition's props must fit its inferred shape (located at the prop)."""
+    spans = dict(definition.prop_spans)
+    square = definition.props & set(SQUARE_PROPS)
+    if square and shape[0] != shape[1]:
+        first = min(square, key=lambda p: p.value)
+        _check_square(definition.name, definition.props, shape, spans.get(first), errors)
+    if Prop.PROBABILITY in definition.props and shape[1] != 1:
+        errors.append(
+            GenError(
+                f"'probability' needs a vector, but '{definition.name}' is "
+                f"[{shape[0]}, {shape[1]}]",
+                spans.get(Prop.PROBABILITY),
+            )
+        )
 
 
 def _typed(

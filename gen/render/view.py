@@ -12,7 +12,7 @@ from typing import Any
 from gen.derive.steps import Derivation, Step
 from gen.expr.ast import SCALAR, Binary, Neg, Node
 from gen.expr.names import latex_name
-from gen.program import Program
+from gen.program import Program, Symbol
 from gen.render.indexline import index_line_latex
 from gen.render.mathtext import lhs_latex, shape_latex
 from gen.render.messages import MESSAGES
@@ -66,6 +66,8 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
                 "lhs": ts.name(sym.name),
                 "rhs": ts.expr(sym.expr, breaks=True),
                 "shape": shape_latex(sym.shape),
+                "text": _definition_text(sym),
+                "props": _definition_props(sym, msg),
             }
             for sym in program.definitions
             if sym.expr is not None
@@ -76,6 +78,17 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
             program,
         ),
     }
+
+
+def _definition_text(sym: Symbol) -> str | None:
+    """The ``text`` of a definition written as a mapping (None otherwise)."""
+    d = sym.definition
+    return d.text.value if d is not None and d.text is not None else None
+
+
+def _definition_props(sym: Symbol, msg: Mapping[str, str]) -> list[str]:
+    """The props a definition declares, as the sheet names them."""
+    return [msg[f"prop.{p.value}"] for p in sorted(sym.props, key=lambda p: p.value)]
 
 
 def _with_agreement(

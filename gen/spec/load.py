@@ -30,6 +30,7 @@ from gen.spec.yamlnodes import MAX_BYTES, Reader, Source, compose, did_you_mean
 _HEAD_KEYS = ("title", "subtitle", "author", "lang", "layout")
 _TOP_KEYS = (*_HEAD_KEYS, "style", "template", "dims", "variables", "define", "derive")
 _VARIABLE_KEYS = ("shape", "text", "latex", "props")
+_DEFINITION_KEYS = ("value", "latex", "text", "props")
 _TARGET_KEYS = ("of", "wrt", "layout", "method", "text", "order")
 _LANGS = ("en", "zh")
 _LAYOUTS = tuple(m.value for m in Layout)
@@ -236,8 +237,10 @@ class _Walker(Reader):
             if Prop.PROBABILITY in props and shape_ok:
                 self.probability_shape(fields["props"], shape)
             text = self.optional(fields, "text", f"{label}.text")
-            latex = fields.get("latex")
-            latex = read_latex(self, latex, f"{label}.latex") if latex is not None else None
+            node_latex = fields.get("latex")
+            latex = (
+                read_latex(self, node_latex, f"{label}.latex") if node_latex is not None else None
+            )
             if ok:
                 out.append(Variable(name, shape, props, text, latex, self.key_span(key)))
         return tuple(out)
@@ -319,7 +322,8 @@ class _Walker(Reader):
         return tuple(implied.values())
 
     def definitions(self, node: yaml.Node) -> tuple[Definition, ...]:
-        """The ``define`` entries, each an expression (a number is kept as its text)."""
+        """The ``define`` entries: an expression (a number is kept as its text), or a
+        mapping with ``value`` (the expression), ``latex``, ``text`` and ``props``."""
         if self.is_null(node):
             return ()
         out = []
@@ -328,10 +332,60 @@ class _Walker(Reader):
             if self.is_null(value):
                 self.src.error(f"'define.{name}' needs an expression", self.key_span(key))
                 continue
+            if isinstance(value, yaml.MappingNode):
+                made = self.definition_fields(name, key, value)
+                if ok and made is not None:
+                    out.append(made)
+                continue
             expr = self.text(value, f"define.{name}")
             if ok and expr is not None:
                 out.append(Definition(name, expr, self.key_span(key)))
         return tuple(out)
+
+    def definition_fields(
+        self, name: str, key: yaml.ScalarNode, node: yaml.MappingNode
+    ) -> Definition | None:
+        """A definition written as a mapping: ``{value: ..., latex:, text:, props:}``."""
+        label = f"define.{name}"
+        fields = self.fields(node, label, _DEFINITION_KEYS)
+        if "value" not in fields:
+            self.src.error(
+                f"missing required key 'value' in '{label}' (the expression)",
+                self.src.mark_span(node.start_mark),
+            )
+            expr = None
+        elif self.is_null(fields["value"]):
+            self.src.error(f"'{label}.value' needs an expression", self.key_span(key))
+            expr = None
+        else:
+            expr = self.text(fields["value"], f"{label}.value")
+        text = self.optional(fields, "text", f"{label}.text")
+        node_latex = fields.get("latex")
+        latex = read_latex(self, node_latex, f"{label}.latex") if node_latex is not None else None
+        props = self.props(fields.get("props"), f"{label}.props")
+        spans = self.prop_spans(fields.get("props"), props)
+        for prop, span in spans:
+            if prop is Prop.CONSTANT:
+                why = "a definition is computed from the variables; declare them constant"
+                self.src.error(f"'constant' does not apply to a definition: {why}", span)
+        if expr is None:
+            return None
+        return Definition(name, expr, self.key_span(key), text, latex, props, spans)
+
+    def prop_spans(
+        self, node: yaml.Node | None, props: frozenset[Prop]
+    ) -> tuple[tuple[Prop, Span], ...]:
+        """Where each of ``props`` is written in ``node`` (a list or a single name)."""
+        if node is None:
+            return ()
+        entries = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        out: dict[Prop, Span] = {}
+        for entry in entries:
+            if isinstance(entry, yaml.ScalarNode) and entry.value in _PROPS:
+                prop = Prop(entry.value)
+                if prop in props:
+                    out.setdefault(prop, self.src.node_span(entry))
+        return tuple(sorted(out.items(), key=lambda item: item[0].value))
 
     def targets(self, node: yaml.Node, layout: Layout) -> tuple[Target, ...]:
         """The ``derive`` items."""

@@ -72,11 +72,19 @@ class Variable:
 
 @dataclass(frozen=True)
 class Definition:
-    """``name: expression`` under ``define``."""
+    """``name: expression`` under ``define``, or ``name: {value: expression, ...}``.
+
+    The mapping form adds what a variable has: ``latex``, ``text`` and ``props``
+    (each prop with the span of its entry, where a prop found false is reported).
+    """
 
     name: str
     expr: Text
     span: Span  # the key
+    text: Text | None = None
+    latex: Text | None = None
+    props: frozenset[Prop] = frozenset()
+    prop_spans: tuple[tuple[Prop, Span], ...] = ()  # where each prop is written
 
 
 @dataclass(frozen=True)

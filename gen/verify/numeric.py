@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from gen.derive.steps import Agreement, Check, Derivation, Step
+from gen.errors import GenErrors
 from gen.expr.numpy_form import NumpyForms, StepForms, numpy_sizes, run_numpy
 from gen.program import Program
 from gen.verify import points as sampled
@@ -78,6 +79,9 @@ def _verify(
     steps = StepForms([s.check for s in derivation.steps], forms.sizes)
     for _ in range(points):
         point = Point(program, sizes, rng, precise)
+        failures = sampled.prop_failures(point)
+        if failures:
+            raise GenErrors(failures)
         try:
             want = expected(point, derivation, program.symbols)
             got = run_numpy(result_code, {**sizes, **point.bindings()})

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from gen.errors import GenError
 from gen.expr.ast import SCALAR, Call, Node
 from gen.expr.evaluate import evaluate
 from gen.expr.functions import FUNCTIONS
@@ -231,3 +232,53 @@ def _uses(sym: Symbol) -> frozenset[str]:
 
 def _perturbed(x: Value, e: Value, h: float) -> Value:
     return x + h * e if not isinstance(x, float) else float(x + h * e)
+
+
+PROP_TOLERANCE = 1e-8  # relative to the largest entry (at least 1)
+
+
+def prop_failures(point: Point) -> list[GenError]:
+    """The props of the definitions that do not hold at ``point``, each located at the prop.
+
+    A definition written as a mapping may declare props (``symmetric``, ...) that the
+    simplifier then uses; the check verifies them at every sampled point.
+    """
+    out = []
+    env = point.env()
+    for sym in point.program.definitions:
+        if sym.definition is None or not sym.definition.props:
+            continue
+        value = np.atleast_2d(np.asarray(env[sym.name], dtype=float))
+        for prop, span in sym.definition.prop_spans:
+            why = _prop_fails(prop, value, sym.name)
+            if why is not None:
+                out.append(
+                    GenError(
+                        f"'{sym.name}' is declared {prop.value} but is not at a sampled point "
+                        f"({why})",
+                        span,
+                    )
+                )
+    return out
+
+
+def _prop_fails(prop: Prop, a: np.ndarray, name: str) -> str | None:
+    """Why ``a`` does not have ``prop`` (None when it has it, within ``PROP_TOLERANCE``)."""
+    if not np.all(np.isfinite(a)):
+        return "it has entries that are not finite"
+    tol = PROP_TOLERANCE * max(1.0, float(np.abs(a).max()))
+    if prop in (Prop.SYMMETRIC, Prop.POSITIVE_DEFINITE):
+        gap = float(np.abs(a - a.T).max())
+        if gap > tol:
+            return f"max |{name} - {name}'| = {gap:.3g}"
+    if prop is Prop.POSITIVE_DEFINITE and float(np.linalg.eigvalsh((a + a.T) / 2).min()) <= 0:
+        return "an eigenvalue is not positive"
+    if prop is Prop.INVERTIBLE and np.linalg.cond(a) > 1e12:
+        return "it is singular"
+    if prop is Prop.DIAGONAL and float(np.abs(a - np.diag(np.diag(a))).max()) > tol:
+        return "an entry off the diagonal is not 0"
+    if prop is Prop.POSITIVE and float(a.min()) <= 0:
+        return "an entry is not positive"
+    if prop is Prop.PROBABILITY and (float(a.min()) < -tol or abs(float(a.sum()) - 1) > tol):
+        return "its entries are not >= 0 with sum 1"
+    return None

@@ -109,8 +109,14 @@ def test_the_context_has_the_documented_keys():
 def test_definitions_may_break_at_their_top_level_sum():
     ctx = context()
     assert ctx["definitions"] == [
-        {"lhs": "z", "rhs": r"X w \gsbreak - y", "shape": r"m \times 1"},
-        {"lhs": "J", "rhs": r"\frac{1}{2} z^{\top} z", "shape": r"1 \times 1"},
+        {"lhs": "z", "rhs": r"X w \gsbreak - y", "shape": r"m \times 1", "text": None, "props": []},
+        {
+            "lhs": "J",
+            "rhs": r"\frac{1}{2} z^{\top} z",
+            "shape": r"1 \times 1",
+            "text": None,
+            "props": [],
+        },
     ]
 
 
