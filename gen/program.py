@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ class Symbol:
     expr: Node | None = None  # typed; None for a variable
     variable: Variable | None = None
     definition: Definition | None = None
+    hidden: bool = False  # the scalar sum(G .* of) of a ``given`` item: no name of the spec
 
     @property
     def props(self) -> frozenset[Prop]:
@@ -55,7 +57,7 @@ class Program:
 
     @property
     def definitions(self) -> list[Symbol]:
-        """The definitions in spec order."""
+        """The definitions in spec order (then the hidden scalars of ``given`` items)."""
         return [s for s in self.symbols.values() if s.expr is not None]
 
 
@@ -126,12 +128,63 @@ def build_program(spec: Spec) -> Program:
         else:
             failed.add(definition.name)
     _check_differential_names(symbols, errors)
+    targets = []
     for target in spec.targets:
         if target.of.value not in failed and target.wrt.value not in failed:
+            if target.given is not None:
+                target = _given(target, symbols, dims, errors)
             _check_target(target, symbols, spec, errors)
+        targets.append(target)
     if errors:
         raise GenErrors(errors)
-    return Program(spec, symbols, dims, spec.targets)
+    return Program(spec, symbols, dims, tuple(targets))
+
+
+GIVEN_LATEX = r"\mathcal{L}"  # how the scalar sum(G .* of) of a ``given`` item is typeset
+
+
+def given_name(of: str, given: str) -> str:
+    """The hidden name of sum(given .* of): an identifier no spec can write (it starts
+    with '_'), unique per pair (the length of ``of`` separates the two names)."""
+    return f"_L{len(of)}_{of}_{given}"
+
+
+def _given(
+    target: Target, symbols: dict[str, Symbol], dims: tuple[str, ...], errors: list[GenError]
+) -> Target:
+    """A ``given: G`` item as the derivative of the hidden scalar sum(G .* of).
+
+    G must be a declared variable of the shape of ``of`` (a non-scalar), and not ``wrt``;
+    the errors stand at ``given``. The target returned derives the hidden scalar, its own
+    ``of`` kept as ``layer``.
+    """
+    assert target.given is not None
+    given, of = target.given, target.of.value
+    g, layer = symbols.get(given.value), symbols.get(of)
+    problem = None
+    if g is None or g.variable is None:
+        problem = f"'given: {given.value}' must be a declared variable (the upstream gradient)"
+    elif layer is None:
+        return target  # reported by _check_target
+    elif layer.shape == SCALAR:
+        problem = f"'given' needs a non-scalar 'of'; '{of}' is a scalar: derive it directly"
+    elif g.shape != layer.shape:
+        problem = (
+            f"'given: {given.value}' must have the shape of '{of}', "
+            f"[{layer.shape[0]}, {layer.shape[1]}], not [{g.shape[0]}, {g.shape[1]}]"
+        )
+    elif target.wrt.value == given.value:
+        problem = f"'{given.value}' is the upstream gradient, held constant: it cannot be 'wrt'"
+    if problem is not None:
+        errors.append(GenError(problem, given.span))
+        return target
+    name = given_name(of, given.value)
+    if name not in symbols:
+        text = Text(f"sum({given.value} .* {of})", given.where)
+        typed = _typed(text, symbols, dims, errors, set())
+        assert typed is not None and typed.shape == SCALAR
+        symbols[name] = Symbol(name, SCALAR, GIVEN_LATEX, typed, hidden=True)
+    return dataclasses.replace(target, of=Text(name, target.of.where), layer=target.of)
 
 
 def _check_square(

@@ -74,6 +74,10 @@ def derivation_json(
     }
     if d.order != 1:
         out["order"] = d.order
+    target = d.target
+    if target is not None and target.given is not None and target.layer is not None:
+        out["of"] = target.layer.value  # the layer's output; the derivative is of sum(G .* of)
+        out["given"] = target.given.value
     if d.agreement is not None:
         out["agreement"] = {
             "methods": list(d.agreement.methods),

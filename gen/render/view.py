@@ -70,13 +70,24 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
                 "props": _definition_props(sym, msg),
             }
             for sym in program.definitions
-            if sym.expr is not None
+            if sym.expr is not None and not sym.hidden
         ],
         "derivations": _with_agreement(
             [_derivation(program, d, ts, i + 1) for i, d in enumerate(derivations)],
             derivations,
             program,
         ),
+    }
+
+
+def _given(d: Derivation, ts: Typeset) -> dict[str, str] | None:
+    """For a ``given: G`` item: the upstream derivative (LaTeX) and G's name (LaTeX)."""
+    target = d.target
+    if target is None or target.given is None or target.layer is None:
+        return None
+    return {
+        "derivative": ts.inline_derivative(d.of, target.layer.value, 1),
+        "name": ts.name(target.given.value),
     }
 
 
@@ -157,6 +168,7 @@ def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> di
         "kind": d.kind.value,
         "shape": shape_latex(d.shape),
         "text": d.text,
+        "given": _given(d, ts),
         "steps": steps,
         "result_lhs": title,
         "result": ts.expr(d.result, breaks=True),

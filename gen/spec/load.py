@@ -31,7 +31,7 @@ _HEAD_KEYS = ("title", "subtitle", "author", "lang", "layout")
 _TOP_KEYS = (*_HEAD_KEYS, "style", "template", "dims", "variables", "define", "derive")
 _VARIABLE_KEYS = ("shape", "text", "latex", "props")
 _DEFINITION_KEYS = ("value", "latex", "text", "props")
-_TARGET_KEYS = ("of", "wrt", "layout", "method", "text", "order")
+_TARGET_KEYS = ("of", "wrt", "layout", "method", "text", "order", "given")
 _LANGS = ("en", "zh")
 _LAYOUTS = tuple(m.value for m in Layout)
 _METHODS = tuple(m.value for m in Method)
@@ -410,9 +410,14 @@ class _Walker(Reader):
             order: str | None = "1"
             if "order" in fields:
                 order = self.choice(fields["order"], "derive.order", ("1", "2"))
+            given = self.optional(fields, "given", "derive.given")
+            if given is not None and order == "2":
+                why = "it asks for the backward pass, a first derivative"
+                self.src.error(f"'given' does not apply to 'order: 2': {why}", given.span)
+                order = None
             if of and wrt and own and methods and order:
                 span = self.src.mark_span(item.start_mark)
-                out.append(Target(of, wrt, own, methods, text, int(order), span))
+                out.append(Target(of, wrt, own, methods, text, int(order), span, given))
         return tuple(out)
 
     def methods(self, node: yaml.Node | None) -> tuple[Method, ...] | None:

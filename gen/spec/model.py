@@ -98,6 +98,9 @@ class Target:
     text: Text | None
     order: int  # 1 or 2
     span: Span  # the item
+    given: Text | None = None  # G = dL/d(of): derive the scalar sum(G .* of) (SPEC section 8)
+    layer: Text | None = None  # with ``given``: the item's own ``of`` (``of`` is then the
+    #   program's hidden scalar sum(G .* of), gen.program.given_name)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ DERIVATION_KEYS = {
     "kind",
     "shape",
     "text",
+    "given",
     "steps",
     "result_lhs",
     "result",
