@@ -12,7 +12,7 @@ from gen.expr.names import latex_name
 from gen.expr.parser import parse
 from gen.expr.shape import infer
 from gen.expr.walk import mentions
-from gen.spec.model import Definition, Prop, Spec, Target, Text, Variable
+from gen.spec.model import DISCRETE_PROPS, ROW_PROPS, Definition, Prop, Spec, Target, Text, Variable
 
 SQUARE_PROPS = (Prop.SYMMETRIC, Prop.POSITIVE_DEFINITE, Prop.INVERTIBLE, Prop.DIAGONAL)
 
@@ -209,14 +209,15 @@ def _check_definition_props(definition: Definition, shape: Shape, errors: list[G
     if square and shape[0] != shape[1]:
         first = min(square, key=lambda p: p.value)
         _check_square(definition.name, definition.props, shape, spans.get(first), errors)
-    if Prop.PROBABILITY in definition.props and shape[1] != 1:
-        errors.append(
-            GenError(
-                f"'probability' needs a vector, but '{definition.name}' is "
-                f"[{shape[0]}, {shape[1]}]",
-                spans.get(Prop.PROBABILITY),
+    for prop in ROW_PROPS:
+        if prop in definition.props and shape == SCALAR:
+            errors.append(
+                GenError(
+                    f"'{prop.value}' needs a vector or a matrix (each row), "
+                    f"but '{definition.name}' is a scalar",
+                    spans.get(prop),
+                )
             )
-        )
 
 
 def _typed(
@@ -268,6 +269,15 @@ def _check_target(
     if target.of.value not in symbols or target.wrt.value not in symbols:
         return
     wrt = symbols[target.wrt.value]
+    discrete = sorted(p.value for p in wrt.props & DISCRETE_PROPS)
+    if discrete:
+        errors.append(
+            GenError(
+                f"'{wrt.name}' is declared {', '.join(discrete)}: its entries are discrete "
+                "and cannot be differentiated by",
+                target.wrt.span,
+            )
+        )
     if Prop.CONSTANT in wrt.props:
         errors.append(
             GenError(

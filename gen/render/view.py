@@ -19,6 +19,7 @@ from gen.render.messages import MESSAGES
 from gen.render.notes import notes_latex, wrt_role
 from gen.render.sheet import real_space
 from gen.render.style import Typeset, typeset
+from gen.spec.model import ROW_PROPS
 from gen.verify.numeric import agree
 
 # Steps whose right-hand side is a product worth showing with each factor's shape.
@@ -53,10 +54,7 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
                 "latex": ts.name(sym.name),
                 "shape": shape_latex(sym.shape),
                 "text": sym.variable.text.value if sym.variable.text else None,
-                "props": [
-                    msg[f"prop.{p.value}"]
-                    for p in sorted(sym.variable.props, key=lambda p: p.value)
-                ],
+                "props": _definition_props(sym, msg),
             }
             for sym in program.symbols.values()
             if sym.variable is not None
@@ -98,8 +96,12 @@ def _definition_text(sym: Symbol) -> str | None:
 
 
 def _definition_props(sym: Symbol, msg: Mapping[str, str]) -> list[str]:
-    """The props a definition declares, as the sheet names them."""
-    return [msg[f"prop.{p.value}"] for p in sorted(sym.props, key=lambda p: p.value)]
+    """The props a variable or a definition declares, as the sheet names them."""
+    rows = sym.shape[1] != 1  # probability, one-hot of a matrix: each row
+    return [
+        msg[f"prop.{p.value}.rows" if rows and p in ROW_PROPS else f"prop.{p.value}"]
+        for p in sorted(sym.props, key=lambda p: p.value)
+    ]
 
 
 def _with_agreement(

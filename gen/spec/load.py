@@ -13,6 +13,7 @@ from gen.expr.ast import RESERVED
 from gen.expr.functions import OVERRIDABLE
 from gen.spec.chars import decode
 from gen.spec.model import (
+    ROW_PROPS,
     Definition,
     Dim,
     Layout,
@@ -234,8 +235,9 @@ class _Walker(Reader):
             shape = self.shape(fields.get("shape"), f"{label}.shape", used)
             shape_ok = len(self.src.errors) == before
             props = self.props(fields.get("props"), f"{label}.props")
-            if Prop.PROBABILITY in props and shape_ok:
-                self.probability_shape(fields["props"], shape)
+            for prop in ROW_PROPS:
+                if prop in props and shape_ok:
+                    self.row_prop_shape(fields["props"], shape, prop)
             text = self.optional(fields, "text", f"{label}.text")
             node_latex = fields.get("latex")
             latex = (
@@ -288,21 +290,19 @@ class _Walker(Reader):
                 self.src.error(f"unknown prop '{text.value}'{hint}", text.span)
         return frozenset(props)
 
-    def probability_shape(self, node: yaml.Node, shape: tuple[str | int, ...]) -> None:
-        """``probability`` (entries that sum to 1) fits a column vector only: [n] or [n, 1]."""
-        if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
+    def row_prop_shape(self, node: yaml.Node, shape: tuple[str | int, ...], prop: Prop) -> None:
+        """``probability`` and ``one-hot`` fit a vector (the vector) or a matrix (each row)."""
+        if shape:
             return
         entries = node.value if isinstance(node, yaml.SequenceNode) else [node]
         entry = next(
-            (
-                e
-                for e in entries
-                if isinstance(e, yaml.ScalarNode) and e.value == Prop.PROBABILITY.value
-            ),
+            (e for e in entries if isinstance(e, yaml.ScalarNode) and e.value == prop.value),
             node,
         )
-        shown = f"[{', '.join(str(d) for d in shape)}]" if shape else "a scalar"
-        self.src.error(f"'probability' needs a vector [n], not {shown}", self.src.node_span(entry))
+        self.src.error(
+            f"'{prop.value}' needs a vector [n] or a matrix [m, n] (each row), not a scalar",
+            self.src.node_span(entry),
+        )
 
     def shape_dims(self, declared: list[Dim] | None, used: Used) -> tuple[Dim, ...]:
         """The declared dims; without ``dims``, the names used in shapes, in order of first use."""

@@ -33,7 +33,14 @@ class Prop(str, Enum):
     DIAGONAL = "diagonal"
     POSITIVE = "positive"
     CONSTANT = "constant"
-    PROBABILITY = "probability"  # a vector of entries >= 0 that sum to 1 (1'p = 1)
+    PROBABILITY = "probability"  # entries >= 0 that sum to 1: a vector, or each row of a matrix
+    ONE_HOT = "one-hot"  # one entry 1, the others 0: a vector, or each row (implies probability)
+    BINARY = "binary"  # entries 0 or 1 (M .* M = M)
+    PLUS_MINUS_ONE = "plus-minus-one"  # entries -1 or 1 (y .* y = 1)
+
+
+DISCRETE_PROPS = frozenset({Prop.ONE_HOT, Prop.BINARY, Prop.PLUS_MINUS_ONE})
+ROW_PROPS = (Prop.PROBABILITY, Prop.ONE_HOT)  # of a vector: the vector; of a matrix: each row
 
 
 @dataclass(frozen=True)

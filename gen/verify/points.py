@@ -49,9 +49,13 @@ def _sample(sym: Symbol, sizes: Mapping[str, int], rng: np.random.Generator) -> 
         x = float(rng.normal())
         return abs(x) + 0.5 if Prop.POSITIVE in props or Prop.POSITIVE_DEFINITE in props else x
     a = rng.normal(size=(rows, cols))
-    if Prop.PROBABILITY in props:  # a column (the loader allows no other shape)
-        e = np.exp(a - a.max())  # a softmax of normal draws: entries > 0 that sum to 1
-        return e / e.sum()
+    discrete = _discrete(props, rows, cols, rng)
+    if discrete is not None:
+        return discrete
+    if Prop.PROBABILITY in props:  # the vector, or each row of a matrix
+        axis = 0 if cols == 1 else 1
+        e = np.exp(a - a.max(axis=axis, keepdims=True))  # a softmax of normal draws:
+        return e / e.sum(axis=axis, keepdims=True)  # entries > 0 that sum to 1
     if Prop.POSITIVE_DEFINITE in props:
         a = a @ a.T + rows * np.eye(rows)
     elif Prop.DIAGONAL in props:
@@ -63,6 +67,19 @@ def _sample(sym: Symbol, sizes: Mapping[str, int], rng: np.random.Generator) -> 
     if Prop.POSITIVE in props and Prop.DIAGONAL not in props:
         a = np.abs(a) + 0.5
     return a
+
+
+def _discrete(props: frozenset[Prop], rows: int, cols: int, rng: np.random.Generator) -> Any:
+    """A one-hot (the vector, or each row), binary or plus-minus-one draw; None otherwise."""
+    if Prop.ONE_HOT in props:
+        if cols == 1:
+            return np.eye(rows)[:, [int(rng.integers(rows))]]
+        return np.eye(cols)[rng.integers(cols, size=rows)]
+    if Prop.BINARY in props:
+        return rng.integers(0, 2, size=(rows, cols)).astype(float)
+    if Prop.PLUS_MINUS_ONE in props:
+        return (2 * rng.integers(0, 2, size=(rows, cols)) - 1).astype(float)
+    return None
 
 
 def _draw(program: Program, sizes: Mapping[str, int], rng: np.random.Generator) -> dict[str, Value]:
@@ -279,6 +296,13 @@ def _prop_fails(prop: Prop, a: np.ndarray, name: str) -> str | None:
         return "an entry off the diagonal is not 0"
     if prop is Prop.POSITIVE and float(a.min()) <= 0:
         return "an entry is not positive"
-    if prop is Prop.PROBABILITY and (float(a.min()) < -tol or abs(float(a.sum()) - 1) > tol):
-        return "its entries are not >= 0 with sum 1"
+    sums = a.sum(axis=0 if a.shape[1] == 1 else 1)  # the vector's, or each row's
+    if prop in (Prop.PROBABILITY, Prop.ONE_HOT) and (
+        float(a.min()) < -tol or float(np.abs(sums - 1).max()) > tol
+    ):
+        return "entries are not >= 0 with sum 1"
+    if prop in (Prop.ONE_HOT, Prop.BINARY) and float(np.abs(a * (a - 1)).max()) > tol:
+        return "an entry is not 0 or 1"
+    if prop is Prop.PLUS_MINUS_ONE and float(np.abs(a * a - 1).max()) > tol:
+        return "an entry is not -1 or 1"
     return None

@@ -83,6 +83,12 @@ def test_square_prop_of_a_non_square_definition_is_located_at_the_prop() -> None
     ]
 
 
-def test_probability_of_a_matrix_definition() -> None:
-    (message, line, column), *_ = errors("  P: {value: S, props: [probability]}\n")
-    assert "'probability'" in message and (line, column) == (6, 25)
+def test_probability_of_a_scalar_definition() -> None:
+    assert errors("  p: {value: w'*w, props: [probability]}\n") == [
+        ("'probability' needs a vector or a matrix (each row), but 'p' is a scalar", 6, 28)
+    ]
+
+
+def test_probability_of_a_matrix_definition_is_its_rows() -> None:
+    spec = load_spec_text(HEAD + "  P: {value: \"softmax(S, 2)\", props: [probability]}\n", "t.yaml")
+    assert build_program(spec).symbols["P"].props == frozenset({Prop.PROBABILITY})
