@@ -26,6 +26,7 @@ from gen.expr.numpy_form import NumpyForms, StepForms, numpy_sizes, run_numpy
 from gen.program import Program
 from gen.verify import points as sampled
 from gen.verify.claims import claimed
+from gen.verify.draws import usable_point
 from gen.verify.finite import as_array, expected, fd_directional, fd_hessian, fd_jacobian
 from gen.verify.points import Point, Value
 
@@ -78,7 +79,9 @@ def _verify(
     # published forms wrap the same expression in lambdas that compute those values).
     steps = StepForms([s.check for s in derivation.steps], forms.sizes)
     for _ in range(points):
-        point = Point(program, sizes, rng, precise)
+        found, _last = usable_point(program, rng, precise)
+        point = found or Point(program, sizes, rng, precise)  # not evaluable: reported below
+        sizes = point.sizes
         failures = sampled.prop_failures(point)
         if failures:
             raise GenErrors(failures)
@@ -197,7 +200,9 @@ def agree(
         codes = [forms.of(derivations[i].result) for i in members]
         for _ in range(points):
             sizes = sampled.sample_sizes(program.dims)
-            bindings = {**sizes, **Point(program, sizes, rng).bindings()}
+            found, _last = usable_point(program, rng)
+            point = found or Point(program, sizes, rng)
+            bindings = {**point.sizes, **point.bindings()}
             values = [run_numpy(code, bindings) for code in codes]
             worst = max([worst] + [_error(v, values[0]) for v in values[1:]])
         agreement = Agreement(
