@@ -11,8 +11,18 @@ from gen.expr.ast import SCALAR, Node, Shape
 from gen.expr.names import latex_name
 from gen.expr.parser import parse
 from gen.expr.shape import infer
-from gen.expr.walk import mentions
-from gen.spec.model import DISCRETE_PROPS, ROW_PROPS, Definition, Prop, Spec, Target, Text, Variable
+from gen.expr.walk import mentions, names
+from gen.spec.model import (
+    DISCRETE_PROPS,
+    ROW_PROPS,
+    Assumption,
+    Definition,
+    Prop,
+    Spec,
+    Target,
+    Text,
+    Variable,
+)
 
 SQUARE_PROPS = (Prop.SYMMETRIC, Prop.POSITIVE_DEFINITE, Prop.INVERTIBLE, Prop.DIAGONAL)
 
@@ -38,6 +48,16 @@ class Symbol:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """An ``assume`` entry, its sides typed: ``left op right`` entrywise."""
+
+    assumption: Assumption
+    left: Node
+    right: Node
+    sizes_only: bool  # names only dimensions: a condition on the sampled sizes
+
+
+@dataclass(frozen=True)
 class Program:
     """A checked spec: symbols in order (variables, then definitions) and targets."""
 
@@ -45,6 +65,7 @@ class Program:
     symbols: dict[str, Symbol]
     dims: tuple[str, ...]
     targets: tuple[Target, ...]
+    conditions: tuple[Condition, ...] = ()  # the spec's ``assume``
 
     @property
     def symmetric(self) -> frozenset[str]:
@@ -135,9 +156,39 @@ def build_program(spec: Spec) -> Program:
                 target = _given(target, symbols, dims, errors)
             _check_target(target, symbols, spec, errors)
         targets.append(target)
+    conditions = tuple(
+        c
+        for a in spec.assumptions
+        if (c := _condition(a, symbols, dims, errors, failed)) is not None
+    )
     if errors:
         raise GenErrors(errors)
-    return Program(spec, symbols, dims, tuple(targets))
+    return Program(spec, symbols, dims, tuple(targets), conditions)
+
+
+def _condition(
+    assumption: Assumption,
+    symbols: dict[str, Symbol],
+    dims: tuple[str, ...],
+    errors: list[GenError],
+    failed: set[str],
+) -> Condition | None:
+    """An assumption's sides parsed and typed: equal shapes, or one side a scalar."""
+    left = _typed(assumption.left, symbols, dims, errors, failed)
+    right = _typed(assumption.right, symbols, dims, errors, failed)
+    if left is None or right is None or left.shape is None or right.shape is None:
+        return None
+    if SCALAR not in (left.shape, right.shape) and left.shape != right.shape:
+        errors.append(
+            GenError(
+                f"'{assumption.text.value}' compares [{left.shape[0]}, {left.shape[1]}] with "
+                f"[{right.shape[0]}, {right.shape[1]}]: the sides need one shape (or a scalar)",
+                assumption.text.span,
+            )
+        )
+        return None
+    sizes_only = (names(left) | names(right)) <= set(dims)
+    return Condition(assumption, left, right, sizes_only)
 
 
 GIVEN_LATEX = r"\mathcal{L}"  # how the scalar sum(G .* of) of a ``given`` item is typeset

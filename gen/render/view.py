@@ -7,6 +7,7 @@ values are raw text (templates escape them with the ``tex`` filter).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from gen.derive.steps import Derivation, Step
@@ -70,12 +71,19 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
             for sym in program.definitions
             if sym.expr is not None and not sym.hidden
         ],
+        "assumptions": [
+            f"{ts.expr(c.left)} {_RELATIONS[c.assumption.op]} {ts.expr(c.right)}"
+            for c in program.conditions
+        ],
         "derivations": _with_agreement(
             [_derivation(program, d, ts, i + 1) for i, d in enumerate(derivations)],
             derivations,
             program,
         ),
     }
+
+
+_RELATIONS = MappingProxyType({"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge"})
 
 
 def _given(d: Derivation, ts: Typeset) -> dict[str, str] | None:

@@ -11,6 +11,7 @@ import yaml
 from gen.errors import GenError, GenErrors, Span
 from gen.expr.ast import RESERVED
 from gen.expr.functions import OVERRIDABLE
+from gen.spec.assume import read_assumptions
 from gen.spec.chars import decode
 from gen.spec.model import (
     ROW_PROPS,
@@ -29,7 +30,16 @@ from gen.spec.style import read_latex, read_style, read_template
 from gen.spec.yamlnodes import MAX_BYTES, Reader, Source, compose, did_you_mean
 
 _HEAD_KEYS = ("title", "subtitle", "author", "lang", "layout")
-_TOP_KEYS = (*_HEAD_KEYS, "style", "template", "dims", "variables", "define", "derive")
+_TOP_KEYS = (
+    *_HEAD_KEYS,
+    "style",
+    "template",
+    "dims",
+    "variables",
+    "define",
+    "assume",
+    "derive",
+)
 _VARIABLE_KEYS = ("shape", "text", "latex", "props")
 _DEFINITION_KEYS = ("value", "latex", "text", "props")
 _TARGET_KEYS = ("of", "wrt", "layout", "method", "text", "order", "given")
@@ -150,6 +160,7 @@ class _Walker(Reader):
         used: Used = []
         variables = self.variables(top["variables"], used) if "variables" in top else ()
         definitions = self.definitions(top["define"]) if "define" in top else ()
+        assumptions = read_assumptions(self, top["assume"]) if "assume" in top else ()
         targets = self.targets(top["derive"], layout or Layout.MIXED) if "derive" in top else ()
         dims = self.shape_dims(declared, used)
         self.clashes()
@@ -170,6 +181,7 @@ class _Walker(Reader):
             source=self.src.text,
             style=style,
             template=template,
+            assumptions=assumptions,
         )
 
     def optional(self, fields: Fields, key: str, label: str) -> Text | None:

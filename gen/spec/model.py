@@ -95,6 +95,16 @@ class Definition:
 
 
 @dataclass(frozen=True)
+class Assumption:
+    """One entry of ``assume``: ``left op right``, entrywise (SPEC section 8)."""
+
+    text: Text  # the whole entry
+    left: Text
+    op: str  # "<", "<=", ">" or ">="
+    right: Text
+
+
+@dataclass(frozen=True)
 class Target:
     """One item of ``derive``."""
 
@@ -136,3 +146,4 @@ class Spec:
     source: str  # the file's text
     style: Style = Style()
     template: Text | None = None  # a folder of templates, relative to the spec file
+    assumptions: tuple[Assumption, ...] = ()  # ``assume``: where the checks sample

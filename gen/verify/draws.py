@@ -4,13 +4,15 @@ evaluated (a singular X'X, the log of a negative number) or an ``assume`` does n
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from gen.errors import GenError, GenErrors
 from gen.expr.ast import Call, Node
 from gen.expr.evaluate import evaluate
 from gen.expr.walk import nodes
-from gen.program import Program
+from gen.program import Condition, Program
 from gen.verify.points import NUMERIC_FIRST_SIZE, Point, sample_sizes
 
 REDRAWS = 60  # points drawn before the check gives up (the first at the usual sizes)
@@ -27,6 +29,21 @@ def other_sizes(dims: tuple[str, ...], attempt: int, rng: np.random.Generator) -
     top = NUMERIC_FIRST_SIZE + len(dims) + attempt // SIZE_EVERY
     picked = rng.permutation(np.arange(NUMERIC_FIRST_SIZE, top))[: len(dims)]
     return {d: int(s) for d, s in zip(dims, picked, strict=True)}
+
+
+def _reshaped(point: Point, rng: np.random.Generator) -> dict[str, Any]:
+    """The point's values, each variable without props taken as drawn, positive (|v| + 1/2),
+    negative, or small (v / 10) at random: an assumption such as b - A*x > 0 that normal
+    draws rarely meet (every entry at once) is met by a positive b and a small x."""
+    out = dict(point.values)
+    for sym in point.program.symbols.values():
+        if sym.variable is None or sym.props:
+            continue
+        v = out[sym.name]
+        out[sym.name] = (v, np.abs(v) + 0.5, -np.abs(v) - 0.5, v / 10)[int(rng.integers(4))]
+        if isinstance(v, float):
+            out[sym.name] = float(out[sym.name])
+    return out
 
 
 SINGULAR = frozenset({"inv", "logdet", "det"})  # their derivatives invert the argument
@@ -77,6 +94,8 @@ def usable_point(
         try:
             with np.errstate(all="ignore"):
                 point = Point(program, sizes, rng, precise)
+                if holds is not None and attempt >= 2 * SIZE_EVERY and not holds(point):
+                    point = Point.at(program, sizes, _reshaped(point, rng), precise)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError):
             continue
         if not evaluable(point):
@@ -85,3 +104,53 @@ def usable_point(
         if holds is None or holds(point):
             return point, None
     return None, last
+
+
+ASSUME_MARGIN = 0.02  # how far inside an ``assume`` a point keeps (as KINK_MARGIN, points.py)
+
+
+def failing(point: Point) -> Condition | None:
+    """The first ``assume`` condition that does not hold at ``point`` (None when all do).
+
+    A condition on values holds with ``ASSUME_MARGIN`` to spare, entry by entry, so that
+    the finite differences stay inside the domain; a condition on sizes holds exactly.
+    """
+    env = point.env()
+    with np.errstate(all="ignore"):
+        for condition in point.program.conditions:
+            left = np.asarray(evaluate(condition.left, env, point.sizes), dtype=float)
+            right = np.asarray(evaluate(condition.right, env, point.sizes), dtype=float)
+            gap = left - right if condition.assumption.op in (">", ">=") else right - left
+            margin = 0.0 if condition.sizes_only else ASSUME_MARGIN
+            strict = condition.assumption.op in ("<", ">")
+            ok = gap > margin if strict and condition.sizes_only else gap >= margin
+            if not np.all(ok):
+                return condition
+    return None
+
+
+def assumed_point(
+    program: Program, rng: np.random.Generator, precise: bool = False
+) -> Point | None:
+    """``usable_point`` under the program's ``assume`` (None: not evaluable anywhere).
+
+    Raises:
+        GenErrors: No point within ``REDRAWS`` draws satisfies an assumption; the error
+            stands at the one that failed last.
+    """
+    if not program.conditions:
+        return usable_point(program, rng, precise)[0]
+    found, last = usable_point(program, rng, precise, lambda p: failing(p) is None)
+    if found is not None:
+        return found
+    condition = (failing(last) if last is not None else None) or program.conditions[0]
+    text = condition.assumption.text
+    raise GenErrors(
+        [
+            GenError(
+                f"cannot find a point where '{text.value}' holds ({REDRAWS} draws, sizes "
+                "included): check the assumption, or declare props that make it likely",
+                text.span,
+            )
+        ]
+    )

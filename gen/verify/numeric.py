@@ -26,7 +26,7 @@ from gen.expr.numpy_form import NumpyForms, StepForms, numpy_sizes, run_numpy
 from gen.program import Program
 from gen.verify import points as sampled
 from gen.verify.claims import claimed
-from gen.verify.draws import usable_point
+from gen.verify.draws import assumed_point
 from gen.verify.finite import as_array, expected, fd_directional, fd_hessian, fd_jacobian
 from gen.verify.points import Point, Value
 
@@ -79,7 +79,7 @@ def _verify(
     # published forms wrap the same expression in lambdas that compute those values).
     steps = StepForms([s.check for s in derivation.steps], forms.sizes)
     for _ in range(points):
-        found, _last = usable_point(program, rng, precise)
+        found = assumed_point(program, rng, precise)
         point = found or Point(program, sizes, rng, precise)  # not evaluable: reported below
         sizes = point.sizes
         failures = sampled.prop_failures(point)
@@ -200,7 +200,7 @@ def agree(
         codes = [forms.of(derivations[i].result) for i in members]
         for _ in range(points):
             sizes = sampled.sample_sizes(program.dims)
-            found, _last = usable_point(program, rng)
+            found = assumed_point(program, rng)
             point = found or Point(program, sizes, rng)
             bindings = {**point.sizes, **point.bindings()}
             values = [run_numpy(code, bindings) for code in codes]

@@ -144,6 +144,21 @@ class Point:
         self.precise = precise
         self.sizes = sizes
         self.values: dict[str, Value] = _draw(program, sizes, rng)
+        self._setup()
+
+    @staticmethod
+    def at(
+        program: Program, sizes: dict[str, int], values: dict[str, Value], precise: bool
+    ) -> Point:
+        """A point with the variables' ``values`` given (not drawn)."""
+        out = Point.__new__(Point)
+        out.program, out.sizes, out.precise, out.values = program, sizes, precise, dict(values)
+        out._setup()
+        return out
+
+    def _setup(self) -> None:
+        """The caches, and every name's value at the point."""
+        program = self.program
         self.pins: dict[str, Value] = {}
         self._definitions: tuple[Symbol, ...] = tuple(program.definitions)
         self._envs: dict[Hashable, dict[str, Value]] = {}

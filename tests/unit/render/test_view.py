@@ -53,6 +53,7 @@ TOP_KEYS = {
     "dims",
     "variables",
     "definitions",
+    "assumptions",
     "derivations",
 }
 DERIVATION_KEYS = {

@@ -257,7 +257,7 @@ def test_unknown_key_lists_allowed_keys() -> None:
     assert one("title: T\nzzz: 1\n") == (
         (
             "unknown key 'zzz'; allowed keys: title, subtitle, author, lang, layout, "
-            "style, template, dims, variables, define, derive"
+            "style, template, dims, variables, define, assume, derive"
         ),
         2,
         1,
