@@ -90,5 +90,5 @@ def test_probability_of_a_scalar_definition() -> None:
 
 
 def test_probability_of_a_matrix_definition_is_its_rows() -> None:
-    spec = load_spec_text(HEAD + "  P: {value: \"softmax(S, 2)\", props: [probability]}\n", "t.yaml")
+    spec = load_spec_text(HEAD + '  P: {value: "softmax(S, 2)", props: [probability]}\n', "t.yaml")
     assert build_program(spec).symbols["P"].props == frozenset({Prop.PROBABILITY})
