@@ -31,7 +31,8 @@ def derivation_json(
     ts = ts or typeset(program)
     lhs = full_lhs(d.steps, ts)
     role = wrt_role(program, d)
-    pair = (d.of, d.wrt)
+    given = d.target is not None and d.target.given is not None
+    pair = ("L" if given else d.of, d.wrt)  # the hidden sum(G .* of) of a given: L in text
     forms = program_forms(program)
     steps = []
     for step, left in zip(d.steps, lhs, strict=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -94,6 +95,8 @@ def test_json_carries_of_and_given() -> None:
         "W1",
         "scalar-by-matrix",
     )
+    assert given_name("V", "g") not in json.dumps(entry)  # the hidden name stays hidden
+    assert "dL = tr(G' dW1)" in json.dumps(entry)  # the notes write it L
     plain = program("  - {of: s, wrt: b}\n")
     assert "given" not in derivation_json(plain, derive(plain, plain.targets[0], Method.CHAIN))
 

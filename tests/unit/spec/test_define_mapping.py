@@ -92,3 +92,21 @@ def test_probability_of_a_scalar_definition() -> None:
 def test_probability_of_a_matrix_definition_is_its_rows() -> None:
     spec = load_spec_text(HEAD + '  P: {value: "softmax(S, 2)", props: [probability]}\n', "t.yaml")
     assert build_program(spec).symbols["P"].props == frozenset({Prop.PROBABILITY})
+
+
+def test_the_schema_takes_the_v2_keys() -> None:
+    """gradsheet.schema.json accepts a definition as a mapping, assume and given."""
+    import jsonschema
+    import yaml
+
+    from gen.cli.schema import spec_schema
+
+    text = (
+        HEAD
+        + "  ell: {value: \"sqrt(sum(w .* w))\", latex: '\\ell', text: length, props: [positive]}\n"
+        + "  Y: S*w\nassume:\n  - m >= n\nderive:\n  - {of: Y, wrt: S, given: w}\n"
+    )
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    assert list(validator.iter_errors(yaml.safe_load(text))) == []
+    bad = text.replace("text: length,", "colour: red,")
+    assert list(validator.iter_errors(yaml.safe_load(bad))) != []
