@@ -54,6 +54,22 @@ def _variable() -> dict[str, Any]:
     }
 
 
+def _definition() -> dict[str, Any]:
+    """A definition written as a mapping: value, latex, text, props (SPEC section 8)."""
+    variable = _variable()["properties"]
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["value"],
+        "properties": {
+            "value": {**_TEXT, "maxLength": 2000},
+            "latex": variable["latex"],
+            "text": _text("what the definition is, shown under the definitions"),
+            "props": variable["props"],
+        },
+    }
+
+
 def _target() -> dict[str, Any]:
     methods = [m.value for m in Method]
     method = _choice(methods, "how the sheet derives it")
@@ -81,6 +97,11 @@ def _target() -> dict[str, Any]:
             },
             "text": _text("commentary shown above the derivation"),
             "order": {"enum": [1, 2, "1", "2"], "description": "2: the Hessian"},
+            "given": {
+                "type": "string",
+                "pattern": NAME_PATTERN,
+                "description": "G = dL/d(of), a variable of the shape of 'of': the backward pass",
+            },
         },
     }
 
@@ -122,8 +143,15 @@ def spec_schema() -> dict[str, Any]:
             "variables": {**names, "additionalProperties": _variable()},
             "define": {
                 **names,
-                "additionalProperties": {**_TEXT, "maxLength": 2000},
+                "additionalProperties": {
+                    "oneOf": [{**_TEXT, "maxLength": 2000}, _definition()],
+                },
                 "description": "compositions, in order; each may use earlier names",
+            },
+            "assume": {
+                "type": ["array", "null"],
+                "items": {**_TEXT, "maxLength": 2000},
+                "description": "entrywise comparisons the checks sample under: b - A*x > 0, m >= n",
             },
             "derive": {"type": "array", "items": _target()},
         },

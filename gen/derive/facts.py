@@ -17,20 +17,31 @@ class Facts:
     """What is known about the names, beyond their shapes.
 
     Attributes:
-        probability: Names of vectors declared ``probability``: 1't = t'1 = sum(t) = 1.
+        probability: Names of vectors declared ``probability`` or ``one-hot``:
+            1't = t'1 = sum(t) = 1.
         logistic: Whether to try exp and sigmoid in terms of sigmoid (see gen.derive.entrywise).
+        rows: Names of matrices whose rows are declared ``probability`` or ``one-hot``:
+            P*ones(C) = ones(N).
+        binary: Names declared ``binary`` (or ``one-hot``): M .* M = M.
+        plus_minus_one: Names declared ``plus-minus-one``: y .* y = ones.
     """
 
     probability: frozenset[str] = frozenset()
     logistic: bool = True
+    rows: frozenset[str] = frozenset()
+    binary: frozenset[str] = frozenset()
+    plus_minus_one: frozenset[str] = frozenset()
 
 
 def facts_of(program: Program) -> Facts:
-    """The facts a program's variables declare."""
+    """The facts a program's variables (and definitions) declare."""
+    symbols = program.symbols.values()
+    sums = {Prop.PROBABILITY, Prop.ONE_HOT}
     return Facts(
-        probability=frozenset(
-            s.name for s in program.symbols.values() if Prop.PROBABILITY in s.props
-        )
+        probability=frozenset(s.name for s in symbols if s.props & sums and s.shape[1] == 1),
+        rows=frozenset(s.name for s in symbols if s.props & sums and s.shape[1] != 1),
+        binary=frozenset(s.name for s in symbols if s.props & {Prop.BINARY, Prop.ONE_HOT}),
+        plus_minus_one=frozenset(s.name for s in symbols if Prop.PLUS_MINUS_ONE in s.props),
     )
 
 

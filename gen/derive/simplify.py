@@ -33,7 +33,7 @@ from gen.derive.terms import (
     term_node,
     transposed,
 )
-from gen.expr.ast import DIM_ARGS, SCALAR, Binary, Call, Neg, Node, Num, Shape, Transpose
+from gen.expr.ast import DIM_ARGS, SCALAR, Binary, Call, Name, Neg, Node, Num, Shape, Transpose
 from gen.expr.measure import size
 
 if TYPE_CHECKING:
@@ -237,10 +237,23 @@ class Simplifier:
             chain, shape = a.chain + b.chain, (a.shape[0], b.shape[1])
         if len(chain) > 1:  # I A = A; A A = A^2
             chain = tuple(f for f in chain if not al.is_identity(f)) or chain[:1]
+            chain = self._row_sums(chain)
             chain = tuple(powers(self._mixed_products(self._diagonals(inverses(list(chain)))))) or (
                 (al.identity(shape[0]),) if shape[0] == shape[1] else chain
             )
         return Term(a.coef * b.coef, a.scalars + b.scalars, chain, shape)
+
+    def _row_sums(self, chain: tuple[Node, ...]) -> tuple[Node, ...]:
+        """P*ones(C) = ones(N) for a P whose rows are probability vectors (or one-hot)."""
+        rows = self.entrywise.facts.rows
+        out: list[Node] = []
+        for f in chain:
+            prev = out[-1] if out else None
+            if isinstance(prev, Name) and prev.id in rows and is_ones(f) and shape_of(f)[1] == 1:
+                out[-1] = al.ones(shape_of(prev)[0])
+                continue
+            out.append(f)
+        return tuple(out)
 
     def _diagonals(self, chain: list[Node]) -> list[Node]:
         """A run of diagonal factors as one diag(v); diag(a) times a column as a .* (column)."""
@@ -377,6 +390,10 @@ class Simplifier:
                 coef = self._scaled_ones(one)
                 if coef is not None and one.shape == other.shape:
                     return al.mul(coef, other)  # (c 1 1^T) .* Y = c Y
+            if a == b and isinstance(a, Name) and a.id in self.entrywise.facts.binary:
+                return a  # M .* M = M for entries 0 or 1
+            if a == b and isinstance(a, Name) and a.id in self.entrywise.facts.plus_minus_one:
+                return al.broadcast(al.num(1), shape_of(a))  # y .* y = 1 for entries -1 or 1
             if a == b:
                 return al.binary(".^", a, al.num(2))
         if op == "./":

@@ -31,7 +31,8 @@ def derivation_json(
     ts = ts or typeset(program)
     lhs = full_lhs(d.steps, ts)
     role = wrt_role(program, d)
-    pair = (d.of, d.wrt)
+    given = d.target is not None and d.target.given is not None
+    pair = ("L" if given else d.of, d.wrt)  # the hidden sum(G .* of) of a given: L in text
     forms = program_forms(program)
     steps = []
     for step, left in zip(d.steps, lhs, strict=True):
@@ -74,6 +75,10 @@ def derivation_json(
     }
     if d.order != 1:
         out["order"] = d.order
+    target = d.target
+    if target is not None and target.given is not None and target.layer is not None:
+        out["of"] = target.layer.value  # the layer's output; the derivative is of sum(G .* of)
+        out["given"] = target.given.value
     if d.agreement is not None:
         out["agreement"] = {
             "methods": list(d.agreement.methods),

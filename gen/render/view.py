@@ -7,18 +7,20 @@ values are raw text (templates escape them with the ``tex`` filter).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from gen.derive.steps import Derivation, Step
 from gen.expr.ast import SCALAR, Binary, Neg, Node
 from gen.expr.names import latex_name
-from gen.program import Program
+from gen.program import Program, Symbol
 from gen.render.indexline import index_line_latex
 from gen.render.mathtext import lhs_latex, shape_latex
 from gen.render.messages import MESSAGES
 from gen.render.notes import notes_latex, wrt_role
 from gen.render.sheet import real_space
 from gen.render.style import Typeset, typeset
+from gen.spec.model import ROW_PROPS
 from gen.verify.numeric import agree
 
 # Steps whose right-hand side is a product worth showing with each factor's shape.
@@ -53,10 +55,7 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
                 "latex": ts.name(sym.name),
                 "shape": shape_latex(sym.shape),
                 "text": sym.variable.text.value if sym.variable.text else None,
-                "props": [
-                    msg[f"prop.{p.value}"]
-                    for p in sorted(sym.variable.props, key=lambda p: p.value)
-                ],
+                "props": _definition_props(sym, msg),
             }
             for sym in program.symbols.values()
             if sym.variable is not None
@@ -66,9 +65,15 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
                 "lhs": ts.name(sym.name),
                 "rhs": ts.expr(sym.expr, breaks=True),
                 "shape": shape_latex(sym.shape),
+                "text": _definition_text(sym),
+                "props": _definition_props(sym, msg),
             }
             for sym in program.definitions
-            if sym.expr is not None
+            if sym.expr is not None and not sym.hidden
+        ],
+        "assumptions": [
+            f"{ts.expr(c.left)} {_RELATIONS[c.assumption.op]} {ts.expr(c.right)}"
+            for c in program.conditions
         ],
         "derivations": _with_agreement(
             [_derivation(program, d, ts, i + 1) for i, d in enumerate(derivations)],
@@ -76,6 +81,35 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
             program,
         ),
     }
+
+
+_RELATIONS = MappingProxyType({"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge"})
+
+
+def _given(d: Derivation, ts: Typeset) -> dict[str, str] | None:
+    """For a ``given: G`` item: the upstream derivative (LaTeX) and G's name (LaTeX)."""
+    target = d.target
+    if target is None or target.given is None or target.layer is None:
+        return None
+    return {
+        "derivative": ts.inline_derivative(d.of, target.layer.value, 1),
+        "name": ts.name(target.given.value),
+    }
+
+
+def _definition_text(sym: Symbol) -> str | None:
+    """The ``text`` of a definition written as a mapping (None otherwise)."""
+    d = sym.definition
+    return d.text.value if d is not None and d.text is not None else None
+
+
+def _definition_props(sym: Symbol, msg: Mapping[str, str]) -> list[str]:
+    """The props a variable or a definition declares, as the sheet names them."""
+    rows = sym.shape[1] != 1  # probability, one-hot of a matrix: each row
+    return [
+        msg[f"prop.{p.value}.rows" if rows and p in ROW_PROPS else f"prop.{p.value}"]
+        for p in sorted(sym.props, key=lambda p: p.value)
+    ]
 
 
 def _with_agreement(
@@ -144,6 +178,7 @@ def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> di
         "kind": d.kind.value,
         "shape": shape_latex(d.shape),
         "text": d.text,
+        "given": _given(d, ts),
         "steps": steps,
         "result_lhs": title,
         "result": ts.expr(d.result, breaks=True),

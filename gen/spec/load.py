@@ -11,8 +11,10 @@ import yaml
 from gen.errors import GenError, GenErrors, Span
 from gen.expr.ast import RESERVED
 from gen.expr.functions import OVERRIDABLE
+from gen.spec.assume import read_assumptions
 from gen.spec.chars import decode
 from gen.spec.model import (
+    ROW_PROPS,
     Definition,
     Dim,
     Layout,
@@ -28,9 +30,19 @@ from gen.spec.style import read_latex, read_style, read_template
 from gen.spec.yamlnodes import MAX_BYTES, Reader, Source, compose, did_you_mean
 
 _HEAD_KEYS = ("title", "subtitle", "author", "lang", "layout")
-_TOP_KEYS = (*_HEAD_KEYS, "style", "template", "dims", "variables", "define", "derive")
+_TOP_KEYS = (
+    *_HEAD_KEYS,
+    "style",
+    "template",
+    "dims",
+    "variables",
+    "define",
+    "assume",
+    "derive",
+)
 _VARIABLE_KEYS = ("shape", "text", "latex", "props")
-_TARGET_KEYS = ("of", "wrt", "layout", "method", "text", "order")
+_DEFINITION_KEYS = ("value", "latex", "text", "props")
+_TARGET_KEYS = ("of", "wrt", "layout", "method", "text", "order", "given")
 _LANGS = ("en", "zh")
 _LAYOUTS = tuple(m.value for m in Layout)
 _METHODS = tuple(m.value for m in Method)
@@ -148,6 +160,7 @@ class _Walker(Reader):
         used: Used = []
         variables = self.variables(top["variables"], used) if "variables" in top else ()
         definitions = self.definitions(top["define"]) if "define" in top else ()
+        assumptions = read_assumptions(self, top["assume"]) if "assume" in top else ()
         targets = self.targets(top["derive"], layout or Layout.MIXED) if "derive" in top else ()
         dims = self.shape_dims(declared, used)
         self.clashes()
@@ -168,6 +181,7 @@ class _Walker(Reader):
             source=self.src.text,
             style=style,
             template=template,
+            assumptions=assumptions,
         )
 
     def optional(self, fields: Fields, key: str, label: str) -> Text | None:
@@ -233,12 +247,13 @@ class _Walker(Reader):
             shape = self.shape(fields.get("shape"), f"{label}.shape", used)
             shape_ok = len(self.src.errors) == before
             props = self.props(fields.get("props"), f"{label}.props")
-            if Prop.PROBABILITY in props and shape_ok:
-                self.probability_shape(fields["props"], shape)
+            for prop in ROW_PROPS:
+                if prop in props and shape_ok:
+                    self.row_prop_shape(fields["props"], shape, prop)
             text = self.optional(fields, "text", f"{label}.text")
-            latex_node = fields.get("latex")
+            node_latex = fields.get("latex")
             latex = (
-                read_latex(self, latex_node, f"{label}.latex") if latex_node is not None else None
+                read_latex(self, node_latex, f"{label}.latex") if node_latex is not None else None
             )
             if ok:
                 out.append(Variable(name, shape, props, text, latex, self.key_span(key)))
@@ -287,21 +302,19 @@ class _Walker(Reader):
                 self.src.error(f"unknown prop '{text.value}'{hint}", text.span)
         return frozenset(props)
 
-    def probability_shape(self, node: yaml.Node, shape: tuple[str | int, ...]) -> None:
-        """``probability`` (entries that sum to 1) fits a column vector only: [n] or [n, 1]."""
-        if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
+    def row_prop_shape(self, node: yaml.Node, shape: tuple[str | int, ...], prop: Prop) -> None:
+        """``probability`` and ``one-hot`` fit a vector (the vector) or a matrix (each row)."""
+        if shape:
             return
         entries = node.value if isinstance(node, yaml.SequenceNode) else [node]
         entry = next(
-            (
-                e
-                for e in entries
-                if isinstance(e, yaml.ScalarNode) and e.value == Prop.PROBABILITY.value
-            ),
+            (e for e in entries if isinstance(e, yaml.ScalarNode) and e.value == prop.value),
             node,
         )
-        shown = f"[{', '.join(str(d) for d in shape)}]" if shape else "a scalar"
-        self.src.error(f"'probability' needs a vector [n], not {shown}", self.src.node_span(entry))
+        self.src.error(
+            f"'{prop.value}' needs a vector [n] or a matrix [m, n] (each row), not a scalar",
+            self.src.node_span(entry),
+        )
 
     def shape_dims(self, declared: list[Dim] | None, used: Used) -> tuple[Dim, ...]:
         """The declared dims; without ``dims``, the names used in shapes, in order of first use."""
@@ -321,7 +334,8 @@ class _Walker(Reader):
         return tuple(implied.values())
 
     def definitions(self, node: yaml.Node) -> tuple[Definition, ...]:
-        """The ``define`` entries, each an expression (a number is kept as its text)."""
+        """The ``define`` entries: an expression (a number is kept as its text), or a
+        mapping with ``value`` (the expression), ``latex``, ``text`` and ``props``."""
         if self.is_null(node):
             return ()
         out = []
@@ -330,10 +344,60 @@ class _Walker(Reader):
             if self.is_null(value):
                 self.src.error(f"'define.{name}' needs an expression", self.key_span(key))
                 continue
+            if isinstance(value, yaml.MappingNode):
+                made = self.definition_fields(name, key, value)
+                if ok and made is not None:
+                    out.append(made)
+                continue
             expr = self.text(value, f"define.{name}")
             if ok and expr is not None:
                 out.append(Definition(name, expr, self.key_span(key)))
         return tuple(out)
+
+    def definition_fields(
+        self, name: str, key: yaml.ScalarNode, node: yaml.MappingNode
+    ) -> Definition | None:
+        """A definition written as a mapping: ``{value: ..., latex:, text:, props:}``."""
+        label = f"define.{name}"
+        fields = self.fields(node, label, _DEFINITION_KEYS)
+        if "value" not in fields:
+            self.src.error(
+                f"missing required key 'value' in '{label}' (the expression)",
+                self.src.mark_span(node.start_mark),
+            )
+            expr = None
+        elif self.is_null(fields["value"]):
+            self.src.error(f"'{label}.value' needs an expression", self.key_span(key))
+            expr = None
+        else:
+            expr = self.text(fields["value"], f"{label}.value")
+        text = self.optional(fields, "text", f"{label}.text")
+        node_latex = fields.get("latex")
+        latex = read_latex(self, node_latex, f"{label}.latex") if node_latex is not None else None
+        props = self.props(fields.get("props"), f"{label}.props")
+        spans = self.prop_spans(fields.get("props"), props)
+        for prop, span in spans:
+            if prop is Prop.CONSTANT:
+                why = "a definition is computed from the variables; declare them constant"
+                self.src.error(f"'constant' does not apply to a definition: {why}", span)
+        if expr is None:
+            return None
+        return Definition(name, expr, self.key_span(key), text, latex, props, spans)
+
+    def prop_spans(
+        self, node: yaml.Node | None, props: frozenset[Prop]
+    ) -> tuple[tuple[Prop, Span], ...]:
+        """Where each of ``props`` is written in ``node`` (a list or a single name)."""
+        if node is None:
+            return ()
+        entries = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        out: dict[Prop, Span] = {}
+        for entry in entries:
+            if isinstance(entry, yaml.ScalarNode) and entry.value in _PROPS:
+                prop = Prop(entry.value)
+                if prop in props:
+                    out.setdefault(prop, self.src.node_span(entry))
+        return tuple(sorted(out.items(), key=lambda item: item[0].value))
 
     def targets(self, node: yaml.Node, layout: Layout) -> tuple[Target, ...]:
         """The ``derive`` items."""
@@ -358,9 +422,14 @@ class _Walker(Reader):
             order: str | None = "1"
             if "order" in fields:
                 order = self.choice(fields["order"], "derive.order", ("1", "2"))
+            given = self.optional(fields, "given", "derive.given")
+            if given is not None and order == "2":
+                why = "it asks for the backward pass, a first derivative"
+                self.src.error(f"'given' does not apply to 'order: 2': {why}", given.span)
+                order = None
             if of and wrt and own and methods and order:
                 span = self.src.mark_span(item.start_mark)
-                out.append(Target(of, wrt, own, methods, text, int(order), span))
+                out.append(Target(of, wrt, own, methods, text, int(order), span, given))
         return tuple(out)
 
     def methods(self, node: yaml.Node | None) -> tuple[Method, ...] | None:

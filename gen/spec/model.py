@@ -33,7 +33,14 @@ class Prop(str, Enum):
     DIAGONAL = "diagonal"
     POSITIVE = "positive"
     CONSTANT = "constant"
-    PROBABILITY = "probability"  # a vector of entries >= 0 that sum to 1 (1'p = 1)
+    PROBABILITY = "probability"  # entries >= 0 that sum to 1: a vector, or each row of a matrix
+    ONE_HOT = "one-hot"  # one entry 1, the others 0: a vector, or each row (implies probability)
+    BINARY = "binary"  # entries 0 or 1 (M .* M = M)
+    PLUS_MINUS_ONE = "plus-minus-one"  # entries -1 or 1 (y .* y = 1)
+
+
+DISCRETE_PROPS = frozenset({Prop.ONE_HOT, Prop.BINARY, Prop.PLUS_MINUS_ONE})
+ROW_PROPS = (Prop.PROBABILITY, Prop.ONE_HOT)  # of a vector: the vector; of a matrix: each row
 
 
 @dataclass(frozen=True)
@@ -72,11 +79,29 @@ class Variable:
 
 @dataclass(frozen=True)
 class Definition:
-    """``name: expression`` under ``define``."""
+    """``name: expression`` under ``define``, or ``name: {value: expression, ...}``.
+
+    The mapping form adds what a variable has: ``latex``, ``text`` and ``props``
+    (each prop with the span of its entry, where a prop found false is reported).
+    """
 
     name: str
     expr: Text
     span: Span  # the key
+    text: Text | None = None
+    latex: Text | None = None
+    props: frozenset[Prop] = frozenset()
+    prop_spans: tuple[tuple[Prop, Span], ...] = ()  # where each prop is written
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One entry of ``assume``: ``left op right``, entrywise (SPEC section 8)."""
+
+    text: Text  # the whole entry
+    left: Text
+    op: str  # "<", "<=", ">" or ">="
+    right: Text
 
 
 @dataclass(frozen=True)
@@ -90,6 +115,9 @@ class Target:
     text: Text | None
     order: int  # 1 or 2
     span: Span  # the item
+    given: Text | None = None  # G = dL/d(of): derive the scalar sum(G .* of) (SPEC section 8)
+    layer: Text | None = None  # with ``given``: the item's own ``of`` (``of`` is then the
+    #   program's hidden scalar sum(G .* of), gen.program.given_name)
 
 
 @dataclass(frozen=True)
@@ -118,3 +146,4 @@ class Spec:
     source: str  # the file's text
     style: Style = Style()
     template: Text | None = None  # a folder of templates, relative to the spec file
+    assumptions: tuple[Assumption, ...] = ()  # ``assume``: where the checks sample

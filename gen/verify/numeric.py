@@ -21,10 +21,12 @@ import math
 import numpy as np
 
 from gen.derive.steps import Agreement, Check, Derivation, Step
+from gen.errors import GenErrors
 from gen.expr.numpy_form import NumpyForms, StepForms, numpy_sizes, run_numpy
 from gen.program import Program
 from gen.verify import points as sampled
 from gen.verify.claims import claimed
+from gen.verify.draws import assumed_point
 from gen.verify.finite import as_array, expected, fd_directional, fd_hessian, fd_jacobian
 from gen.verify.points import Point, Value
 
@@ -77,7 +79,12 @@ def _verify(
     # published forms wrap the same expression in lambdas that compute those values).
     steps = StepForms([s.check for s in derivation.steps], forms.sizes)
     for _ in range(points):
-        point = Point(program, sizes, rng, precise)
+        found = assumed_point(program, rng, precise)
+        point = found or Point(program, sizes, rng, precise)  # not evaluable: reported below
+        sizes = point.sizes
+        failures = sampled.prop_failures(point)
+        if failures:
+            raise GenErrors(failures)
         try:
             want = expected(point, derivation, program.symbols)
             got = run_numpy(result_code, {**sizes, **point.bindings()})
@@ -193,7 +200,9 @@ def agree(
         codes = [forms.of(derivations[i].result) for i in members]
         for _ in range(points):
             sizes = sampled.sample_sizes(program.dims)
-            bindings = {**sizes, **Point(program, sizes, rng).bindings()}
+            found = assumed_point(program, rng)
+            point = found or Point(program, sizes, rng)
+            bindings = {**point.sizes, **point.bindings()}
             values = [run_numpy(code, bindings) for code in codes]
             worst = max([worst] + [_error(v, values[0]) for v in values[1:]])
         agreement = Agreement(

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from gen.errors import GenError
 from gen.expr.ast import SCALAR, Call, Node
 from gen.expr.evaluate import evaluate
 from gen.expr.functions import FUNCTIONS
@@ -48,9 +49,13 @@ def _sample(sym: Symbol, sizes: Mapping[str, int], rng: np.random.Generator) -> 
         x = float(rng.normal())
         return abs(x) + 0.5 if Prop.POSITIVE in props or Prop.POSITIVE_DEFINITE in props else x
     a = rng.normal(size=(rows, cols))
-    if Prop.PROBABILITY in props:  # a column (the loader allows no other shape)
-        e = np.exp(a - a.max())  # a softmax of normal draws: entries > 0 that sum to 1
-        return e / e.sum()
+    discrete = _discrete(props, rows, cols, rng)
+    if discrete is not None:
+        return discrete
+    if Prop.PROBABILITY in props:  # the vector, or each row of a matrix
+        axis = 0 if cols == 1 else 1
+        e = np.exp(a - a.max(axis=axis, keepdims=True))  # a softmax of normal draws:
+        return e / e.sum(axis=axis, keepdims=True)  # entries > 0 that sum to 1
     if Prop.POSITIVE_DEFINITE in props:
         a = a @ a.T + rows * np.eye(rows)
     elif Prop.DIAGONAL in props:
@@ -62,6 +67,19 @@ def _sample(sym: Symbol, sizes: Mapping[str, int], rng: np.random.Generator) -> 
     if Prop.POSITIVE in props and Prop.DIAGONAL not in props:
         a = np.abs(a) + 0.5
     return a
+
+
+def _discrete(props: frozenset[Prop], rows: int, cols: int, rng: np.random.Generator) -> Any:
+    """A one-hot (the vector, or each row), binary or plus-minus-one draw; None otherwise."""
+    if Prop.ONE_HOT in props:
+        if cols == 1:
+            return np.eye(rows)[:, [int(rng.integers(rows))]]
+        return np.eye(cols)[rng.integers(cols, size=rows)]
+    if Prop.BINARY in props:
+        return rng.integers(0, 2, size=(rows, cols)).astype(float)
+    if Prop.PLUS_MINUS_ONE in props:
+        return (2 * rng.integers(0, 2, size=(rows, cols)) - 1).astype(float)
+    return None
 
 
 def _draw(program: Program, sizes: Mapping[str, int], rng: np.random.Generator) -> dict[str, Value]:
@@ -126,6 +144,21 @@ class Point:
         self.precise = precise
         self.sizes = sizes
         self.values: dict[str, Value] = _draw(program, sizes, rng)
+        self._setup()
+
+    @staticmethod
+    def at(
+        program: Program, sizes: dict[str, int], values: dict[str, Value], precise: bool
+    ) -> Point:
+        """A point with the variables' ``values`` given (not drawn)."""
+        out = Point.__new__(Point)
+        out.program, out.sizes, out.precise, out.values = program, sizes, precise, dict(values)
+        out._setup()
+        return out
+
+    def _setup(self) -> None:
+        """The caches, and every name's value at the point."""
+        program = self.program
         self.pins: dict[str, Value] = {}
         self._definitions: tuple[Symbol, ...] = tuple(program.definitions)
         self._envs: dict[Hashable, dict[str, Value]] = {}
@@ -231,3 +264,60 @@ def _uses(sym: Symbol) -> frozenset[str]:
 
 def _perturbed(x: Value, e: Value, h: float) -> Value:
     return x + h * e if not isinstance(x, float) else float(x + h * e)
+
+
+PROP_TOLERANCE = 1e-8  # relative to the largest entry (at least 1)
+
+
+def prop_failures(point: Point) -> list[GenError]:
+    """The props of the definitions that do not hold at ``point``, each located at the prop.
+
+    A definition written as a mapping may declare props (``symmetric``, ...) that the
+    simplifier then uses; the check verifies them at every sampled point.
+    """
+    out = []
+    env = point.env()
+    for sym in point.program.definitions:
+        if sym.definition is None or not sym.definition.props:
+            continue
+        value = np.atleast_2d(np.asarray(env[sym.name], dtype=float))
+        for prop, span in sym.definition.prop_spans:
+            why = _prop_fails(prop, value, sym.name)
+            if why is not None:
+                out.append(
+                    GenError(
+                        f"'{sym.name}' is declared {prop.value} but is not at a sampled point "
+                        f"({why})",
+                        span,
+                    )
+                )
+    return out
+
+
+def _prop_fails(prop: Prop, a: np.ndarray, name: str) -> str | None:
+    """Why ``a`` does not have ``prop`` (None when it has it, within ``PROP_TOLERANCE``)."""
+    if not np.all(np.isfinite(a)):
+        return "it has entries that are not finite"
+    tol = PROP_TOLERANCE * max(1.0, float(np.abs(a).max()))
+    if prop in (Prop.SYMMETRIC, Prop.POSITIVE_DEFINITE):
+        gap = float(np.abs(a - a.T).max())
+        if gap > tol:
+            return f"max |{name} - {name}'| = {gap:.3g}"
+    if prop is Prop.POSITIVE_DEFINITE and float(np.linalg.eigvalsh((a + a.T) / 2).min()) <= 0:
+        return "an eigenvalue is not positive"
+    if prop is Prop.INVERTIBLE and np.linalg.cond(a) > 1e12:
+        return "it is singular"
+    if prop is Prop.DIAGONAL and float(np.abs(a - np.diag(np.diag(a))).max()) > tol:
+        return "an entry off the diagonal is not 0"
+    if prop is Prop.POSITIVE and float(a.min()) <= 0:
+        return "an entry is not positive"
+    sums = a.sum(axis=0 if a.shape[1] == 1 else 1)  # the vector's, or each row's
+    if prop in (Prop.PROBABILITY, Prop.ONE_HOT) and (
+        float(a.min()) < -tol or float(np.abs(sums - 1).max()) > tol
+    ):
+        return "entries are not >= 0 with sum 1"
+    if prop in (Prop.ONE_HOT, Prop.BINARY) and float(np.abs(a * (a - 1)).max()) > tol:
+        return "an entry is not 0 or 1"
+    if prop is Prop.PLUS_MINUS_ONE and float(np.abs(a * a - 1).max()) > tol:
+        return "an entry is not -1 or 1"
+    return None

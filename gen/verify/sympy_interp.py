@@ -292,9 +292,15 @@ def variable_matrix(
     def entry(i: int, j: int) -> Any:
         if diagonal and i != j:
             return sp.Integer(0)
-        if Prop.PROBABILITY in props and i == rows - 1 and rows > 1:
+        fixed = _discrete_entry(props, i, j, rows, cols)
+        if fixed is not None:
+            return fixed
+        if Prop.PROBABILITY in props and cols == 1 and i == rows - 1 and rows > 1:
             # Entries that sum to one: the last is 1 minus the others.
             return sp.Integer(1) - sum((entry(k, 0) for k in range(rows - 1)), sp.Integer(0))
+        if Prop.PROBABILITY in props and cols > 1 and j == cols - 1:
+            # Each row sums to one: its last entry is 1 minus the others.
+            return sp.Integer(1) - sum((entry(i, k) for k in range(cols - 1)), sp.Integer(0))
         i, j = (j, i) if symmetric and i > j else (i, j)
         if (i, j) not in made:
             pos = Prop.POSITIVE in props or Prop.PROBABILITY in props or (pd and i == j)
@@ -311,6 +317,20 @@ def variable_matrix(
         return made[(i, j)]
 
     return Mat(rows, cols, entry)
+
+
+def _discrete_entry(props: frozenset[Prop], i: int, j: int, rows: int, cols: int) -> Any:
+    """A fixed entry of a one-hot, binary or plus-minus-one variable (never a ``wrt``):
+    a pattern with both values; None for the other props."""
+    if Prop.ONE_HOT in props:
+        hot = (1 % rows, 0) if cols == 1 else (i, (i + 1) % cols)
+        return sp.Integer(int((i, j) == hot))
+    bit = (i + 2 * j + 1) % 2 if (i + j) % 3 else 1
+    if Prop.BINARY in props:
+        return sp.Integer(bit)
+    if Prop.PLUS_MINUS_ONE in props:
+        return sp.Integer(2 * bit - 1)
+    return None
 
 
 def free_matrix(name: str, rows: int, cols: int) -> Mat:

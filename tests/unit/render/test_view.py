@@ -53,6 +53,7 @@ TOP_KEYS = {
     "dims",
     "variables",
     "definitions",
+    "assumptions",
     "derivations",
 }
 DERIVATION_KEYS = {
@@ -67,6 +68,7 @@ DERIVATION_KEYS = {
     "kind",
     "shape",
     "text",
+    "given",
     "steps",
     "result_lhs",
     "result",
@@ -109,8 +111,14 @@ def test_the_context_has_the_documented_keys():
 def test_definitions_may_break_at_their_top_level_sum():
     ctx = context()
     assert ctx["definitions"] == [
-        {"lhs": "z", "rhs": r"X w \gsbreak - y", "shape": r"m \times 1"},
-        {"lhs": "J", "rhs": r"\frac{1}{2} z^{\top} z", "shape": r"1 \times 1"},
+        {"lhs": "z", "rhs": r"X w \gsbreak - y", "shape": r"m \times 1", "text": None, "props": []},
+        {
+            "lhs": "J",
+            "rhs": r"\frac{1}{2} z^{\top} z",
+            "shape": r"1 \times 1",
+            "text": None,
+            "props": [],
+        },
     ]
 
 

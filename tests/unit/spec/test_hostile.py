@@ -8,7 +8,7 @@ from gen.errors import GenErrors
 from gen.spec.load import load_spec_text
 
 RULE = "it makes text display in another order than it is read"
-KEYS = "title, subtitle, author, lang, layout, style, template, dims, variables, define, derive"
+KEYS = "title, subtitle, author, lang, layout, style, template, dims, variables, define, assume, derive"
 
 
 def errors(text: str) -> list[str]:

@@ -257,7 +257,7 @@ def test_unknown_key_lists_allowed_keys() -> None:
     assert one("title: T\nzzz: 1\n") == (
         (
             "unknown key 'zzz'; allowed keys: title, subtitle, author, lang, layout, "
-            "style, template, dims, variables, define, derive"
+            "style, template, dims, variables, define, assume, derive"
         ),
         2,
         1,
@@ -409,7 +409,7 @@ def test_unknown_prop() -> None:
     )
     assert one("title: T\nvariables:\n  S: {props: [zz]}\n")[0] == (
         "unknown prop 'zz'; known props: symmetric, positive-definite, invertible, "
-        "diagonal, positive, constant, probability"
+        "diagonal, positive, constant, probability, one-hot, binary, plus-minus-one"
     )
 
 
@@ -424,24 +424,48 @@ def test_probability_on_a_column_vector() -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    ("shape", "shown", "column"),
-    [
-        ("[m, n]", "[m, n]", 40),
-        ("[1, k]", "[1, k]", 40),
-        ("[]", "a scalar", 36),
-    ],
-)
-def test_probability_needs_a_vector(shape: str, shown: str, column: int) -> None:
+@pytest.mark.parametrize(("shape", "column"), [("[]", 36)])
+def test_probability_needs_a_vector(shape: str, column: int) -> None:
     errs = errors(
         f"title: T\nvariables:\n  t: {{shape: {shape}, props: [constant, probability]}}\n"
     )
-    assert with_length(errs) == [(f"'probability' needs a vector [n], not {shown}", 3, column, 11)]
+    assert with_length(errs) == [
+        (
+            "'probability' needs a vector [n] or a matrix [m, n] (each row), not a scalar",
+            3,
+            column,
+            11,
+        )
+    ]
+
+
+def test_probability_and_one_hot_of_a_matrix_are_its_rows() -> None:
+    """SPEC section 8: probability and one-hot apply to matrices (each row) and to a row."""
+    spec = load(
+        "title: T\nvariables:\n  P: {shape: [m, n], props: [probability]}\n"
+        "  Y: {shape: [m, n], props: [one-hot]}\n  r: {shape: [1, k], props: [probability]}\n"
+        "  M: {shape: [m, n], props: [binary]}\n  s: {shape: [m], props: [plus-minus-one]}\n"
+    )
+    assert [v.props for v in spec.variables] == [
+        frozenset({Prop.PROBABILITY}),
+        frozenset({Prop.ONE_HOT}),
+        frozenset({Prop.PROBABILITY}),
+        frozenset({Prop.BINARY}),
+        frozenset({Prop.PLUS_MINUS_ONE}),
+    ]
+
+
+def test_one_hot_needs_a_vector_or_a_matrix() -> None:
+    assert one("title: T\nvariables:\n  y: {props: [one-hot]}\n") == (
+        "'one-hot' needs a vector [n] or a matrix [m, n] (each row), not a scalar",
+        3,
+        15,
+    )
 
 
 def test_probability_without_a_shape_is_a_scalar() -> None:
     assert one("title: T\nvariables:\n  t: {props: probability}\n") == (
-        "'probability' needs a vector [n], not a scalar",
+        "'probability' needs a vector [n] or a matrix [m, n] (each row), not a scalar",
         3,
         14,
     )
