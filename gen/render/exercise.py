@@ -29,6 +29,7 @@ TASK_KEYS = (
     "kind",
     "shape",
     "text",
+    "given",  # a backward pass states its upstream gradient: the problem needs it
 )
 # The keys of the sheet context that state the givens.
 GIVEN_KEYS = ("title", "subtitle", "author", "lang", "msg", "style", "dims", "variables")

@@ -46,3 +46,25 @@ def test_the_template_states_each_task_with_room_to_write():
     assert "by the chain rule" in tex and "by differentials" in tex
     assert "Derive the gradient." in tex
     assert r"\gsresult{" not in tex and r"\gsmeasure{" not in tex  # used nowhere
+
+
+LAYER = """\
+title: Backward pass
+variables:
+  X: {shape: [N, D], props: [constant]}
+  W: {shape: [D, M]}
+  G: {shape: [N, M]}
+define:
+  Y: X*W
+derive:
+  - {of: Y, wrt: W, given: G}
+"""
+
+
+def test_a_backward_pass_states_its_upstream_gradient_and_not_its_answer():
+    """Without 'given dL/dY = G' the task cannot be done; with it, X'G must still not show."""
+    sheet = sheet_context(*derived(LAYER))
+    [task] = exercise_context(sheet)["tasks"]
+    assert task["given"] == sheet["derivations"][0]["given"] is not None
+    tex = render_exercise(sheet)
+    assert "Given the upstream gradient" in tex and sheet["derivations"][0]["result"] not in tex
