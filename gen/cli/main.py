@@ -291,6 +291,7 @@ def _on_specs(args: argparse.Namespace) -> int:
         bar=_is_terminal(),
         out_dir=options.out_dir,
         pdf=options.typesets,
+        formats=options.formats,
     )
     if args.command == "watch":
         return _watch(args.paths or ["specs"], options, reporter)

@@ -42,6 +42,7 @@ class Reporter:
         bar: Draw a progress bar (on a terminal) instead of a line per spec.
         out_dir: The output folder (None for ``check``), to name the PDFs.
         pdf: Whether the build makes PDFs.
+        formats: The formats the build writes (``--to``), to name what it wrote.
     """
 
     def __init__(
@@ -52,12 +53,14 @@ class Reporter:
         bar: bool = False,
         out_dir: Path | None = None,
         pdf: bool = True,
+        formats: tuple[str, ...] = ("pdf", "body", "json"),
     ) -> None:
         self.stream: TextIO | None = stream
         self.verbosity = verbosity
         self.bar = bar and verbosity > 0
         self.out_dir = out_dir
         self.pdf = pdf
+        self.formats = formats
         self.total = 0
         self.finished = 0
         self.active: dict[str, str] = {}  # spec name -> its stage, for the bar
@@ -155,8 +158,27 @@ class Reporter:
             return f"{outcome.status.value} {path}{took}"
         if outcome.status is Status.NO_TEX:
             return f"wrote {self.out_dir / (outcome.name + '.tex')} and .json, no PDF{took}"
-        ext = "pdf" if self.pdf else "tex"
-        return f"built {path} -> {self.out_dir / (outcome.name + '.' + ext)}{took}"
+        first, *more = self.documents(outcome.name)
+        also = "".join(f", {name}" for name in more)
+        return f"built {path} -> {self.out_dir / first}{also}{took}"
+
+    def documents(self, name: str) -> list[str]:
+        """The files a reader opens among those the build writes for ``name``: one per
+        format (``.pdf``, or ``.tex`` without TeX); the companions ``.body.tex`` and
+        ``.json`` only when nothing else is written."""
+        tex = "pdf" if self.pdf else "tex"
+        main = {
+            "pdf": f".{tex}",
+            "slides": f".slides.{tex}",
+            "handout": f".handout.{tex}",
+            "exercise": f".exercise.{tex}",
+            "html": ".html",
+            "md": ".md",
+        }
+        chosen = [main[f] for f in self.formats if f in main]
+        if not chosen:
+            chosen = [".body.tex" if f == "body" else f".{f}" for f in self.formats]
+        return [name + suffix for suffix in chosen or [f".{tex}"]]
 
     def _draw(self) -> None:
         if not self.bar or self.total == 0:

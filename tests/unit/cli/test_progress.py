@@ -128,3 +128,21 @@ def test_a_closed_stream_does_not_stop_the_run():
     reporter.done(outcome(FAILED, errors=1))
     reporter.end([outcome(FAILED, errors=1)])
     assert reporter.stream is None
+
+
+def test_a_build_names_the_files_of_the_formats_it_wrote():
+    def built(formats: tuple[str, ...], pdf: bool = True) -> str:
+        stream = io.StringIO()
+        reporter = Reporter(stream, out_dir=OUT, pdf=pdf, formats=formats)
+        reporter.done(outcome(BUILT))
+        return stream.getvalue().strip()
+
+    assert built(("html", "md")) == f"built specs/ls.yaml -> {OUT / 'ls.html'}, ls.md"
+    assert built(("pdf", "body", "json", "slides")) == (
+        f"built specs/ls.yaml -> {OUT / 'ls.pdf'}, ls.slides.pdf"
+    )
+    assert built(("slides", "exercise"), pdf=False) == (
+        f"built specs/ls.yaml -> {OUT / 'ls.slides.tex'}, ls.exercise.tex"
+    )
+    assert built(("json",)) == f"built specs/ls.yaml -> {OUT / 'ls.json'}"
+    assert built(("body", "json")) == f"built specs/ls.yaml -> {OUT / 'ls.body.tex'}, ls.json"
