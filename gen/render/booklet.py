@@ -40,7 +40,7 @@ class Chapter:
 def chapter(context: Mapping[str, Any], templates_dir: Path | None = None) -> Chapter:
     """A spec's sheet context rendered as a chapter (the body template, headings one up)."""
     engine = sheet_engine(context)
-    data = {"engine": engine, **context, "heading": HEADING}
+    data = {"engine": engine, **context, "heading": HEADING, "booklet": True}
     body = environment(templates_dir).get_template(BODY_TEMPLATE).render(data)
     return Chapter(str(context["title"]), body, str(context["lang"]), engine)
 

@@ -365,5 +365,5 @@ def render_tex(
     limit = MAX_OUTPUT if limit is None else limit
     data = {"engine": sheet_engine(context), **context}  # a context may name its own
     sheet = _render(env.get_template(SHEET_TEMPLATE), dict(data), limit, folder)
-    body = _render(env.get_template(BODY_TEMPLATE), dict(data), limit, folder)
+    body = _render(env.get_template(BODY_TEMPLATE), {**data, "fragment": True}, limit, folder)
     return sheet, body

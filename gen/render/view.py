@@ -75,12 +75,29 @@ def sheet_context(program: Program, derivations: list[Derivation]) -> dict[str, 
             f"{ts.expr(c.left)} {_RELATIONS[c.assumption.op]} {ts.expr(c.right)}"
             for c in program.conditions
         ],
-        "derivations": _with_agreement(
-            [_derivation(program, d, ts, i + 1) for i, d in enumerate(derivations)],
+        "derivations": _with_layouts(
+            _with_agreement(
+                [_derivation(program, d, ts, i + 1) for i, d in enumerate(derivations)],
+                derivations,
+                program,
+            ),
             derivations,
-            program,
         ),
     }
+
+
+def _with_layouts(
+    views: list[dict[str, Any]], derivations: list[Derivation]
+) -> list[dict[str, Any]]:
+    """Mark the derivations whose heading must say their layout: those of a target (and
+    order) that the spec derives in more than one layout, whose headings would otherwise
+    read alike."""
+    layouts: dict[tuple[str, str, int], set[str]] = {}
+    for d in derivations:
+        layouts.setdefault((d.of, d.wrt, d.order), set()).add(d.layout.value)
+    for view, d in zip(views, derivations, strict=True):
+        view["layout_in_heading"] = len(layouts[(d.of, d.wrt, d.order)]) > 1
+    return views
 
 
 _RELATIONS = MappingProxyType({"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge"})

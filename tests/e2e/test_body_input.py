@@ -93,8 +93,81 @@ def test_the_host_may_restyle_notes_and_checks(fragments, tmp_path):
     assert text.count("[OK]") >= sum(_derivations(fragments, n) for n in PAIRS["en"])
 
 
-def test_each_fragment_lists_the_packages_it_needs(fragments):
+def test_each_fragment_says_it_needs_nothing_from_the_host(fragments):
     for pair in PAIRS.values():
         for name in pair:
-            head = (fragments / f"{name}.body.tex").read_text(encoding="utf-8").splitlines()[:4]
-            assert any(PACKAGES.removeprefix(r"\usepackage") in line for line in head), name
+            head = (fragments / f"{name}.body.tex").read_text(encoding="utf-8").splitlines()[:6]
+            assert any("needs nothing in the host's" in line for line in head), name
+            assert not any(r"\usepackage" in line for line in head), name
+
+
+def _compiled(host: Path, engine: str = "pdflatex") -> tuple[str, str]:
+    """The host's PDF text and its log; the compile must succeed."""
+    result = compile_pdf(host, engine=engine)
+    assert result.ok, result.log_excerpt
+    assert result.pdf is not None and result.log_path is not None
+    return pdf_text(result.pdf), result.log_path.read_text(errors="replace")
+
+
+@pytest.mark.parametrize(("lang", "cls"), [("en", "article"), ("en", "book"), ("zh", "ctexart")])
+def test_a_bare_host_needs_no_package_for_the_fragments(fragments, tmp_path, lang, cls):
+    """An article or a book that loads nothing: the fragments bring kernel stand-ins for
+    amsmath's displays, amssymb's and booktabs' commands."""
+    host = _host(tmp_path, lang, PAIRS[lang], fragments)
+    source = host.read_text(encoding="utf-8").replace(PACKAGES + "\n", "")
+    if cls == "book":
+        source = source.replace(r"\documentclass{article}", r"\documentclass{book}")
+    host.write_text(source, encoding="utf-8")
+    assert r"\usepackage" not in source
+    text, log = _compiled(host, "xelatex" if lang == "zh" else "pdflatex")
+    assert "Undefined control sequence" not in log and "already defined" not in log
+    check, notation = (
+        ("max relative error", "Notation") if lang == "en" else ("最大相对误差", "记号")
+    )
+    assert text.count(check) == sum(_derivations(fragments, n) for n in PAIRS[lang])
+    assert text.count(notation) == 2 and "The end." in text
+
+
+def test_the_host_chooses_the_heading_level(fragments, tmp_path):
+    """\\gsheadinglevel before the first \\input: in a book, each derivation a numbered
+    section of the chapter, listed in the contents as such."""
+    name = PAIRS["en"][0]
+    (tmp_path / f"{name}.body.tex").write_text(
+        (fragments / f"{name}.body.tex").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    host = tmp_path / "book.tex"
+    host.write_text(
+        "\\documentclass{book}\n\\newcommand{\\gsheadinglevel}{section}\n\\begin{document}\n"
+        f"\\tableofcontents\n\\chapter{{Least squares}}\n\\input{{{name}.body.tex}}\n"
+        "\\end{document}\n",
+        encoding="utf-8",
+    )
+    _compiled(host)
+    _compiled(host)  # the contents are read back on the second run
+    toc = (tmp_path / "book.toc").read_text(encoding="utf-8")
+    sections = [line for line in toc.splitlines() if line.startswith("\\contentsline {section}")]
+    assert len(sections) == _derivations(fragments, name)
+    assert all("{\\numberline {1." in line for line in sections), sections
+    assert "{subsection}" not in toc
+
+
+def test_a_fragment_in_a_beamer_frame_keeps_its_headings(fragments, tmp_path):
+    """Beamer prints nothing for sectioning inside a frame: the fragment's headings become
+    bold lines there."""
+    name = PAIRS["en"][0]
+    (tmp_path / f"{name}.body.tex").write_text(
+        (fragments / f"{name}.body.tex").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    host = tmp_path / "slides.tex"
+    host.write_text(
+        "\\documentclass[aspectratio=169]{beamer}\n\\begin{document}\n"
+        "\\begin{frame}[allowframebreaks]{Least squares}\n"
+        f"\\input{{{name}.body.tex}}\n\\end{{frame}}\n\\end{{document}}\n",
+        encoding="utf-8",
+    )
+    text, log = _compiled(host)
+    assert "Overfull \\hbox" not in log
+    assert "Notation" in text
+    assert text.count("by the chain rule") + text.count("by differentials") == _derivations(
+        fragments, name
+    )

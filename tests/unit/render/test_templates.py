@@ -30,7 +30,7 @@ def test_a_folder_with_only_the_derivation_template(tmp_path, sample_context):
     )
     sheet, body = render_tex(sample_context("en"), tmp_path)
     assert r"\documentclass[11pt,a4paper]{article}" in sheet  # the shipped sheet
-    assert r"\subsection*{Notation}" in body  # the shipped body and notation
+    assert r"\gsheading*{Notation}" in body  # the shipped body and notation
     assert r"\providecommand{\gsrhs}" in body  # the shipped macros
     assert r"\section*{\partial J/\partial w [differential]}" in body
     assert r"\section*{\partial J/\partial W [index]}" in body

@@ -58,6 +58,7 @@ TOP_KEYS = {
 }
 DERIVATION_KEYS = {
     "number",
+    "layout_in_heading",
     "title",
     "inline",
     "of",
@@ -239,3 +240,15 @@ def test_json_steps_name_the_pair_they_equal():
     link = chain["steps"][1]
     assert link["of"] == "z" and "wrt" not in link  # d z / d w: the derivation's wrt
     assert all("wrt" not in s for s in chain["steps"][2:])
+
+
+def test_a_target_derived_in_two_layouts_says_its_layout_in_each_heading():
+    program, derivations = derived(
+        "title: Two layouts\nvariables:\n  x: {shape: [n]}\n  y: {shape: [n]}\n"
+        "define:\n  f: x'*y\nderive:\n  - {of: f, wrt: x, layout: numerator}\n"
+        "  - {of: f, wrt: x, layout: denominator}\n  - {of: f, wrt: y, layout: numerator}\n"
+    )
+    ctx = sheet_context(program, derivations)
+    assert [d["layout_in_heading"] for d in ctx["derivations"]] == [True, True, False]
+    sheet, _ = render_tex(ctx)
+    assert sheet.count("(numerator layout)}") == 1 and sheet.count("(denominator layout)}") == 1
