@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from gen.cli.config import find_config
 from gen.cli.progress import safe
+from gen.errors import GenError
 from gen.make.booklet import DEFAULT_TIMEOUT, make_booklet
 from gen.make.specs import find_specs, shown_path
 
@@ -60,6 +62,11 @@ def run(args: argparse.Namespace) -> int:
     if templates is not None and not templates.is_dir():
         _err(f"gradsheet: no such template folder: {templates}")
         return 2
+    try:
+        config = find_config()
+    except GenError as bad:
+        _err(str(bad) if bad.span is not None and bad.span.file else f"gradsheet: {bad}")
+        return 2
     done = make_booklet(
         specs,
         target,
@@ -68,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         pdf=not (args.no_pdf or args.dry_run),
         write=not args.dry_run,
+        defaults=config.defaults,
     )
     for error in done.errors:
         _err(str(error))

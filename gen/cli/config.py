@@ -2,9 +2,10 @@
 
 Read from the current folder; ``gradsheet.toml`` wins when both exist. The
 keys (docs/cli.md): ``output`` (the output folder), ``formats`` (what a build
-writes, SPEC section 9), ``jobs`` (TeX runs at once). Command-line options
-override the file. ``layout`` and ``lang`` cannot be defaults yet (each spec
-sets its own): the file is refused with a located error that says so.
+writes, SPEC section 9), ``jobs`` (TeX runs at once), ``layout`` and ``lang``
+(those of a spec that does not set its own), ``heading`` (the sectioning
+command of NAME.body.tex's headings). Command-line options override the file;
+a spec's own ``layout:`` and ``lang:`` override it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from gen.errors import GenError, Span
+from gen.spec.model import Defaults, Layout
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,12 +27,9 @@ else:  # pragma: no cover - Python 3.10 reads TOML with tomli (a dependency ther
 CONFIG_FILE = "gradsheet.toml"
 PYPROJECT = "pyproject.toml"
 FORMATS = frozenset({"pdf", "body", "json", "slides", "html", "md", "exercise", "all"})
-NOT_YET = MappingProxyType(
-    {
-        "layout": "a default layout for all specs is not supported yet; set 'layout:' in each spec",
-        "lang": "a default language for all specs is not supported yet; set 'lang:' in each spec",
-    }
-)
+LAYOUTS = ("numerator", "denominator", "mixed")
+LANGS = ("en", "zh")
+HEADINGS = ("part", "chapter", "section", "subsection", "subsubsection", "paragraph")
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -44,12 +42,23 @@ class Config:
         output: The output folder.
         formats: The formats a build writes (``build --to``).
         jobs: How many TeX runs at once.
+        layout: The layout of a spec without ``layout:``.
+        lang: The language of a spec without ``lang:``.
+        heading: The sectioning command of NAME.body.tex's headings.
     """
 
     path: Path | None = None
     output: str | None = None
     formats: tuple[str, ...] | None = None
     jobs: int | None = None
+    layout: str | None = None
+    lang: str | None = None
+    heading: str | None = None
+
+    @property
+    def defaults(self) -> Defaults:
+        """What a spec without ``layout:`` or ``lang:`` gets."""
+        return Defaults(Layout(self.layout) if self.layout else Layout.MIXED, self.lang or "en")
 
 
 def find_config(folder: Path | None = None) -> Config:
@@ -129,10 +138,8 @@ def _settings(path: Path, text: str, table: dict[str, Any], name: str | None) ->
     def bad(key: str, message: str) -> GenError:
         return GenError(message, _locate(path, text, key, name))
 
-    known = {"output", "formats", "jobs"}
+    known = {"output", "formats", "jobs", "layout", "lang", "heading"}
     for key in table:
-        if key in NOT_YET:
-            raise bad(key, f"'{key}': {NOT_YET[key]}")
         if key not in known:
             raise bad(key, f"unknown setting '{key}' (known: {', '.join(sorted(known))})")
     output = table.get("output")
@@ -153,4 +160,10 @@ def _settings(path: Path, text: str, table: dict[str, Any], name: str | None) ->
     jobs = table.get("jobs")
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs <= 0):
         raise bad("jobs", "'jobs' must be a positive whole number")
-    return Config(path, output, tuple(formats) if formats is not None else None, jobs)
+    chosen = {}
+    for key, allowed in (("layout", LAYOUTS), ("lang", LANGS), ("heading", HEADINGS)):
+        value = table.get(key)
+        if value is not None and value not in allowed:
+            raise bad(key, f"'{key}' must be one of {', '.join(allowed)} (not {value!r})")
+        chosen[key] = value
+    return Config(path, output, tuple(formats) if formats is not None else None, jobs, **chosen)

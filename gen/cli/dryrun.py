@@ -52,13 +52,15 @@ def plan(path: Path, options: BuildOptions) -> Planned:
         return Planned(Outcome(str(path), name, False, [error]).fail())
     if not options.force:
         try:
-            key = cache.input_key(path, path.read_bytes(), options.templates)
+            key = cache.input_key(
+                path, path.read_bytes(), options.templates, options.formats, options.settings
+            )
         except OSError:
             key = ""
         manifest = cache.current(options.out_dir, name, key, pdf=options.pdf, skip=options.out_dir)
         if key and manifest is not None:
             return Planned(Outcome(str(path), name, True), current=True)
-    _, _, outcome = check_spec(path, timeout=options.timeout)
+    _, _, outcome = check_spec(path, timeout=options.timeout, defaults=options.defaults)
     if options.strict and outcome.ok and outcome.warnings:
         outcome.fail(
             GenError(

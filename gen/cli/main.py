@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from gen import __version__
 from gen.cli import booklet
+from gen.cli.config import HEADINGS
 from gen.cli.progress import Reporter, safe
 from gen.errors import GenError, Span
 from gen.make.cache import CACHE_DIR
@@ -143,6 +144,13 @@ def _parser() -> argparse.ArgumentParser:
             f"(default: {','.join(DEFAULT_FORMATS)})",
         )
         p.add_argument(
+            "--heading",
+            choices=HEADINGS,
+            default=None,  # gradsheet.toml's 'heading', else subsection
+            help="the sectioning command of NAME.body.tex's headings "
+            "(default: 'heading' of gradsheet.toml, else subsection)",
+        )
+        p.add_argument(
             "-j",
             "--jobs",
             type=_positive(int),
@@ -225,7 +233,7 @@ def _run(args: argparse.Namespace) -> int:
         return booklet.run(args)
     if args.command in ("schema", "docs", "new"):
         return _no_specs(args)
-    if args.command in ("build", "watch", "clean"):
+    if args.command in ("build", "watch", "clean", "check"):
         from gen.cli.config import find_config
 
         try:
@@ -324,16 +332,21 @@ def _options(args: argparse.Namespace) -> tuple[BuildOptions | None, str]:
         jobs=args.jobs,
         timeout=args.timeout,
         formats=args.to,
+        defaults=args.defaults,
+        heading=args.heading,
     )
     return _config_formats(options, args), ""
 
 
 def _configured(args: argparse.Namespace, config: Config) -> None:
     """Fill the options the command line left unset from the project's configuration."""
-    if args.output is None:
+    if getattr(args, "output", "") is None:
         args.output = config.output or "output"
     if getattr(args, "jobs", 0) is None:
         args.jobs = config.jobs or _cores()
+    if getattr(args, "heading", "") is None:
+        args.heading = config.heading or "subsection"
+    args.defaults = config.defaults
     args.config_formats = list(config.formats) if config.formats else None
 
 
@@ -438,7 +451,9 @@ def _check(specs: list[Path], args: argparse.Namespace, verbosity: int) -> int:
                     )
                     outcome = Outcome(str(path), path.stem, False, [refused]).fail()
                 else:
-                    _, _, outcome = check_spec(path, timeout=args.timeout, exact=args.exact)
+                    _, _, outcome = check_spec(
+                        path, timeout=args.timeout, exact=args.exact, defaults=args.defaults
+                    )
                 if args.strict and outcome.warnings and outcome.ok:
                     outcome.fail(
                         GenError(

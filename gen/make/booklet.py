@@ -17,6 +17,7 @@ from gen.make.pipeline import check_spec, template_folder
 from gen.make.texformat import formats_dir
 from gen.render.booklet import Chapter, booklet_engine, booklet_tex, chapter
 from gen.render.view import sheet_context
+from gen.spec.model import Defaults
 
 DEFAULT_TIMEOUT = 600.0  # a book takes several TeX runs (contents, longtables)
 
@@ -41,17 +42,19 @@ def make_booklet(
     timeout: float = DEFAULT_TIMEOUT,
     pdf: bool = True,
     write: bool = True,
+    defaults: Defaults | None = None,
 ) -> Booklet:
     """Derive, check and typeset ``specs`` (in that order) into ``target`` (a .pdf path).
 
     ``target.with_suffix('.tex')`` is written beside it. With ``pdf`` False, only the
     .tex is written (TeX is not run). With ``write`` False, nothing is written at all:
     the specs are derived and checked, and ``written`` names what would be written.
+    ``defaults`` gives a spec without ``layout:`` or ``lang:`` the project's (gradsheet.toml).
     """
     chapters: list[Chapter] = []
     errors: list[GenError] = []
     for path in specs:
-        program, derivations, outcome = check_spec(path, timeout=timeout)
+        program, derivations, outcome = check_spec(path, timeout=timeout, defaults=defaults)
         if program is None or not outcome.ok:
             errors.extend(outcome.errors or [GenError("the spec failed", Span(str(path)))])
             continue

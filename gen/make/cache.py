@@ -135,6 +135,7 @@ def input_key(
     data: bytes,
     templates: Path | None,
     formats: Iterable[str] = DEFAULT_FORMATS,
+    settings: Iterable[str] = (),
 ) -> str:
     """The key over a spec's inputs other than its template folder's files.
 
@@ -143,6 +144,7 @@ def input_key(
         data: The spec file's bytes.
         templates: The ``--templates`` folder, if one was given.
         formats: The formats asked for (``--to``): other formats, other outputs.
+        settings: Other settings that shape the outputs (``BuildOptions.settings``).
     """
     digest = hashlib.sha256()
     for part in (
@@ -151,6 +153,7 @@ def input_key(
         str(spec.resolve()),
         str(templates.resolve()) if templates else "-",
         ",".join(sorted(formats)),
+        ",".join(settings),
     ):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(data)

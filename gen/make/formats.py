@@ -30,18 +30,20 @@ class Sources:
         context: The sheet context (gen.render.view.sheet_context).
         results: The results object of SPEC section 6.
         folder: The template folder of the spec.
+        heading: The sectioning command of the fragment's headings (``build --heading``).
     """
 
     context: Mapping[str, Any]
     results: Mapping[str, Any]
     folder: Path
+    heading: str = "subsection"
 
     @functools.cached_property
     def tex(self) -> tuple[str, str]:
         """The sheet and the body as LaTeX (rendered once, for ``pdf`` and ``body``)."""
         from gen.render.sheet import render_tex
 
-        return render_tex(self.context, self.folder)
+        return render_tex(self.context, self.folder, heading=self.heading)
 
 
 @dataclass(frozen=True)

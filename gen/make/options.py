@@ -9,6 +9,7 @@ from typing import Any
 
 from gen.errors import GenError
 from gen.make.formats import DEFAULT_FORMATS, typesets
+from gen.spec.model import Defaults
 
 DEFAULT_TIMEOUT = 120.0
 
@@ -39,6 +40,8 @@ class BuildOptions:
         jobs: How many TeX runs at once.
         timeout: Seconds allowed to each TeX run and to each derivation.
         formats: ``--to``: the formats to write (gen/make/formats.py), in its order.
+        defaults: The layout and language of a spec that does not say (gradsheet.toml).
+        heading: The sectioning command of NAME.body.tex's headings (``--heading``).
     """
 
     out_dir: Path
@@ -49,6 +52,17 @@ class BuildOptions:
     jobs: int = 1
     timeout: float = DEFAULT_TIMEOUT
     formats: tuple[str, ...] = DEFAULT_FORMATS
+    defaults: Defaults = Defaults()
+    heading: str = "subsection"
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """The settings other than the spec that shape the outputs (part of the cache key)."""
+        return (
+            f"layout={self.defaults.layout.value}",
+            f"lang={self.defaults.lang}",
+            f"heading={self.heading}",
+        )
 
     @property
     def typesets(self) -> bool:

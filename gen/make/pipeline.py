@@ -38,7 +38,7 @@ from gen.render.templatefiles import confined, confinement_root
 from gen.render.texchars import sheet_engine
 from gen.render.view import sheet_context
 from gen.spec.load import load_spec, load_spec_text
-from gen.spec.model import Method, Target
+from gen.spec.model import Defaults, Method, Target
 from gen.verify.numeric import agree, verify
 
 MAX_LOG_BYTES = 16 * 1024 * 1024  # of a failed run's TeX log kept in OUT/.gradsheet/logs
@@ -79,7 +79,12 @@ def _derived(program: Program, target: Target, method: Method) -> Derivation:
 
 
 def check_spec(
-    path: Path, *, timeout: float | None = None, exact: bool = False, text: str | None = None
+    path: Path,
+    *,
+    timeout: float | None = None,
+    exact: bool = False,
+    text: str | None = None,
+    defaults: Defaults | None = None,
 ) -> tuple[Program | None, list[Derivation], Outcome]:
     """Load, derive and verify one spec; nothing is written, nothing is raised.
 
@@ -88,6 +93,7 @@ def check_spec(
         timeout: Seconds allowed to each derivation (in the main thread).
         exact: Also check each result exactly with SymPy (``check --exact``).
         text: The spec's YAML text, read instead of the file (the Python API's ``loads``).
+        defaults: The layout and language of a spec that does not say (gradsheet.toml's).
 
     Returns:
         The program (None when the spec has errors), the derivations, and the outcome.
@@ -97,7 +103,9 @@ def check_spec(
     where = Span(str(path))
     program, errors = guarded(
         lambda: build_program(
-            load_spec(str(path)) if text is None else load_spec_text(text, str(path))
+            load_spec(str(path), defaults)
+            if text is None
+            else load_spec_text(text, str(path), defaults)
         ),
         where,
         "reading the spec",
@@ -207,7 +215,9 @@ def prepare(
     Returns:
         The prepared spec, or the failed outcome (nothing staged that matters).
     """
-    program, derivations, outcome = check_spec(path, timeout=options.timeout)
+    program, derivations, outcome = check_spec(
+        path, timeout=options.timeout, defaults=options.defaults
+    )
     if program is None or not outcome.ok:
         return outcome
     folder, error = template_folder(program, options.templates)
@@ -223,7 +233,7 @@ def prepare(
     if context is None:
         outcome.internal = any(isinstance(e, InternalError) for e in errs)
         return outcome.fail(*errs)
-    sources = formats.Sources(context, outcome.results, folder)
+    sources = formats.Sources(context, outcome.results, folder, options.heading)
     try:
         staged = render_within(
             lambda: formats.stage(sources, options.formats), options.timeout, folder

@@ -201,7 +201,7 @@ def _up_to_date(path: Path, name: str, options: BuildOptions) -> tuple[Outcome |
         return None, ""
     if len(data) > MAX_SPEC_BYTES:
         return None, ""
-    key = cache.input_key(path, data, options.templates, options.formats)
+    key = cache.input_key(path, data, options.templates, options.formats, options.settings)
     if options.force:
         return None, key
     allowed = [shipped_templates()] if options.templates is None else [options.templates]

@@ -335,7 +335,11 @@ def _render(template: jinja2.Template, data: dict[str, Any], limit: int, folder:
 
 
 def render_tex(
-    context: Mapping[str, Any], templates_dir: Path | None = None, *, limit: int | None = None
+    context: Mapping[str, Any],
+    templates_dir: Path | None = None,
+    *,
+    limit: int | None = None,
+    heading: str = "subsection",
 ) -> tuple[str, str]:
     """Render a sheet: the standalone document and the body alone.
 
@@ -350,6 +354,9 @@ def render_tex(
         templates_dir: A folder of templates overriding any of the shipped
             ones (the others still come from the shipped folder); the shipped
             templates alone when omitted.
+        limit: The most characters a file may have (``MAX_OUTPUT`` when None).
+        heading: The sectioning command of the fragment's headings (its
+            ``\\gsheadinglevel``, which a host may still redefine).
 
     Returns:
         ``(sheet, body)``: the complete ``.tex`` source and the ``.body.tex`` source.
@@ -365,5 +372,6 @@ def render_tex(
     limit = MAX_OUTPUT if limit is None else limit
     data = {"engine": sheet_engine(context), **context}  # a context may name its own
     sheet = _render(env.get_template(SHEET_TEMPLATE), dict(data), limit, folder)
-    body = _render(env.get_template(BODY_TEMPLATE), {**data, "fragment": True}, limit, folder)
+    fragment = {**data, "fragment": True, "body_heading": heading}
+    body = _render(env.get_template(BODY_TEMPLATE), fragment, limit, folder)
     return sheet, body

@@ -15,6 +15,7 @@ from gen.spec.assume import read_assumptions
 from gen.spec.chars import decode
 from gen.spec.model import (
     ROW_PROPS,
+    Defaults,
     Definition,
     Dim,
     Layout,
@@ -55,11 +56,12 @@ Fields = dict[str, yaml.Node]
 Used = list[tuple[str, Span]]  # dimension names used in shapes, where
 
 
-def load_spec(path: str | Path) -> Spec:
+def load_spec(path: str | Path, defaults: Defaults | None = None) -> Spec:
     """Read and check one spec file.
 
     Args:
         path: The spec file; kept as given in ``Spec.path`` and in every span.
+        defaults: The layout and language of a spec that does not say (the project's).
 
     Returns:
         The spec.
@@ -77,15 +79,16 @@ def load_spec(path: str | Path) -> Spec:
         ) from None
     if len(data) > MAX_BYTES:
         raise GenErrors([GenError("spec file is larger than 1 MB", Span(file))])
-    return load_spec_text(decode(data, file), file)
+    return load_spec_text(decode(data, file), file, defaults)
 
 
-def load_spec_text(text: str, path: str) -> Spec:
+def load_spec_text(text: str, path: str, defaults: Defaults | None = None) -> Spec:
     """Check the text of a spec file.
 
     Args:
         text: The file's content (a leading byte-order mark is dropped).
         path: The file's path, for ``Spec.name``, ``Spec.path`` and the spans.
+        defaults: The layout and language of a spec that does not say (the project's).
 
     Returns:
         The spec.
@@ -104,7 +107,7 @@ def load_spec_text(text: str, path: str) -> Spec:
     if root is None and not source.errors:
         source.error("empty spec file", Span(path))
     elif root is not None:
-        spec = _Walker(source).spec(root, path)
+        spec = _Walker(source, defaults or Defaults()).spec(root, path)
     if source.errors or spec is None:
         raise GenErrors(sorted(source.errors, key=lambda e: _position(e.span)))
     return spec
@@ -131,8 +134,9 @@ def _reserved(name: str) -> str | None:
 class _Walker(Reader):
     """Walks the node tree of one spec, building its values and recording errors."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, defaults: Defaults) -> None:
         super().__init__(source)
+        self.defaults = defaults
         self.names: list[tuple[str, str, Span]] = []  # (name, kind, span) of every name
 
     def spec(self, root: yaml.Node, path: str) -> Spec | None:
@@ -150,8 +154,8 @@ class _Walker(Reader):
         title = self.required(top, "title", "title", root)
         subtitle = self.optional(top, "subtitle", "subtitle")
         author = self.optional(top, "author", "author")
-        lang = self.choice(top["lang"], "lang", _LANGS) if "lang" in top else "en"
-        layout = self.layout(top, "layout", Layout.MIXED)
+        lang = self.choice(top["lang"], "lang", _LANGS) if "lang" in top else self.defaults.lang
+        layout = self.layout(top, "layout", self.defaults.layout)
         style = read_style(self, top["style"]) if "style" in top else Style()
         template = read_template(self, top["template"]) if "template" in top else None
         declared = (

@@ -129,6 +129,19 @@ class Style:
 
 
 @dataclass(frozen=True)
+class Defaults:
+    """What a spec gets for a top-level key it leaves out (a project's gradsheet.toml).
+
+    Attributes:
+        layout: The layout of a spec without ``layout:``.
+        lang: The language of a spec without ``lang:``.
+    """
+
+    layout: Layout = Layout.MIXED
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
 class Spec:
     """One spec file."""
 

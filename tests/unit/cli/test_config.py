@@ -9,6 +9,7 @@ import pytest
 from gen.cli import main as cli
 from gen.cli.config import Config, find_config
 from gen.errors import GenError
+from gen.spec.model import Defaults, Layout
 from tests.e2e.cli_helpers import small
 
 
@@ -35,6 +36,16 @@ def test_pyproject_table_and_the_own_file_wins(tmp_path):
     assert find_config(tmp_path) == Config(tmp_path / "gradsheet.toml", jobs=3)
 
 
+def test_defaults_for_specs_that_do_not_say(tmp_path):
+    (tmp_path / "gradsheet.toml").write_text(
+        'layout = "denominator"\nlang = "zh"\nheading = "section"\n'
+    )
+    config = find_config(tmp_path)
+    assert (config.layout, config.lang, config.heading) == ("denominator", "zh", "section")
+    assert config.defaults == Defaults(Layout.DENOMINATOR, "zh")
+    assert Config().defaults == Defaults(Layout.MIXED, "en")
+
+
 def test_another_projects_pyproject_is_not_judged(tmp_path):
     (tmp_path / "pyproject.toml").write_text("this is [not toml\n")
     assert find_config(tmp_path) == Config()
@@ -50,8 +61,9 @@ def test_another_projects_pyproject_is_not_judged(tmp_path):
         ("jobs = true\n", 1, 1, "'jobs' must be"),
         ('formats = ["pdf", "pptx"]\n', 1, 1, "unknown format 'pptx'"),
         ('output = ""\n', 1, 1, "'output' must be a folder name"),
-        ('\nlayout = "numerator"\n', 2, 1, "default layout for all specs is not supported yet"),
-        ('lang = "zh"\n', 1, 1, "default language for all specs is not supported yet"),
+        ('\nlayout = "row"\n', 2, 1, "'layout' must be one of numerator, denominator, mixed"),
+        ('lang = "fr"\n', 1, 1, "'lang' must be one of en, zh (not 'fr')"),
+        ('heading = "title"\n', 1, 1, "'heading' must be one of part, chapter, section"),
         ('outptu = "x"\n', 1, 1, "unknown setting 'outptu'"),
     ],
 )
