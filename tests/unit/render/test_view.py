@@ -69,6 +69,7 @@ DERIVATION_KEYS = {
     "shape",
     "text",
     "given",
+    "graph",
     "steps",
     "result_lhs",
     "result",
