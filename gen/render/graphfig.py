@@ -18,12 +18,12 @@ from gen.spec.model import Method
 Inputs = Mapping[str, Sequence[str]]  # each name -> the names on a path it uses
 Item = str | tuple[str, str, int]  # a name, or a bend of the edge (source, target) in a layer
 Point = tuple[float, float]  # cm
+Words = Mapping[str, str]
 
 STEP_X, STEP_Y = 2.0, 0.9  # cm between layers, between the names of one layer
 MAX_WIDTH, MAX_HEIGHT = 12.0, 3.0  # cm, centre to centre; the steps shrink to fit
 MIN_STEP_X, MIN_STEP_Y = 1.4, 0.6
-LISTED = 4  # the paths a caption names; beyond, their number alone
-SWEEPS = 4  # barycentre sweeps (down and up) to reduce crossings
+LISTED, SWEEPS = 4, 4  # the paths a caption names (then "..."); barycentre sweeps down and up
 # The out-edges of a name used by several names on the way up: one colour each.
 COLOURS = ("blue!70!black", "orange!85!black", "green!50!black", "violet!80!black")
 _PATHS_EN = "{count} paths from {wrt} to {of} ({paths}): the chain rule adds one term per path"
@@ -73,10 +73,8 @@ def paths(inputs: Inputs, of: str, wrt: str) -> Iterator[tuple[str, ...]]:
     """Every path from ``wrt`` up to ``of``, each as its names (from ``wrt``)."""
     if of == wrt:
         yield (wrt,)
-        return
-    for i in inputs[of]:
-        for p in paths(inputs, i, wrt):
-            yield (*p, of)
+    for i in inputs[of]:  # none for wrt
+        yield from ((*p, of) for p in paths(inputs, i, wrt))
 
 
 def order(inputs: Inputs) -> tuple[list[list[Item]], list[tuple[Item, Item]]]:
@@ -98,19 +96,22 @@ def order(inputs: Inputs) -> tuple[list[list[Item]], list[tuple[Item, Item]]]:
     for sweep in range(2 * SWEEPS):
         down = sweep % 2 == 0
         for k in range(1, len(rows)) if down else range(len(rows) - 2, -1, -1):
-            near = rows[k - 1] if down else rows[k + 1]
-            rows[k].sort(key=lambda item: _barycentre(item, near, segments, down, rows[k]))
+            near = {item: i for i, item in enumerate(rows[k - 1] if down else rows[k + 1])}
+            at = {
+                item: _barycentre(item, near, segments, down, i) for i, item in enumerate(rows[k])
+            }
+            rows[k].sort(key=at.__getitem__)
         best = min(best, (crossings(rows, segments), [list(r) for r in rows]), key=lambda b: b[0])
     return best[1], segments
 
 
 def _barycentre(
-    item: Item, near: list[Item], segments: list[tuple[Item, Item]], down: bool, row: list[Item]
+    item: Item, near: Mapping[Item, int], segments: list[tuple[Item, Item]], down: bool, own: int
 ) -> float:
-    """The mean position of ``item``'s neighbours in the layer ``near`` (its own without)."""
+    """The mean place of ``item``'s neighbours in the layer ``near`` (without any: its own)."""
     ends = [a if down else b for a, b in segments if (b if down else a) == item]
-    found = [near.index(e) for e in ends if e in near]
-    return sum(found) / len(found) if found else float(row.index(item))
+    found = [near[e] for e in ends if e in near]
+    return sum(found) / len(found) if found else float(own)
 
 
 def crossings(rows: list[list[Item]], segments: list[tuple[Item, Item]]) -> int:
@@ -126,15 +127,11 @@ def crossings(rows: list[list[Item]], segments: list[tuple[Item, Item]]) -> int:
 
 
 def figure(
-    inputs: Inputs,
-    of: str,
-    wrt: str,
-    shapes: Mapping[str, str],
-    latex: Callable[[str], str],
-    words: Mapping[str, str],
+    inputs: Inputs, of: str, wrt: str, shapes: Words, latex: Callable[[str], str], words: Words
 ) -> dict[str, Any]:
     """The figure: nodes at their places (cm), edges with their bends and shape labels,
-    and the paths from ``wrt`` up to ``of`` (LaTeX), for the caption and the text form."""
+    and the paths from ``wrt`` up to ``of`` (LaTeX; ``tints``: the colour of each one's
+    first edge when ``wrt`` is used twice), for the caption and the text form."""
     rows, _ = order(inputs)
     widest = max(len(r) for r in rows)
     dx = max(MIN_STEP_X, min(STEP_X, MAX_WIDTH / max(len(rows) - 1, 1)))
@@ -146,12 +143,14 @@ def figure(
     }
     ids = {name: f"gs{k}" for k, name in enumerate(reversed(list(inputs)))}
     users = {n: [u for u in reversed(list(inputs)) if n in inputs[u]] for n in inputs}
+    tint: dict[tuple[str, str], str] = {}  # the out-edges of a name used twice: a colour each
+    for n, us in users.items():
+        tint.update({(n, u): COLOURS[i % len(COLOURS)] for i, u in enumerate(us) if len(us) > 1})
     edges = []
     for target in reversed(list(inputs)):
         for source in inputs[target]:
             bends = sorted(v for k, v in place.items() if k[:2] == (source, target))
             controls, mid = _curve(place[source], place[target], bends)
-            fork = len(users[source]) > 1
             edges.append(
                 {
                     "source": ids[source],
@@ -160,10 +159,10 @@ def figure(
                     "label": shapes[source],
                     "at": _xy(mid),
                     "side": "below" if mid[1] < -0.005 else "above",
-                    "colour": COLOURS[users[source].index(target) % len(COLOURS)] if fork else None,
+                    "colour": tint.get((source, target)),
                 }
             )
-    listed = islice(paths(inputs, of, wrt), LISTED)
+    listed = list(islice(paths(inputs, of, wrt), LISTED))
     return {
         "nodes": [
             {"id": ids[n], "latex": latex(n), "at": _xy(place[n]), "fork": len(users[n]) > 1}
@@ -172,6 +171,7 @@ def figure(
         "edges": edges,
         "count": count_paths(inputs, of)[wrt],
         "paths": [r" \to ".join(latex(n) for n in p) for p in listed],
+        "tints": [tint.get((p[0], p[1])) if len(p) > 1 else None for p in listed],
         "of": latex(of),
         "wrt": latex(wrt),
         "words": dict(words),
