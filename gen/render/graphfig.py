@@ -20,7 +20,7 @@ Item = str | tuple[str, str, int]  # a name, or a bend of the edge (source, targ
 Point = tuple[float, float]  # cm
 Words = Mapping[str, str]
 
-STEP_X, STEP_Y = 2.0, 0.9  # cm between layers, between the names of one layer
+STEP_X, STEP_Y = 2.0, 1.0  # cm between layers, between the names of one layer
 MAX_WIDTH, MAX_HEIGHT = 12.0, 3.0  # cm, centre to centre; the steps shrink to fit
 MIN_STEP_X, MIN_STEP_Y = 1.4, 0.6
 LISTED, SWEEPS = 4, 4  # the paths a caption names (then "..."); barycentre sweeps down and up
@@ -162,7 +162,7 @@ def figure(
                     "colour": tint.get((source, target)),
                 }
             )
-    listed = list(islice(paths(inputs, of, wrt), LISTED))
+    listed = sorted(islice(paths(inputs, of, wrt), LISTED), key=lambda p: [-place[n][1] for n in p])
     return {
         "nodes": [
             {"id": ids[n], "latex": latex(n), "at": _xy(place[n]), "fork": len(users[n]) > 1}
@@ -195,5 +195,4 @@ def _curve(a: Point, b: Point, bends: list[Point]) -> tuple[list[Point], Point]:
 
 def _xy(point: Point) -> str:
     """A TikZ coordinate in cm, to two decimals: ``(2.00,-0.45)``."""
-    x, y = (0.0 if abs(v) < 0.005 else v for v in point)
-    return f"({x:.2f},{y:.2f})"
+    return "({:.2f},{:.2f})".format(*(0.0 if abs(v) < 0.005 else v for v in point))

@@ -102,7 +102,7 @@ def test_two_paths_are_coloured_apart_and_listed() -> None:
     assert {edges[(w, r)]["colour"], edges[(w, j)]["colour"]} == set(COLOURS[:2])
     direct = edges[(w, j)]  # bent round r, its label on the outside of the bend
     assert len(direct["controls"]) == 2 and direct["at"] != "(2.00,0.00)"
-    assert (direct["side"] == "below") == direct["at"].endswith("-0.45)")
+    assert (direct["side"] == "below") == direct["at"].endswith("-0.50)")
     assert (edges[(w, r)]["side"] == "below") == (direct["side"] == "above")
     assert fig["count"] == 2 and fig["paths"] == [r"w \to r \to J", r"w \to J"]
 
