@@ -144,6 +144,9 @@ def test_the_sheet_loads_tikz_only_with_a_figure_and_falls_back_to_text() -> Non
     assert r"\IfFileExists{tikz.sty}{\usepackage{tikz}}{}" in tex
     assert "tikz.sty" not in body and r"\ifdefined\tikzpicture" in body
     assert r"\node[gsname, gsfork] (gs0) at (0.00,0.00) {$w$};" in body
+    assert (
+        r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}" in body
+    )  # never too wide
     assert r"Composition graph: 2 paths from $w$ to $J$ ($w \to r \to J$; $w \to J$)" in body
     tex, body = render_tex(sheet_context(*derived(SPEC.replace("chain, ", ""))))
     assert "tikz" not in tex
