@@ -102,6 +102,10 @@ def _target() -> dict[str, Any]:
                 "pattern": NAME_PATTERN,
                 "description": "G = dL/d(of), a variable of the shape of 'of': the backward pass",
             },
+            "graph": {
+                "type": "boolean",
+                "description": "the composition graph's figure (default: on for method chain)",
+            },
         },
     }
 

@@ -14,6 +14,7 @@ from gen.derive.steps import Derivation, Step
 from gen.expr.ast import SCALAR, Binary, Neg, Node
 from gen.expr.names import latex_name
 from gen.program import Program, Symbol
+from gen.render.graphfig import graph_view
 from gen.render.indexline import index_line_latex
 from gen.render.mathtext import lhs_latex, shape_latex
 from gen.render.messages import MESSAGES
@@ -196,6 +197,7 @@ def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> di
         "shape": shape_latex(d.shape),
         "text": d.text,
         "given": _given(d, ts),
+        "graph": graph_view(program, d, ts),
         "steps": steps,
         "result_lhs": title,
         "result": ts.expr(d.result, breaks=True),

@@ -43,7 +43,7 @@ _TOP_KEYS = (
 )
 _VARIABLE_KEYS = ("shape", "text", "latex", "props")
 _DEFINITION_KEYS = ("value", "latex", "text", "props")
-_TARGET_KEYS = ("of", "wrt", "layout", "method", "text", "order", "given")
+_TARGET_KEYS = ("of", "wrt", "layout", "method", "text", "order", "given", "graph")
 _LANGS = ("en", "zh")
 _LAYOUTS = tuple(m.value for m in Layout)
 _METHODS = tuple(m.value for m in Method)
@@ -431,10 +431,26 @@ class _Walker(Reader):
                 why = "it asks for the backward pass, a first derivative"
                 self.src.error(f"'given' does not apply to 'order: 2': {why}", given.span)
                 order = None
+            graph = self.flag(fields["graph"], "derive.graph") if "graph" in fields else None
             if of and wrt and own and methods and order:
                 span = self.src.mark_span(item.start_mark)
-                out.append(Target(of, wrt, own, methods, text, int(order), span, given))
+                out.append(
+                    Target(of, wrt, own, methods, text, int(order), span, given, graph=graph)
+                )
         return tuple(out)
+
+    def flag(self, node: yaml.Node, label: str) -> bool | None:
+        """``true`` or ``false``, written plainly (not ``yes``, nor quoted); None otherwise."""
+        value = node.value if isinstance(node, yaml.ScalarNode) else None
+        if isinstance(node, yaml.ScalarNode) and node.style is None and value in ("true", "false"):
+            return value == "true"
+        if value is not None and not self.is_null(node) and not self.skip(node):
+            self.src.error(
+                f"'{label}' must be true or false, not '{value}'", self.src.node_span(node)
+            )
+        elif not self.skip(node):
+            self.wrong(node, label, "true or false")
+        return None
 
     def methods(self, node: yaml.Node | None) -> tuple[Method, ...] | None:
         """``method``: one method name or a list of them; by default differential."""

@@ -118,6 +118,7 @@ class Target:
     given: Text | None = None  # G = dL/d(of): derive the scalar sum(G .* of) (SPEC section 8)
     layer: Text | None = None  # with ``given``: the item's own ``of`` (``of`` is then the
     #   program's hidden scalar sum(G .* of), gen.program.given_name)
+    graph: bool | None = None  # the composition graph's figure; None: on for method chain
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ DERIVATION_KEYS = {
     "shape",
     "text",
     "given",
+    "graph",
     "steps",
     "result_lhs",
     "result",
