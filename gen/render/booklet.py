@@ -79,6 +79,8 @@ def booklet_tex(chapters: Sequence[Chapter], title: str, templates_dir: Path | N
         doc.packages.append(Package(name))
     unicode = environment(templates_dir).get_template("unicode.tex.j2").render(engine=engine)
     doc.preamble.append(NoEscape(unicode))
+    # The composition graphs (templates/graph.tex.j2), else their paths as text.
+    doc.preamble.append(NoEscape(r"\IfFileExists{tikz.sty}{\usepackage{tikz}}{}"))
     doc.preamble.append(NoEscape(r"\allowdisplaybreaks"))
     doc.preamble.append(NoEscape(r"\setlength{\parindent}{0pt}"))
     doc.preamble.append(NoEscape(r"\setlength{\parskip}{0.6ex plus 0.3ex}"))
