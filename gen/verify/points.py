@@ -210,7 +210,7 @@ class Point:
         Only the definitions between ``wrt`` and ``of`` are evaluated again: the values
         are those of ``eval(of, {wrt: value})``, without the rest of the program.
         """
-        base, path, sizes = self.env(), self._path(of, wrt), self.sizes
+        base, path, sizes = self.env(), self.path(of, wrt), self.sizes
 
         def value_at(value: Value) -> Value:
             if not path:
@@ -223,7 +223,7 @@ class Point:
 
         return value_at
 
-    def _path(self, of: str, wrt: str) -> tuple[Symbol, ...]:
+    def path(self, of: str, wrt: str) -> tuple[Symbol, ...]:
         """The definitions that depend on ``wrt`` and that ``of`` needs, in spec order."""
         found = self._paths.get((of, wrt))
         if found is None:
