@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from gen.derive.steps import Agreement, Check, Derivation, Step
+from gen.derive.steps import Agreement, Check, Claim, Derivation, Step
 from gen.errors import GenErrors
 from gen.expr.numpy_form import NumpyForms, StepForms, numpy_sizes, run_numpy
 from gen.program import Program
@@ -38,12 +38,15 @@ from gen.verify.report import point_text, step_text
 TOLERANCE = 1e-6
 POINTS = 3
 FLOOR_RATIO = 1e-3  # the smallest size a derivative is measured against, times |function|
+# A Hessian's differences are differences of differences: they round off 1e4 times more
+# (1 / HESSIAN_STEP of gen.verify.finite), so its floor is the function's size itself.
+SECOND_FLOOR_RATIO = 1.0
 TINY = 1e-12  # the floor of a function that is 0 at the point
 
 
-def error_floor(point: Point, of: str, wrt: str) -> float:
+def error_floor(point: Point, of: str, wrt: str, ratio: float = FLOOR_RATIO) -> float:
     """The smallest size a derivative of ``of`` by ``wrt`` is measured against at ``point``:
-    ``FLOOR_RATIO`` times the largest entry of ``of`` and of the definitions between them
+    ``ratio`` times the largest entry of ``of`` and of the definitions between them
     (a cross-entropy near 0 is a difference of logits of size 10: its differences round
     off at the logits' size)."""
     env = point.env()
@@ -53,7 +56,7 @@ def error_floor(point: Point, of: str, wrt: str) -> float:
         if np.size(env[name])
     ]
     size = max((s for s in sizes if math.isfinite(s)), default=0.0)
-    return max(FLOOR_RATIO * size, TINY)
+    return max(ratio * size, TINY)
 
 
 def program_forms(program: Program) -> NumpyForms:
@@ -110,7 +113,9 @@ def _verify(
         try:
             want = expected(point, derivation, program.symbols)
             got = run_numpy(result_code, {**sizes, **point.bindings()})
-            error = _error(got, want, error_floor(point, derivation.of, wrt))
+            error = _error(
+                got, want, error_floor(point, derivation.of, wrt, _ratio(derivation.order))
+            )
             worst = max(worst, error)
             failed.result(error, index, point)
             wrt_value = point.eval(wrt)
@@ -231,7 +236,20 @@ def step_error(step: Step, got: Value, at: AtPoint) -> float:
     want = claimed(step, at.d, at)
     if want is None:
         return float("inf")
-    return _error(got, want, error_floor(at.point, step.of or at.d.of, step.wrt or at.d.wrt))
+    second = step.equals is Claim.DGRADIENT or (
+        step.equals is Claim.DERIVATIVE
+        and (step.of or at.d.of, step.wrt or at.d.wrt) == (at.d.of, at.d.wrt)
+        and at.d.order == 2
+    )
+    floor = error_floor(
+        at.point, step.of or at.d.of, step.wrt or at.d.wrt, _ratio(2 if second else 1)
+    )
+    return _error(got, want, floor)
+
+
+def _ratio(order: int) -> float:
+    """The floor's ratio for a derivative of ``order``."""
+    return SECOND_FLOOR_RATIO if order == 2 else FLOOR_RATIO
 
 
 def _error(got: Value, want: Value, floor: float = 1.0) -> float:
