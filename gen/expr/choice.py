@@ -90,11 +90,7 @@ ROWS = (
         _where,
         WHERE,
         "where",
-        (
-            r"\mathrm{d}\bigl([C] \odot A + [\lnot C] \odot B\bigr) = "
-            r"[C] \odot \mathrm{d}A + [\lnot C] \odot \mathrm{d}B",
-            "d where(C, A, B) = where(C, dA, dB)",
-        ),
+        (r"\mathrm{d}([C] \odot A) = [C] \odot \mathrm{d}A", "d([C] .* A) = [C] .* dA"),
     ),
     *(_comparison_row(op) for op in COMPARISONS),
 )
