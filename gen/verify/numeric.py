@@ -155,6 +155,7 @@ class Failures:
         self.parts: list[str] = []
         self.steps: set[int] = set()
         self.result_failed = False
+        self.unevaluated = False
 
     def _where(self, index: int, point: Point) -> str:
         return point_text(index, self.points, self.seed, point.sizes, point.values)
@@ -177,8 +178,10 @@ class Failures:
             )
 
     def unevaluable(self, exc: Exception, index: int, point: Point) -> None:
-        """Note that point ``index`` could not be evaluated."""
-        self.parts.append(f"could not evaluate at {self._where(index, point)}: {exc}")
+        """Note that point ``index`` could not be evaluated (the first such point only)."""
+        if not self.unevaluated:
+            self.unevaluated = True
+            self.parts.append(f"could not evaluate at {self._where(index, point)}: {exc}")
 
     def message(self) -> str:
         """The failures, the first of each kind, in the order met ('' when none)."""
