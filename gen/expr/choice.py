@@ -13,6 +13,7 @@ differential ``[P > Q] \\odot dA + [P \\le Q] \\odot dB`` keeps, a sum of masked
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -105,17 +106,15 @@ def is_comparison(node: Node) -> bool:
 
 def complement(mask: Call) -> Call:
     """The comparison that holds exactly where ``mask`` does not: P <= Q for P > Q."""
-    from dataclasses import replace
-
     return replace(mask, func=COMPLEMENT[mask.func])
 
 
 def as_sum(node: Call) -> Node:
     """``where(C, A, B)`` as ``C .* A + not C .* B``, shapes filled: what it is typeset as."""
-    from gen.expr.ast import Binary
+    from gen.expr.ast import Binary, Call
 
     mask, a, b = node.args
-    assert isinstance(mask, type(node)) and mask.func in COMPARISONS
+    assert isinstance(mask, Call) and mask.func in COMPARISONS
     chosen = Binary(".*", mask, a, shape=_joined(mask, a))
     other = complement(mask)
     rest = Binary(".*", other, b, shape=_joined(other, b))
