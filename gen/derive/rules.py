@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from gen.derive import algebra as al
 from gen.derive.rules_course import course_adjoint, course_forward
 from gen.expr.ast import SCALAR, Binary, Call, Neg, Node, Num, Transpose
-from gen.expr.functions import FUNCTIONS, Function
+from gen.expr.choice import WHERE, complement
+from gen.expr.functions import FUNCTIONS, Category, Function
 
 
 @dataclass(frozen=True)
@@ -238,12 +239,30 @@ def power_derivative(node: Binary) -> Node:
 
 
 def _forward_call(node: Call, d: Callable[[Node], Node], ctx: Ctx) -> tuple[Node, str]:
-    row = FUNCTIONS.get(node.func)
+    f = node.func
+    row = FUNCTIONS.get(f)
     if row is None:
         raise NotImplementedError(node.func)
     if not row.of_values:
         return al.zero(node.shape or SCALAR), "scale"
+    if row.category is Category.COMPARISON:  # constant almost everywhere
+        return al.zero(node.shape or SCALAR), _note(row)
+    if f == WHERE:
+        return _forward_where(node, d), _note(row)
     return _forward_value_call(node, row, d, ctx), _note(row)
+
+
+def _forward_where(node: Call, d: Callable[[Node], Node]) -> Node:
+    """d where(C, A, B) = [C] .* dA + [not C] .* dB: the mask C is constant almost
+    everywhere (the numeric check samples away from P = Q)."""
+    mask, a, b = node.args
+    assert isinstance(mask, Call)
+    total: Node = al.zero(node.shape or SCALAR)
+    for chosen, branch in ((mask, a), (complement(mask), b)):
+        d_branch = d(branch)
+        if not al.is_zero(d_branch):
+            total = al.add(total, _ew(chosen, d_branch))
+    return total
 
 
 def _note(row: Function) -> str:
@@ -354,8 +373,15 @@ def _adjoint_call(node: Call, g: Node, ctx: Ctx) -> list[tuple[Node, Node]]:
     row = FUNCTIONS.get(f)
     if row is None:
         raise NotImplementedError(f)
-    if not row.of_values:
+    if not row.of_values or row.category is Category.COMPARISON:
         return []
+    if f == WHERE:  # a mask passes nothing back: it is constant almost everywhere
+        mask, a, b = node.args
+        assert isinstance(mask, Call)
+        return [
+            (a, unbroadcast(_ew(mask, g), a)),
+            (b, unbroadcast(_ew(complement(mask), g), b)),
+        ]
     if f in ("kron", "vec"):
         raise NotImplementedError(
             f"a gradient through {f}(...) needs un-vec; derive the Jacobian of the {f} "

@@ -32,6 +32,7 @@ class Category(Enum):
     SIZES = "sizes"  # its arguments are sizes, not values (eye(n), zeros(m, n))
     CONSTANT = "constant"  # no arguments; its size comes from its neighbours (I)
     NUMBER = "number"  # no arguments; a scalar constant (pi)
+    COMPARISON = "comparison"  # P > Q entry by entry: 1 where it holds, 0 elsewhere (where)
 
 
 # How the LaTeX printer lays a call out (``gen.expr.to_latex``):
@@ -44,8 +45,20 @@ class Category(Enum):
 #   sized        symbol_{sizes}, sizes joined by \times: I_{n}, 0_{m \times n}
 #   indexed      symbol_{mn}, or symbol_{m,n} unless both sizes are one character: K_{mn}
 #   bars         \lvert arg \rvert: |A|
+#   iverson      [left symbol right], the Iverson bracket of a comparison: [P > Q]
+#   choice       [C] symbol A + [not C] symbol B, for where(C, A, B)
 LatexKind = Literal[
-    "prefix", "superscript", "root", "norm", "infix", "identity", "sized", "indexed", "bars"
+    "prefix",
+    "superscript",
+    "root",
+    "norm",
+    "infix",
+    "identity",
+    "sized",
+    "indexed",
+    "bars",
+    "iverson",
+    "choice",
 ]
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gen.expr import choice
 from gen.expr import function_parts as parts
 from gen.expr.function_row import (  # re-exported: the rows' types are read from here too
     Array,
@@ -470,6 +471,7 @@ _ROWS = (
         "pi",
         advice="pi is the number 3.14159...",
     ),
+    *choice.ROWS,
 )
 
 FUNCTIONS: Mapping[str, Function] = MappingProxyType({row.name: row for row in _ROWS})

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from gen.errors import ConstantTooLarge, GenError, Span, Where
 from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose, children
+from gen.expr.choice import COMPARISONS, WHERE
 from gen.expr.functions import FUNCTIONS, RESERVED, arity_text
 from gen.expr.lexer import END, NAME, NUM, Source, Token, tokenize
 from gen.expr.walk import nodes
@@ -95,7 +96,12 @@ class _Parser:
     def _unexpected(self, token: Token) -> GenError:
         """The error for a token where an operator or the end belongs."""
         message = f"unexpected {token.quoted()}"
-        if token.kind in (NAME, NUM) or token.is_op("("):
+        if token.is_op(*COMPARISONS):
+            message = (
+                f"a comparison ({token.quoted()}) stands only as the first argument of "
+                "where(P > Q, A, B), or in assume"
+            )
+        elif token.kind in (NAME, NUM) or token.is_op("("):
             message += " (a product is written with '*')"
         return self._error(message, token.start, token.end)
 
@@ -227,7 +233,8 @@ class _Parser:
         if not self.tok.is_op(")"):
             after = opening
             while True:
-                arg, _, _ = self._sum(after)
+                first = func == WHERE and not args_list
+                arg, _, _ = self._comparison(after) if first else self._sum(after)
                 args_list.append(arg)
                 if not self.tok.is_op(","):
                     break
@@ -241,7 +248,22 @@ class _Parser:
                 close.end,
             )
         span = self.source.span(name.start, close.end)
+        if func == WHERE and [_number(arg) for arg in args_list[1:]] == [1, 0]:
+            return args_list[0], name.start, close.end  # where(P > Q, 1, 0): the mask
         return Call(func, tuple(args_list), span=span), name.start, close.end
+
+    def _comparison(self, after: Token) -> _Piece:
+        """``P > Q`` (``<``, ``<=``, ``>``, ``>=``): the first argument of where."""
+        left, start, _ = self._sum(after)
+        if not self.tok.is_op(*COMPARISONS):
+            raise self._error(
+                "the first argument of where(P > Q, A, B) is a comparison with <, <=, > or >=",
+                start,
+                self.tok.start if self.tok.kind != END else None,
+            )
+        op = self._next()
+        right, _, end = self._sum(op)
+        return Call(op.text, (left, right), span=self.source.span(start, end)), start, end
 
     # -- checks ------------------------------------------------------------
 
@@ -250,7 +272,9 @@ class _Parser:
 
     def _unknown_function(self, name: Token) -> GenError:
         message = f"unknown function '{name.text}'"
-        callable_names = sorted(f for f, row in FUNCTIONS.items() if row.arity[1] > 0)
+        callable_names = sorted(
+            f for f, row in FUNCTIONS.items() if row.arity[1] > 0 and f.isidentifier()
+        )
         close = difflib.get_close_matches(name.text, callable_names, n=1)
         if close:
             message += f"; did you mean '{close[0]}'?"
@@ -304,6 +328,11 @@ def _bounded(value: Fraction, node: Node) -> Fraction:
     if abs(value.numerator) > _MAX_CONSTANT or value.denominator > _MAX_CONSTANT:
         raise ConstantTooLarge(node)
     return value
+
+
+def _number(node: Node) -> Fraction | None:
+    """The value of a number literal (None for any other node)."""
+    return node.value if isinstance(node, Num) else None
 
 
 def _constant(node: Node) -> Fraction | None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose
+from gen.expr.choice import as_sum
 from gen.expr.functions import FUNCTIONS
 from gen.expr.names import dim_latex, latex_name
 from gen.expr.precedence import ADD, ATOM, BINARY, MUL, NEG, POSTFIX, POW
@@ -221,6 +222,8 @@ class _Printer:
             return _Tex(f"{symbol}_{{{rows}{'' if short else ','}{cols}}}", ATOM)
         if kind == "infix":
             return self.infix(symbol, *node.args)
+        if kind in ("iverson", "choice"):
+            return self.choice(node, kind, symbol)
         arg = self.tex(node.args[0])
         if kind == "superscript":
             base, level = _base(arg)
@@ -241,6 +244,14 @@ class _Printer:
         if level == 1 and "(" not in arg.text:
             level = 0
         return _Tex(symbol + text, ATOM, level=level)
+
+    def choice(self, node: Call, kind: str, symbol: str) -> _Tex:
+        r"""A comparison as its Iverson bracket ``[P > Q]``; ``where(P > Q, A, B)`` as
+        ``[P > Q] \odot A + [P \le Q] \odot B`` (``gen.expr.choice``)."""
+        if kind == "choice":
+            return self.tex(as_sum(node))
+        left, right = (self.tex(arg).text for arg in node.args)
+        return _Tex(f"[{left} {symbol} {right}]", ATOM)
 
     def infix(self, symbol: str, left_node: Node, right_node: Node) -> _Tex:
         """``A \\otimes B``, its operands bracketed unless they bind tighter than a product.

@@ -33,6 +33,7 @@ import keyword
 from collections.abc import Mapping
 
 from gen.expr.ast import Binary, Call, DimT, Name, Neg, Node, Num, Transpose
+from gen.expr.choice import WHERE, is_comparison
 from gen.expr.functions import FUNCTIONS, SIZED, Category
 from gen.expr.precedence import ADD, ATOM, MUL, NEG, POSTFIX, POW
 from gen.expr.shape import (
@@ -138,7 +139,12 @@ class _Printer:
         fill: dict[str, str] = {}
         if row.of_values:
             printed = [self.py(arg) for arg in node.args]
-            fill.update(zip("ab", (text for text, _ in printed), strict=False))
+            fill.update(zip("abc", (text for text, _ in printed), strict=False))
+            if node.func == WHERE and is_comparison(node.args[0]):  # np.where(P > Q, A, B)
+                condition = node.args[0]
+                assert isinstance(condition, Call)
+                sides = (self.py(side)[0] for side in condition.args)
+                fill["a"] = f" {condition.func} ".join(sides)
             text, prec = printed[0]
             fill.update(
                 a_neg=_wrapped(text, prec < NEG),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose
+from gen.expr.choice import COMPARISONS, WHERE, is_comparison
 from gen.expr.functions import FUNCTIONS
 from gen.expr.precedence import ADD, ATOM, BINARY, NEG, POSTFIX, RIGHT_ASSOC, precedence
 
@@ -36,6 +37,11 @@ def to_text(node: Node) -> str:
         return "-" + _wrap(node.operand, precedence(node.operand) < NEG)
     if isinstance(node, Transpose):
         return _wrap(node.operand, precedence(node.operand) < POSTFIX) + "'"
+    if isinstance(node, Call) and node.func in COMPARISONS:  # a mask alone
+        return f"{WHERE}({_comparison(node)}, 1, 0)"
+    if isinstance(node, Call) and node.func == WHERE and is_comparison(node.args[0]):
+        rest = ", ".join(to_text(arg) for arg in node.args[1:])
+        return f"{WHERE}({_comparison(node.args[0])}, {rest})"
     if isinstance(node, Call):
         row = FUNCTIONS.get(node.func)
         spelling = node.func if row is None else row.text
@@ -45,6 +51,13 @@ def to_text(node: Node) -> str:
     if isinstance(node, Binary):
         return _binary(node)
     raise TypeError(f"not an expression node: {node!r}")
+
+
+def _comparison(node: Node) -> str:
+    """``P > Q``: the first argument of where (the loosest operator: no parentheses)."""
+    assert isinstance(node, Call)
+    left, right = node.args
+    return f"{to_text(left)} {node.func} {to_text(right)}"
 
 
 def _binary(node: Binary) -> str:

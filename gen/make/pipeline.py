@@ -40,6 +40,7 @@ from gen.render.view import sheet_context
 from gen.spec.load import load_spec, load_spec_text
 from gen.spec.model import Defaults, Method, Target
 from gen.verify.numeric import agree, verify
+from gen.verify.report import unverified_errors
 
 MAX_LOG_BYTES = 16 * 1024 * 1024  # of a failed run's TeX log kept in OUT/.gradsheet/logs
 
@@ -130,7 +131,7 @@ def check_spec(
     )
     errors.extend(errs)
     derivations = agreed if agreed is not None else derivations
-    errors.extend(_unverified(program, d) for d in derivations if not (d.check and d.check.numeric))
+    errors.extend(unverified_errors(derivations, functools.partial(_target_span, program)))
     exacts: list[dict[str, object] | None] = [None] * len(derivations)
     if exact:
         exacts = _exact_checks(program, derivations, errors, timeout)
@@ -464,20 +465,6 @@ def _failed(path: Path, name: str, errors: list[GenError]) -> Outcome:
     outcome = Outcome(str(path), name, False, errors, results(name, "", [], errors))
     outcome.internal = any(isinstance(e, InternalError) for e in errors)
     return outcome.fail()
-
-
-def _unverified(program: Program, d: Derivation) -> GenError:
-    check = d.check
-    detail = (
-        check.message
-        if check and check.message
-        else (f"max relative error {check.max_rel_error:.3g}" if check else "not checked")
-    )
-    return GenError(
-        f"d{d.of}/d{d.wrt} ({d.method.value}) failed its numeric check: {detail}; "
-        "it is not printed",
-        _target_span(program, d),
-    )
 
 
 def _target_span(program: Program, d: Derivation) -> Span:

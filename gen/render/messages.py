@@ -127,6 +127,9 @@ def _catalogue() -> dict[str, dict[str, str]]:
             "note.entry_local": "derivative of each entry of the link",
             "note.entry_delta": "the Kronecker deltas keep one term of each sum",
             "note.matrix_form": "back to matrix form",
+            # where(C, A, B) and its comparisons (gen.expr.choice)
+            "note.where": "the differential of where",
+            "note.comparison": "a comparison is constant almost everywhere",
         },
         "zh": {
             "colon": "：",
@@ -233,6 +236,9 @@ def _catalogue() -> dict[str, dict[str, str]]:
             "note.entry_local": "该环节每个元素的导数",
             "note.entry_delta": "克罗内克符号使每个求和只剩一项",
             "note.matrix_form": "写回矩阵形式",
+            # where(C, A, B) 及其比较（gen.expr.choice）
+            "note.where": "where 的微分",
+            "note.comparison": "比较几乎处处为常数",
         },
     }
 

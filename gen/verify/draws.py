@@ -13,6 +13,7 @@ from gen.expr.ast import Call, Node
 from gen.expr.evaluate import evaluate
 from gen.expr.walk import nodes
 from gen.program import Condition, Program
+from gen.spec.model import Prop
 from gen.verify.points import NUMERIC_FIRST_SIZE, Point, sample_sizes
 
 REDRAWS = 60  # points drawn before the check gives up (the first at the usual sizes)
@@ -32,15 +33,20 @@ def other_sizes(dims: tuple[str, ...], attempt: int, rng: np.random.Generator) -
 
 
 def _reshaped(point: Point, rng: np.random.Generator) -> dict[str, Any]:
-    """The point's values, each variable without props taken as drawn, positive (|v| + 1/2),
-    negative, or small (v / 10) at random: an assumption such as b - A*x > 0 that normal
-    draws rarely meet (every entry at once) is met by a positive b and a small x."""
+    """The point's values, each variable without props (``constant`` aside) taken as drawn,
+    positive (|v| + 1/2), negative, or small (v / 10) at random, a positive one as drawn,
+    shifted (v + 1/2) or small: an assumption such as b - A*x > 0 that normal draws rarely
+    meet (every entry at once) is met by a positive b and a small x."""
     out = dict(point.values)
     for sym in point.program.symbols.values():
-        if sym.variable is None or sym.props:
+        props = sym.props - {Prop.CONSTANT}
+        if sym.variable is None or not props <= {Prop.POSITIVE}:
             continue
         v = out[sym.name]
-        out[sym.name] = (v, np.abs(v) + 0.5, -np.abs(v) - 0.5, v / 10)[int(rng.integers(4))]
+        shapes = (
+            (v, v + 0.5, v, v / 10) if props else (v, np.abs(v) + 0.5, -np.abs(v) - 0.5, v / 10)
+        )
+        out[sym.name] = shapes[int(rng.integers(4))]
         if isinstance(v, float):
             out[sym.name] = float(out[sym.name])
     return out

@@ -4,6 +4,10 @@ Each difference is taken once per point and shared (``Point.memo``): the result 
 the steps that need the same Jacobian, Hessian or directional difference get the same
 (read-only) array. Plain central differences (step ``QUICK_STEP``) on a quick point;
 on a precise point, Richardson-combined differences at ``STEP`` and ``2 * STEP``.
+
+Steps are relative to the entries moved: entry j of a variable moves by
+``step * max(1, |x_j|)`` (a direction, by ``step * max(1, max |x|)``), so that a large
+entry (logits of size 30, exp of large entries) is not moved by less than its rounding.
 """
 
 from __future__ import annotations
@@ -20,6 +24,13 @@ from gen.verify.points import Point, Value
 
 STEP = 1e-4  # Richardson: (4 D(h) - D(2h)) / 3
 QUICK_STEP = 1e-5  # a first, plain central difference; a failure is checked again precisely
+HESSIAN_STEP = 1e-4  # the outer difference of a Hessian (of the inner Jacobians)
+
+
+def step_scale(x: Value) -> float:
+    """How far a step moves an entry of size ``x`` (or a direction in a matrix ``x``): by
+    the base step times max(1, |x|), the largest entry's size for a matrix."""
+    return max(1.0, float(np.max(np.abs(x))) if np.size(x) else 1.0)
 
 
 def as_array(v: Value) -> np.ndarray:
@@ -50,7 +61,9 @@ def fd_jacobian(point: Point, of: str, wrt: str) -> np.ndarray:
     value_at = point.mover(of, wrt)
     rows = base.shape[0]
     for j in range(base.size):  # entry j of vec(x): column-major
-        column = _central(_entry_moved(value_at, x, (j % rows, j // rows)), point.precise)
+        entry = (j % rows, j // rows)
+        scale = step_scale(base[entry])
+        column = _central(_entry_moved(value_at, x, entry), point.precise, scale)
         jac[:, j] = (
             column
             if isinstance(column, float)
@@ -75,11 +88,11 @@ def _entry_moved(
     return at
 
 
-def _central(at: Callable[[float], Value], precise: bool) -> Value:
+def _central(at: Callable[[float], Value], precise: bool, scale: float = 1.0) -> Value:
     """The directional derivative by central differences of ``at`` (the value at the point
     moved by h along the direction): error of order h^2; on a precise point, at h and 2h
     Richardson-combined (order h^4), so that ill-conditioned points do not fail a right
-    result."""
+    result. The steps are the base steps times ``scale`` (``step_scale``)."""
 
     def diff(h: float) -> Value:
         plus, minus = at(h), at(-h)
@@ -88,12 +101,14 @@ def _central(at: Callable[[float], Value], precise: bool) -> Value:
         return (np.asarray(plus, dtype=float) - np.asarray(minus, dtype=float)) / (2 * h)
 
     if not precise:
-        return diff(QUICK_STEP)
-    return (4 * diff(STEP) - diff(2 * STEP)) / 3
+        return diff(QUICK_STEP * scale)
+    return (4 * diff(STEP * scale) - diff(2 * STEP * scale)) / 3
 
 
 def fd_hessian(point: Point, of: str, wrt: str) -> np.ndarray:
-    """The Hessian of a scalar by a vector: central differences of central differences."""
+    """The Hessian of a scalar by a vector: central differences of central differences
+    (on a precise point, the outer ones Richardson-combined too: near the boundary of a
+    log barrier the fourth derivative is large)."""
     key = ("hessian", of, wrt)
     found = point.memo.get(key)
     if found is not None:
@@ -102,13 +117,19 @@ def fd_hessian(point: Point, of: str, wrt: str) -> np.ndarray:
     base = as_array(x)
     n = base.size
     hess = np.zeros((n, n))
-    outer = 1e-4
     for j in range(n):
         e = np.zeros_like(base)
         e.reshape(-1, order="F")[j] = 1.0
-        shifted = [Point.pinned(point, wrt, x + sign * outer * e) for sign in (1, -1)]
-        grads = [fd_jacobian(p, of, wrt).reshape(-1) for p in shifted]
-        hess[:, j] = (grads[0] - grads[1]) / (2 * outer)
+        outer = HESSIAN_STEP * step_scale(base.reshape(-1, order="F")[j])
+
+        def diff(h: float, e: np.ndarray = e) -> np.ndarray:
+            grads = [
+                fd_jacobian(Point.pinned(point, wrt, x + sign * h * e), of, wrt).reshape(-1)
+                for sign in (1, -1)
+            ]
+            return (grads[0] - grads[1]) / (2 * h)
+
+        hess[:, j] = (4 * diff(outer) - diff(2 * outer)) / 3 if point.precise else diff(outer)
     point.memo[key] = _frozen(hess)
     return hess
 
@@ -157,6 +178,7 @@ def fd_directional(point: Point, of: str, wrt: str, direction: Value) -> Value:
     if found is not None and found[0] is direction:  # an id is unique while it lives
         return found[1]
     env_key = ("d", id(direction))
-    value = _central(lambda h: point.shifted(wrt, direction, h, env_key)[of], point.precise)
+    scale = step_scale(point.eval(wrt))
+    value = _central(lambda h: point.shifted(wrt, direction, h, env_key)[of], point.precise, scale)
     point.memo[key] = (direction, value)  # holds the direction, so that its id stays its own
     return value

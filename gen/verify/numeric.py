@@ -5,7 +5,11 @@ form (what the JSON contract publishes, the dimension names bound to their
 sampled sizes as Python ints, SPEC section 8) and compared with central finite
 differences of the spec's expressions, evaluated by an independent
 interpreter (``gen.expr.evaluate``). The error reported is
-max|computed - finite difference| / max(1, max|finite difference|).
+max|computed - finite difference| / max(max|finite difference|, floor): relative to the
+derivative's own size, so that a wrong result of entries of size 1e-4 (the gradient of a
+well-fit cross-entropy) is caught; the floor, ``FLOOR_RATIO`` times the size of the
+function differentiated, keeps the rounding of the differences of a derivative that is
+nearly 0 from counting as an error.
 
 Nothing is computed twice at a point: the step checks are evaluated with their
 repeated sub-expressions computed once (``StepForms``), and each finite difference
@@ -20,7 +24,7 @@ import math
 
 import numpy as np
 
-from gen.derive.steps import Agreement, Check, Derivation, Step
+from gen.derive.steps import Agreement, Check, Claim, Derivation, Step
 from gen.errors import GenErrors
 from gen.expr.numpy_form import NumpyForms, StepForms, numpy_sizes, run_numpy
 from gen.program import Program
@@ -29,9 +33,30 @@ from gen.verify.claims import claimed
 from gen.verify.draws import assumed_point
 from gen.verify.finite import as_array, expected, fd_directional, fd_hessian, fd_jacobian
 from gen.verify.points import Point, Value
+from gen.verify.report import point_text, step_text
 
 TOLERANCE = 1e-6
 POINTS = 3
+FLOOR_RATIO = 1e-3  # the smallest size a derivative is measured against, times |function|
+# A Hessian's differences are differences of differences: they round off 1e4 times more
+# (1 / HESSIAN_STEP of gen.verify.finite), so its floor is the function's size itself.
+SECOND_FLOOR_RATIO = 1.0
+TINY = 1e-12  # the floor of a function that is 0 at the point
+
+
+def error_floor(point: Point, of: str, wrt: str, ratio: float = FLOOR_RATIO) -> float:
+    """The smallest size a derivative of ``of`` by ``wrt`` is measured against at ``point``:
+    ``ratio`` times the largest entry of ``of`` and of the definitions between them
+    (a cross-entropy near 0 is a difference of logits of size 10: its differences round
+    off at the logits' size)."""
+    env = point.env()
+    sizes = [
+        float(np.max(np.abs(np.asarray(env[name], dtype=float))))
+        for name in {of, *(s.name for s in point.path(of, wrt))}
+        if np.size(env[name])
+    ]
+    size = max((s for s in sizes if math.isfinite(s)), default=0.0)
+    return max(ratio * size, TINY)
 
 
 def program_forms(program: Program) -> NumpyForms:
@@ -71,14 +96,14 @@ def _verify(
     step_ok: list[bool | None] = [
         None if s.check is None or s.equals is None else True for s in derivation.steps
     ]
-    message = ""
+    failed = Failures(points, seed)
     wrt = derivation.wrt
     forms = program_forms(program)
     result_code = forms.of(derivation.result)
     # Steps are evaluated with the definitions bound to their values at the point (their
     # published forms wrap the same expression in lambdas that compute those values).
     steps = StepForms([s.check for s in derivation.steps], forms.sizes)
-    for _ in range(points):
+    for index in range(points):
         found = assumed_point(program, rng, precise)
         point = found or Point(program, sizes, rng, precise)  # not evaluable: reported below
         sizes = point.sizes
@@ -88,7 +113,11 @@ def _verify(
         try:
             want = expected(point, derivation, program.symbols)
             got = run_numpy(result_code, {**sizes, **point.bindings()})
-            worst = max(worst, _error(got, want))
+            error = _error(
+                got, want, error_floor(point, derivation.of, wrt, _ratio(derivation.order))
+            )
+            worst = max(worst, error)
+            failed.result(error, index, point)
             wrt_value = point.eval(wrt)
             direction: Value = (
                 float(rng.normal())
@@ -99,9 +128,12 @@ def _verify(
             at = AtPoint(point, derivation, want, direction)
             for i, step in enumerate(derivation.steps):
                 if step_ok[i] is not None:
-                    step_ok[i] = check_step(step, run(i), at) and bool(step_ok[i])
+                    error = step_error(step, run(i), at)
+                    failed.step(i, step, error, index, point)
+                    step_ok[i] = error <= TOLERANCE and bool(step_ok[i])
         except (FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError, ValueError) as exc:
-            worst, message = float("inf"), f"could not evaluate at a sampled point: {exc}"
+            worst = float("inf")
+            failed.unevaluable(exc, index, point)
     checked = tuple(
         dataclasses.replace(s, verified=ok) for s, ok in zip(derivation.steps, step_ok, strict=True)
     )
@@ -109,9 +141,51 @@ def _verify(
         numeric=worst <= TOLERANCE and all(ok is not False for ok in step_ok),
         max_rel_error=worst,
         points=points,
-        message=message,
+        message=failed.message(),
     )
     return dataclasses.replace(derivation, steps=checked, check=check)
+
+
+class Failures:
+    """What failed at the points of one check, for its message: the result's first failure,
+    each step's first, or the first point that could not be evaluated (with the point)."""
+
+    def __init__(self, points: int, seed: int) -> None:
+        self.points, self.seed = points, seed
+        self.parts: list[str] = []
+        self.steps: set[int] = set()
+        self.result_failed = False
+        self.unevaluated = False
+
+    def _where(self, index: int, point: Point) -> str:
+        return point_text(index, self.points, self.seed, point.sizes, point.values)
+
+    def result(self, error: float, index: int, point: Point) -> None:
+        """Note the result's error at point ``index`` (its first failure only)."""
+        if error > TOLERANCE and not self.result_failed:
+            self.result_failed = True
+            self.parts.append(
+                f"the result is off by relative error {error:.3g} at {self._where(index, point)}"
+            )
+
+    def step(self, i: int, step: Step, error: float, index: int, point: Point) -> None:
+        """Note step ``i``'s error at point ``index`` (its first failure only)."""
+        if error > TOLERANCE and i not in self.steps:
+            self.steps.add(i)
+            self.parts.append(
+                f"{step_text(i + 1, step)} is off by relative error {error:.3g} "
+                f"at {self._where(index, point)}"
+            )
+
+    def unevaluable(self, exc: Exception, index: int, point: Point) -> None:
+        """Note that point ``index`` could not be evaluated (the first such point only)."""
+        if not self.unevaluated:
+            self.unevaluated = True
+            self.parts.append(f"could not evaluate at {self._where(index, point)}: {exc}")
+
+    def message(self) -> str:
+        """The failures, the first of each kind, in the order met ('' when none)."""
+        return "; ".join(self.parts)
 
 
 class AtPoint:
@@ -156,15 +230,38 @@ def check_step(step: Step, got: Value, at: AtPoint) -> bool:
     What it claims (``step.equals``) is computed by ``claims.claimed`` through ``at``.
     A step without a check form or a claim has nothing to be compared with: False.
     """
+    return step_error(step, got, at) <= TOLERANCE
+
+
+def step_error(step: Step, got: Value, at: AtPoint) -> float:
+    """How far a step's check form, evaluated at the point (``got``), is from what it
+    claims (infinite for a step without a claim)."""
     want = claimed(step, at.d, at)
-    return want is not None and _error(got, want) <= TOLERANCE
+    if want is None:
+        return float("inf")
+    second = step.equals is Claim.DGRADIENT or (
+        step.equals is Claim.DERIVATIVE
+        and (step.of or at.d.of, step.wrt or at.d.wrt) == (at.d.of, at.d.wrt)
+        and at.d.order == 2
+    )
+    floor = error_floor(
+        at.point, step.of or at.d.of, step.wrt or at.d.wrt, _ratio(2 if second else 1)
+    )
+    return _error(got, want, floor)
 
 
-def _error(got: Value, want: Value) -> float:
+def _ratio(order: int) -> float:
+    """The floor's ratio for a derivative of ``order``."""
+    return SECOND_FLOOR_RATIO if order == 2 else FLOOR_RATIO
+
+
+def _error(got: Value, want: Value, floor: float = 1.0) -> float:
+    """max|got - want| / max(max|want|, floor); infinite when either is not finite or the
+    shapes differ."""
     if isinstance(got, float) and isinstance(want, float):  # the same, without arrays
         if not (math.isfinite(got) and math.isfinite(want)):
             return float("inf")
-        return float(abs(got - want) / max(1.0, abs(want)))
+        return float(abs(got - want) / max(floor, abs(want)))
     g, w = as_array(got), as_array(want)
     if g.shape != w.shape:
         if g.size == 1 and w.size == 1:
@@ -176,7 +273,7 @@ def _error(got: Value, want: Value) -> float:
     diff, scale = float(np.abs(g - w).max()), float(np.abs(w).max())
     if not (math.isfinite(diff) and math.isfinite(scale)):
         return float("inf")
-    return diff / max(1.0, scale)
+    return diff / max(floor, scale)
 
 
 def agree(
@@ -204,7 +301,9 @@ def agree(
             point = found or Point(program, sizes, rng)
             bindings = {**point.sizes, **point.bindings()}
             values = [run_numpy(code, bindings) for code in codes]
-            worst = max([worst] + [_error(v, values[0]) for v in values[1:]])
+            first = derivations[members[0]]
+            floor = error_floor(point, first.of, first.wrt)
+            worst = max([worst] + [_error(v, values[0], floor) for v in values[1:]])
         agreement = Agreement(
             tuple(derivations[i].method.value for i in members), worst <= TOLERANCE, worst
         )

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from gen.errors import GenError
-from gen.expr.ast import SCALAR, Call, Node
+from gen.expr.ast import SCALAR, Binary, Call, Node
+from gen.expr.choice import COMPARISONS
 from gen.expr.evaluate import evaluate
 from gen.expr.functions import FUNCTIONS
 from gen.expr.walk import names, nodes
@@ -84,8 +85,9 @@ def _discrete(props: frozenset[Prop], rows: int, cols: int, rng: np.random.Gener
 
 def _draw(program: Program, sizes: Mapping[str, int], rng: np.random.Generator) -> dict[str, Value]:
     """The variables' values at one point, drawn again (up to ``KINK_TRIES`` times) while an
-    argument of relu, abs, sign or step, as evaluated there, comes within ``KINK_MARGIN`` of
-    0: a central difference across a kink measures neither side's derivative."""
+    argument of relu, abs, sign or step, or the two sides of a where's comparison, as
+    evaluated there, come within ``KINK_MARGIN`` of 0 (of each other): a central difference
+    across a kink measures neither side's derivative."""
     kinks = kink_arguments(program)
     for _ in range(KINK_TRIES):
         values = {s.name: _sample(s, sizes, rng) for s in program.symbols.values() if s.variable}
@@ -95,14 +97,20 @@ def _draw(program: Program, sizes: Mapping[str, int], rng: np.random.Generator) 
 
 
 def kink_arguments(program: Program) -> tuple[Node, ...]:
-    """The arguments of the kinked functions (relu, abs, sign, step) in the definitions."""
-    return tuple(
-        node.args[0]
-        for sym in program.definitions
-        if sym.expr is not None
-        for node in nodes(sym.expr)
-        if isinstance(node, Call) and node.func in FUNCTIONS and FUNCTIONS[node.func].kinked
-    )
+    """The arguments of the kinked functions (relu, abs, sign, step) in the definitions, and
+    P - Q of each comparison P > Q of a where (its choice jumps where P = Q)."""
+    out: list[Node] = []
+    for sym in program.definitions:
+        if sym.expr is None:
+            continue
+        for node in nodes(sym.expr):
+            if not isinstance(node, Call):
+                continue
+            if node.func in COMPARISONS:
+                out.append(Binary("-", node.args[0], node.args[1]))
+            elif node.func in FUNCTIONS and FUNCTIONS[node.func].kinked:
+                out.append(node.args[0])
+    return tuple(out)
 
 
 def kink_distance(
@@ -210,7 +218,7 @@ class Point:
         Only the definitions between ``wrt`` and ``of`` are evaluated again: the values
         are those of ``eval(of, {wrt: value})``, without the rest of the program.
         """
-        base, path, sizes = self.env(), self._path(of, wrt), self.sizes
+        base, path, sizes = self.env(), self.path(of, wrt), self.sizes
 
         def value_at(value: Value) -> Value:
             if not path:
@@ -223,7 +231,7 @@ class Point:
 
         return value_at
 
-    def _path(self, of: str, wrt: str) -> tuple[Symbol, ...]:
+    def path(self, of: str, wrt: str) -> tuple[Symbol, ...]:
         """The definitions that depend on ``wrt`` and that ``of`` needs, in spec order."""
         found = self._paths.get((of, wrt))
         if found is None:

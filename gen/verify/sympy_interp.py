@@ -254,6 +254,36 @@ _SIZES: Mapping[str, Callable[..., Mat]] = MappingProxyType(
     }
 )
 
+_RELATIONS: Mapping[str, Callable[[Any, Any], Any]] = MappingProxyType(
+    {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge}
+)
+
+
+def _compare(op: str) -> Callable[[Mat, Mat], Mat]:
+    """The mask of a comparison, entry by entry (broadcast): 1 where it holds, else 0."""
+    relation = _RELATIONS[op]
+
+    def mask(a: Mat, b: Mat) -> Mat:
+        a, b = _broadcast(a, b, op)
+        return Mat(
+            a.rows,
+            a.cols,
+            lambda i, j: sp.Piecewise((1, relation(a[i, j], b[i, j])), (0, True)),
+        )
+
+    return mask
+
+
+def _where(c: Mat, a: Mat, b: Mat) -> Mat:
+    """where(C, A, B) entry by entry (all three broadcast): A's entry where the mask is 1."""
+    c, a = _broadcast(c, a, "where")
+    c, b = _broadcast(c, b, "where")
+    a, _ = _broadcast(a, c, "where")
+    return Mat(
+        c.rows, c.cols, lambda i, j: sp.Piecewise((a[i, j], sp.Ne(c[i, j], 0)), (b[i, j], True))
+    )
+
+
 CALLS: Mapping[str, Callable[..., Mat]] = MappingProxyType(
     {
         "inv": _inv,
@@ -269,6 +299,8 @@ CALLS: Mapping[str, Callable[..., Mat]] = MappingProxyType(
         "logsumexp": lambda x, k=None: _along(x, k, _logsumexp),
         "vec": lambda x: vec(x),
         "kron": lambda a, b: kron(a, b),
+        "where": _where,
+        **{op: _compare(op) for op in _RELATIONS},
     }
 )
 

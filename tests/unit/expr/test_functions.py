@@ -15,6 +15,7 @@ from gen.derive.rules import Build, derivative_entrywise
 from gen.errors import ShapeError
 from gen.expr import ast
 from gen.expr.ast import Call, Name, Node, Num, Shape
+from gen.expr.choice import COMPARISONS, WHERE
 from gen.expr.dims import DimT, dim_value
 from gen.expr.evaluate import evaluate
 from gen.expr.functions import (
@@ -57,6 +58,9 @@ VALUE_ARGS: dict[str, list[tuple[Shape | int, ...]]] = {
     "kron": [(MATRIX, ("p", "q")), (COLUMN, SCALAR)],
     "vec": [(MATRIX,), (("n", "m"),)],
     **{name: [(MATRIX,), (SCALAR,)] for name in ENTRYWISE},
+    # where(a0 > a1, a2, a3): the comparison's sides, then the two branches (broadcast)
+    "where": [(MATRIX, MATRIX, MATRIX, MATRIX), (("m", 1), SCALAR, MATRIX, SCALAR)],
+    **{op: [(MATRIX, MATRIX), (COLUMN, (1, "m"))] for op in COMPARISONS},
 }
 # The sizes each function of sizes is tried on.
 SIZE_ARGS: dict[str, list[tuple[str, ...]]] = {
@@ -75,6 +79,8 @@ LATEX_KINDS = {
     "sized",
     "indexed",
     "bars",
+    "iverson",
+    "choice",
 }
 
 
@@ -88,7 +94,10 @@ def cases() -> list[tuple[str, Node]]:
                 Name(f"a{i}") if not isinstance(shape, int) else Num(Fraction(shape))
                 for i, shape in enumerate(shapes)
             ]
-            out.append((name, infer(Call(name, tuple(args)), env, dims=SIZES)))
+            call = Call(name, tuple(args))
+            if name == WHERE:  # its first argument is a comparison of the first two
+                call = Call(name, (Call(">", tuple(args[:2])), *args[2:]))
+            out.append((name, infer(call, env, dims=SIZES)))
     for name, samples in SIZE_ARGS.items():
         for sizes in samples:
             out.append((name, infer(Call(name, tuple(Name(d) for d in sizes)), {}, dims=SIZES)))
@@ -107,7 +116,7 @@ def values_for(tree: Node, seed: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if not isinstance(tree, Call) or not FUNCTIONS[tree.func].of_values:
         return out
-    for arg in tree.args:
+    for arg in _leaves(tree):
         if isinstance(arg, Num):
             continue  # a dimension argument
         assert isinstance(arg, Name) and arg.shape is not None
@@ -119,12 +128,24 @@ def values_for(tree: Node, seed: int = 0) -> dict[str, Any]:
     return out
 
 
+def _leaves(tree: Call) -> tuple[Node, ...]:
+    """The arguments, those of where's comparison in its place."""
+    first = tree.args[0] if tree.args else None
+    if tree.func == WHERE and isinstance(first, Call):
+        return (*first.args, *tree.args[1:])
+    return tree.args
+
+
 def concrete(shape: Shape) -> tuple[int, int]:
     return (dim_value(shape[0], SIZES), dim_value(shape[1], SIZES))
 
 
 def argument_values(tree: Call, values: dict[str, Any]) -> list[Any]:
-    """The evaluator's arguments: the values, a dimension argument as a (1, 1) array."""
+    """The evaluator's arguments: the values, a dimension argument as a (1, 1) array (where's
+    comparison as its mask)."""
+    if tree.func == WHERE:
+        mask = evaluate(tree.args[0], values, SIZES)
+        return [mask, *(values[arg.id] for arg in tree.args[1:] if isinstance(arg, Name))]
     return [
         values[arg.id] if isinstance(arg, Name) else np.array([[float(arg.value)]])
         for arg in tree.args
@@ -150,8 +171,12 @@ def test_every_row_has_every_entry(name: str):
     assert callable(row.shape) and callable(row.evaluate)
     assert row.latex.kind in LATEX_KINDS
     assert row.latex.symbol or row.latex.kind == "norm"
-    assert row.text and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", row.text)
-    assert row.numpy.form and "np." in row.numpy.form
+    comparison = row.category is Category.COMPARISON
+    if comparison:  # written P > Q, printed as its operator in numpy too
+        assert row.text == name in COMPARISONS and f" {name} " in row.numpy.form
+    else:
+        assert row.text and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", row.text)
+        assert row.numpy.form and "np." in row.numpy.form
     assert row.sympy
     entrywise = row.category is Category.ENTRYWISE
     assert (row.derivative is not None) == entrywise
@@ -220,7 +245,8 @@ def test_evaluator_agrees_with_the_numpy_form(name: str, tree: Node):
 @pytest.mark.parametrize(("name", "tree"), CASES, ids=IDS)
 def test_text_form_parses_back_to_the_same_tree(name: str, tree: Node):
     text = to_text(tree)
-    assert text.startswith(FUNCTIONS[name].text)
+    comparison = FUNCTIONS[name].category is Category.COMPARISON
+    assert text.startswith(f"{WHERE}(" if comparison else FUNCTIONS[name].text)  # a mask alone
     assert parse(text) == tree
 
 
@@ -239,9 +265,9 @@ def test_shape_rule_agrees_with_the_evaluator(name: str, tree: Node):
         return
     values = values_for(tree)
     shapes: list[Any] = [
-        concrete(arg.shape) if isinstance(arg, Name) else int(arg.value)
+        concrete(arg.shape) if isinstance(arg, Name | Call) else int(arg.value)
         for arg in tree.args
-        if isinstance(arg, Name | Num) and arg.shape is not None
+        if isinstance(arg, Name | Num | Call) and arg.shape is not None
     ]
     result = row.evaluate(*argument_values(tree, values))
     assert result.ndim == 2

@@ -23,7 +23,7 @@ from gen.expr.to_numpy import to_numpy
 from gen.program import Program, build_program
 from gen.spec.load import load_spec_text
 from gen.spec.model import Layout, Method
-from gen.verify.finite import expected, fd_directional, fd_jacobian
+from gen.verify.finite import QUICK_STEP, expected, fd_directional, fd_jacobian
 from gen.verify.numeric import POINTS, TOLERANCE, AtPoint, check_step, program_forms, verify
 from gen.verify.points import Point, sample_sizes
 
@@ -212,7 +212,7 @@ def test_a_jacobian_is_taken_once_per_point_and_cannot_be_changed() -> None:
         e = np.zeros(x.size)
         e[j] = 1.0
         e = e.reshape(x.shape, order="F")
-        h = 1e-5
+        h = QUICK_STEP * max(1.0, abs(float(x.reshape(-1, order="F")[j])))  # relative step
         column = (point.eval("J", {"W_1": x + h * e}) - point.eval("J", {"W_1": x - h * e})) / (
             2 * h
         )
