@@ -204,7 +204,7 @@ def test_bold_and_transpose_reach_every_part_of_the_sheet():
     assert ctx["definitions"][1]["rhs"] == r"\frac{1}{2} \boldsymbol{z}^{T} \boldsymbol{z}"
     differential = ctx["derivations"][1]
     assert differential["result"] == (
-        r"\boldsymbol{X}^{T} (\boldsymbol{X} \boldsymbol{w} \gsbreakin - \boldsymbol{y})"
+        r"\boldsymbol{X}^{T} \gsbreakmul (\boldsymbol{X} \boldsymbol{w} \gsbreakin - \boldsymbol{y})"
     )
     assert differential["inline"] == r"\partial J/\partial \boldsymbol{w}"
     text = " ".join(s["rhs"] + s["note"] for s in differential["steps"])
