@@ -33,8 +33,10 @@ _DEMOTE = MappingProxyType(
     }
 )
 _DEMOTE_RE = re.compile(r"\\gsbreak(?:op|in|inop)?(?![A-Za-z])")
-# Plain brackets around no more than this (without marks) never break inside: (X - \mu).
-SHORT = 40
+# Plain brackets around no more than this many symbols never break inside: (X - \mu).
+SHORT = 16
+_STYLE_RE = re.compile(r"\\(?:mathrm|operatorname|mathbf|boldsymbol|hat|bar|tilde)(?![A-Za-z])")
+_COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 
 DIFFERENTIAL = r"\mathrm{d}"
 
@@ -344,7 +346,13 @@ def _sized(tex: _Tex) -> tuple[str, int]:
     level = min(max(tex.level, tall) + 1, len(_SIZED))
     opening, closing = _SIZED[level - 1]
     plain = strip_breaks(tex.text)
-    if level == 1 and len(plain) <= SHORT:
+    if level == 1 and symbols(plain) <= SHORT:
         return f"{opening}{plain}{closing}", level
     inner = _DEMOTE_RE.sub(lambda m: _DEMOTE[m.group(0)], tex.text)
     return f"{opening}{inner}{closing}", level
+
+
+def symbols(latex: str) -> int:
+    """About how many symbols ``latex`` prints (a command one, styles and braces none)."""
+    text = _COMMAND_RE.sub("x", _STYLE_RE.sub("", latex))
+    return sum(1 for char in text if char not in "{} ^_")
