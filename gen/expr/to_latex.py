@@ -33,8 +33,8 @@ _DEMOTE = MappingProxyType(
     }
 )
 _DEMOTE_RE = re.compile(r"\\gsbreak(?:op|in|inop)?(?![A-Za-z])")
-# Plain brackets around no more than this many symbols never break inside: (X - \mu).
-SHORT = 16
+# Brackets around no more than this many symbols never break inside: (X - \mu).
+SHORT = 24
 _STYLE_RE = re.compile(r"\\(?:mathrm|operatorname|mathbf|boldsymbol|hat|bar|tilde)(?![A-Za-z])")
 _COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 
@@ -340,13 +340,13 @@ def _sized(tex: _Tex) -> tuple[str, int]:
 
     One size above the brackets it holds (at most ``\\Biggl``), at least ``\\biggl``
     around a fraction and ``\\Bigl`` around a root; its marks are demoted (top-level to
-    inner, inner to deep), or dropped inside plain brackets around short content.
+    inner, inner to deep), or dropped inside brackets around short content.
     """
     tall = 3 if _FRACTION.search(tex.text) else 2 if r"\sqrt" in tex.text else 0
     level = min(max(tex.level, tall) + 1, len(_SIZED))
     opening, closing = _SIZED[level - 1]
     plain = strip_breaks(tex.text)
-    if level == 1 and symbols(plain) <= SHORT:
+    if symbols(plain) <= SHORT:
         return f"{opening}{plain}{closing}", level
     inner = _DEMOTE_RE.sub(lambda m: _DEMOTE[m.group(0)], tex.text)
     return f"{opening}{inner}{closing}", level
