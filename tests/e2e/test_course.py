@@ -20,16 +20,16 @@ SOURCE_RE = re.compile(r"(\d{4}|\b\d+(\.\d+)+\b|eq\.|section|notes|appendix|algo
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, tex) -> Path:
-    """The course built once for every test here: sheets and slides, with --strict."""
+    """The course built once for every test here: sheets, slides and exercises, --strict."""
     out = tmp_path_factory.mktemp("course")
-    args = ["build", str(COURSE), "-o", str(out), "--to", "pdf,body,json,slides"]
+    args = ["build", str(COURSE), "-o", str(out), "--to", "pdf,body,json,slides,exercise"]
     assert main([*args, "--strict", "--force", "-j", "2"]) == 0
     return out
 
 
 def overfull(built: Path, name: str) -> list[str]:
     """The overfull boxes the TeX logs of a spec's outputs showed (gen/make/texlog.py reads
-    them into the build's manifest), of the sheet and the slides alike."""
+    them into the build's manifest), of the sheet, the slides and the exercise alike."""
     manifest = json.loads((built / ".gradsheet" / "cache" / f"{name}.json").read_text("utf-8"))
     return [w["message"] for w in manifest["warnings"] if "Overfull" in w["message"]]
 
@@ -58,8 +58,8 @@ def test_each_spec_builds_clean_and_verified(built, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_no_line_is_wider_than_its_column_on_the_sheet_or_the_slides(built, name):
-    for suffix in (".pdf", ".slides.pdf", ".slides.tex"):
+def test_no_line_is_wider_than_its_column_on_the_sheet_slides_or_exercise(built, name):
+    for suffix in (".pdf", ".slides.pdf", ".exercise.pdf"):
         assert (built / f"{name}{suffix}").is_file(), (name, suffix)
     assert overfull(built, name) == [], name
 
