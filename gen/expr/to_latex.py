@@ -40,7 +40,7 @@ _COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 
 DIFFERENTIAL = r"\mathrm{d}"
 
-_MUL_JOIN = {"*": " ", ".*": r" \odot ", "./": r" \oslash ", "/": " / "}
+_MUL_JOIN = MappingProxyType({"*": " ", ".*": r" \odot ", "./": r" \oslash ", "/": " / "})
 # Content this tall needs brackets that grow with it.
 _TALL = re.compile(r"\\(?:frac|dfrac|tfrac|sum|prod|int|left|underbrace|overbrace|sqrt|begin)\b")
 # Brackets by what they hold: plain, one size up around plain ones, two sizes up around those.
