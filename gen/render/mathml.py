@@ -25,6 +25,10 @@ MACROS = MappingProxyType(
     {
         "gsbreak": "",  # a place where a long right-hand side may break
         "gsbreakin": "",  # the same, inside brackets
+        "gsbreakop": "",  # before a top-level Hadamard product or division
+        "gsbreakinop": "",  # the same, inside brackets
+        "gsbreakdeep": "",  # before any of those, inside two or more pairs of brackets
+        "gsbreakmul": "",  # between two factors of a product
         "gscheck": r"\checkmark",
     }
 )

@@ -20,9 +20,18 @@ SOURCE_RE = re.compile(r"(\d{4}|\b\d+(\.\d+)+\b|eq\.|section|notes|appendix|algo
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, tex) -> Path:
+    """The course built once for every test here: sheets, slides and exercises, --strict."""
     out = tmp_path_factory.mktemp("course")
-    assert main(["build", str(COURSE), "-o", str(out), "--strict", "--force"]) == 0
+    args = ["build", str(COURSE), "-o", str(out), "--to", "pdf,body,json,slides,exercise"]
+    assert main([*args, "--strict", "--force", "-j", "2"]) == 0
     return out
+
+
+def overfull(built: Path, name: str) -> list[str]:
+    """The overfull boxes the TeX logs of a spec's outputs showed (gen/make/texlog.py reads
+    them into the build's manifest), of the sheet, the slides and the exercise alike."""
+    manifest = json.loads((built / ".gradsheet" / "cache" / f"{name}.json").read_text("utf-8"))
+    return [w["message"] for w in manifest["warnings"] if "Overfull" in w["message"]]
 
 
 def _results(built: Path, name: str) -> dict:
@@ -46,6 +55,21 @@ def test_each_spec_builds_clean_and_verified(built, name):
         assert d["verified"]["max_rel_error"] < 1e-6, where
         for step in d["steps"]:
             assert step.get("verified", True) is True, (where, step["latex"])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_line_is_wider_than_its_column_on_the_sheet_slides_or_exercise(built, name):
+    for suffix in (".pdf", ".slides.pdf", ".exercise.pdf"):
+        assert (built / f"{name}{suffix}").is_file(), (name, suffix)
+    assert overfull(built, name) == [], name
+
+
+def test_the_held_back_specs_are_back():
+    # the course specs once held back in specs/course/pending/ for overfull lines are built
+    assert not (COURSE / "pending").exists()
+    for name in ("attention", "batch-norm", "layer-norm", "three-layer-network"):
+        text = (COURSE / f"{name}.yaml").read_text("utf-8")
+        assert "PENDING" not in text and "method: [chain, differential]" in text, name
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 NAMES = [p.stem for p in SPECS]
 FRAME = re.compile(r"^\\begin\{frame\}", re.MULTILINE)
-STEP_FRAME = re.compile(r"^\\begin\{frame\}\[t\]\{.*?\}\n\\gsmeta\{", re.MULTILINE)
+STEP_FRAME = re.compile(r"^\\begin\{frame\}\[t\]\{.*?\}\n\\gsframefit\{%\n\\gsmeta\{", re.MULTILINE)
 
 
 def pages(pdf: Path) -> int:
@@ -32,9 +32,17 @@ def pages(pdf: Path) -> int:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, tex) -> Path:
     out = tmp_path_factory.mktemp("slides")
-    args = ["build", str(ROOT / "specs"), "-o", str(out), "--to", "slides,handout,json"]
+    args = ["build", str(ROOT / "specs"), "-o", str(out), "--to", "pdf,slides,handout,json"]
     assert main([*args, "--strict", "-j", "2"]) == 0
     return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_line_is_wider_than_its_column_on_the_sheet_or_the_slides(built, name):
+    # the overfull boxes of the TeX logs (gen/make/texlog.py), as the build's manifest keeps them
+    manifest = json.loads((built / ".gradsheet" / "cache" / f"{name}.json").read_text("utf-8"))
+    assert {f"{name}.pdf", f"{name}.slides.pdf", f"{name}.handout.pdf"} <= set(manifest["outputs"])
+    assert [w for w in manifest["warnings"] if "Overfull" in w["message"]] == []
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -64,8 +64,6 @@ KNOWN = frozenset(
         "gen/expr/names.py:GREEK",
         "gen/expr/precedence.py:BINARY",
         "gen/expr/shape.py:VERBS",
-        "gen/expr/to_latex.py:_MARKS",
-        "gen/expr/to_latex.py:_MUL_JOIN",
         "gen/expr/to_numpy.py:_ELEMENTWISE_OPS",
         "gen/make/latexmk.py:ENGINES",
         "gen/make/latexmk.py:_LIVE",  # the TeX runs in progress (for kill_all): process state

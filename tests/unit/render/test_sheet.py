@@ -199,7 +199,7 @@ def test_chain_rule_factors_show_their_shapes_under_braces(sample_context):
     _, body = render_tex(sample_context("en"))
     lhs = r"\underbrace{\frac{\partial J}{\partial w}}_{n \times 1}"
     rhs = (
-        r"\underbrace{\left(\frac{\partial z}{\partial w}\right)^{\top}}_{n \times m} "
+        r"\underbrace{\left(\frac{\partial z}{\partial w}\right)^{\top}}_{n \times m} \gsbreakmul "
         r"\underbrace{\frac{\partial J}{\partial z}}_{m \times 1}"
     )
     assert rf"\quad {lhs} &= \gsrhs{{3}}{{{rhs}}} & \tag*{{\gsnote{{3}}{{" in body

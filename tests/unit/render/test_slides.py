@@ -50,3 +50,17 @@ def test_slides_and_handout():
     assert r"\documentclass[aspectratio=169,10pt,handout]{beamer}" in handout
     assert slides.count(r"\gsresult{") == 2
     assert r"\uncover<2->" in slides and r"\onslide<" in slides
+
+
+def test_heavy_steps_are_cut_onto_frames_of_their_own():
+    from gen.render.slides import derivation_frames, step_lines
+
+    assert frames(list(range(4)), 4, weights=[1, 1, 6, 6], budget=7) == [[0, 1], [2], [3]]
+    assert frames(list(range(3)), 4, weights=[1, 1, 1], budget=7) == [[0, 1, 2]]
+    short = {"rhs": "X w", "note": "a note", "factors": []}
+    long = {"rhs": " + ".join(["A w"] * 60), "note": "n " * 40, "factors": []}
+    assert step_lines(short) == 1 and step_lines(long) > 3
+    # a long result gets a frame of its own after heavy steps
+    d = {"steps": [long, long], "result": " + ".join(["A w"] * 60)}
+    assert derivation_frames(d)[-1] == []
+    assert derivation_frames({"steps": [short], "result": "X w"}) == [[short]]

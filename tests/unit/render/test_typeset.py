@@ -8,7 +8,7 @@ from gen.expr.ast import Shape
 from gen.expr.names import latex_name
 from gen.expr.parser import parse
 from gen.expr.shape import infer
-from gen.expr.to_latex import BREAK, BREAK_INNER, to_latex
+from gen.expr.to_latex import BREAK, BREAK_INNER, BREAK_MUL, to_latex
 from gen.program import DerivativeName
 from gen.render.style import TRANSPOSE_MARKS, Names, Typeset, typeset
 
@@ -89,9 +89,11 @@ def test_brackets_grow_with_what_they_hold(text, latex):
 def test_breaks_mark_the_top_level_sum_and_sums_in_factors():
     assert tex("A*w + B*w - x", breaks=True) == rf"A w {BREAK} + B w {BREAK} - x"
     assert tex("(1/2*A*w + B*w)'*dw", breaks=True) == (
-        rf"\biggl(\frac{{1}}{{2}} A w {BREAK_INNER} + B w\biggr)^{{\top}}\,\mathrm{{d}}w"
+        rf"\biggl(\frac{{1}}{{2}} A w + B w\biggr)^{{\top}} {BREAK_MUL} \,\mathrm{{d}}w"
     )
     assert tex("tr(A + B)", breaks=True) == r"\operatorname{tr}(A + B)"
+    long = "A*w + B*w + A*B*w + B*A*w + A*A*w + B*B*w + A*B*A*w + B*A*B*w"
+    assert tex(f"({long})'*dw", breaks=True).count(f"{BREAK_INNER} +") == 7
     assert tex("A*w + B*w - x") == "A w + B w - x"
 
 

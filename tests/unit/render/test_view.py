@@ -190,8 +190,8 @@ def test_a_step_that_asks_for_shapes_gets_braces():
     assert shown["lhs_shape"] == r"m \times 1"
     _, body = render_tex(view)
     assert (
-        r"\underbrace{\mathrm{d}z}_{m \times 1} &= \gsrhs{1}{\frac{1}{2} "
-        r"\underbrace{X}_{m \times n} \underbrace{w}_{n \times 1}}"
+        r"\underbrace{\mathrm{d}z}_{m \times 1} &= \gsrhs{1}{\frac{1}{2} \gsbreakmul "
+        r"\underbrace{X}_{m \times n} \gsbreakmul \underbrace{w}_{n \times 1}}"
     ) in body
 
 
@@ -206,7 +206,7 @@ def test_bold_and_transpose_reach_every_part_of_the_sheet():
     assert ctx["definitions"][1]["rhs"] == r"\frac{1}{2} \boldsymbol{z}^{T} \boldsymbol{z}"
     differential = ctx["derivations"][1]
     assert differential["result"] == (
-        r"\boldsymbol{X}^{T} (\boldsymbol{X} \boldsymbol{w} \gsbreakin - \boldsymbol{y})"
+        r"\boldsymbol{X}^{T} \gsbreakmul (\boldsymbol{X} \boldsymbol{w} - \boldsymbol{y})"
     )
     assert differential["inline"] == r"\partial J/\partial \boldsymbol{w}"
     text = " ".join(s["rhs"] + s["note"] for s in differential["steps"])
