@@ -171,6 +171,17 @@ class Graph:
             self.named(acc.get(self.wrt, al.zero(shape))), self.ctx.symmetric
         )
 
+    def tidy(self, node: Node) -> Node:
+        """``node`` simplified, each activation of a definition written as its name."""
+        return self.simplifier.simplify(self.named(node), self.ctx.symmetric)
+
+    def pull(self, name: str, grad: Node) -> dict[str, Node]:
+        """What the definition of ``name``, whose gradient is ``grad``, passes to each live
+        name it uses directly (the adjoint rules, one link back), each part tidied."""
+        acc: dict[str, Node] = {}
+        self._backprop(self.exprs[name], grad, acc)
+        return {n: self.tidy(g) for n, g in acc.items()}
+
     def _backprop(self, node: Node, g: Node, acc: dict[str, Node]) -> None:
         if isinstance(node, Name):
             if node.id in self.live:

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from gen.derive.steps import Derivation, Step
-from gen.expr.ast import SCALAR, Binary, Neg, Node
+from gen.expr.ast import SCALAR, Binary, Name, Neg, Node
 from gen.expr.names import latex_name
 from gen.program import Program, Symbol
 from gen.render.indexline import index_line_latex
@@ -181,7 +181,10 @@ def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> di
         "given": _given(d, ts),
         "steps": steps,
         "result_lhs": title,
-        "result": ts.expr(d.result, breaks=True),
+        "result": ts.expr(d.written if d.written is not None else d.result, breaks=True),
+        "names": [
+            {"name": ts.expr(Name(n, shape=e.shape)), "latex": ts.expr(e)} for n, e in d.names
+        ],
         "verified": {
             "ok": bool(check and check.numeric),
             "max_rel_error": check.max_rel_error if check else float("nan"),

@@ -1,0 +1,218 @@
+"""Backpropagation in the differential method: dL = <G_S, dS> pulled back link by link.
+
+For a scalar ``of`` whose path from ``wrt`` has more than one link, the books do not
+substitute every differential at once: they name the gradient by the last link's input
+(the upstream gradient ``G_S``), write ``dL = tr(G_S' dS)``, and pull it back through
+each definition in turn, ``tr(G_S' dA W2) = tr((G_S W2')' dA)``, naming a gradient that
+has grown (``G_A``), until ``dL = tr((X' delta)' dW1)`` reads off ``X' delta``. Each line
+claims the differential of ``of`` in the direction ``d<wrt>``; its check form has the
+names written out. The names and their definitions are the derivation's ``names``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from gen.derive import algebra as al
+from gen.derive.graph import Graph
+from gen.derive.layout import gradient_is_transposed
+from gen.derive.notes import Note
+from gen.derive.rules import inner
+from gen.derive.steps import Claim, Differential, Partial, Step
+from gen.expr.ast import SCALAR, Binary, Name, Neg, Node, Num, Transpose
+from gen.expr.measure import size
+from gen.spec.model import Target
+
+if TYPE_CHECKING:
+    from gen.derive.differential import Differentials
+
+NAME_ABOVE = 6  # a pulled-back gradient larger than this gets a name of its own
+SHORT = 24  # the result with its names written out is shown when no larger than this
+
+
+def pulls_back(diffs: Differentials) -> bool:
+    """Whether ``diffs`` is derived by pulling back: a scalar, more than one link."""
+    g = diffs.graph
+    return len(diffs.path) > 1 and g.program.symbols[diffs.of].shape == SCALAR and diffs.of != g.wrt
+
+
+class Pullback:
+    """The pull-back lines of one differential derivation (recorded on ``diffs.steps``)."""
+
+    def __init__(self, diffs: Differentials) -> None:
+        self.diffs = diffs
+        self.graph = diffs.graph
+        self.names: dict[str, Node] = {}  # each name's definition, in earlier names
+        self._written: dict[str, Node] = {}  # each name written out in the program's names
+        taken = set(self.graph.program.symbols)
+        self._taken = taken | {f"d{n}" for n in taken}
+
+    def expand(self, node: Node) -> Node:
+        """``node`` with every name of this derivation written out (the program's names)."""
+        return al.substitute(node, self._written) if self._written else node
+
+    def declare(self, base: str, value: Node) -> Node:
+        """A new name for ``value`` (``base``, or ``base_2`` ... when taken)."""
+        ident, k = base, 1
+        while ident in self._taken or ident in self.names:
+            k += 1
+            ident = f"{base}{k}" if base == "delta" else f"{base}_{k}"
+        self.names[ident] = value
+        self._written[ident] = self.expand(value)
+        return Name(ident, shape=value.shape)
+
+    def line(
+        self,
+        lhs: Differential | Partial | None,
+        rhs: Node,
+        notes: tuple[Note, ...],
+        claim: Claim = Claim.DIFFERENTIAL,
+    ) -> None:
+        """Record ``lhs = rhs`` with its check form (names and differentials written out)."""
+        d = self.diffs
+        check = d.check_form(self.expand(rhs))
+        d.steps.append(Step(lhs, rhs, notes, check, claim, d.of))
+
+    def run(self, target: Target) -> tuple[Node | None, Node]:
+        """Pull the gradient back from ``of`` to ``wrt``; return the result as written in
+        the names declared (None when none was) and in the program's names alone."""
+        g, d = self.graph, self.diffs
+        links: dict[str, list[Step]] = {}
+        for step in d.steps:  # each link's differential, shown where it is substituted
+            links.setdefault(step.of, []).append(step)
+        d.steps[:] = links.pop(d.of, [])
+        frontier = self._pull(d.of, al.num(1), {})
+        named = self._name_finals(frontier, first=True)
+        inputs = Note("by_inputs", tuple(f"d{n}" for n in frontier))
+        self.line(Differential(d.of), self._form(frontier), (inputs, *_upstream(named)))
+        while any(n != g.wrt for n in frontier):
+            top = max((n for n in frontier if n != g.wrt), key=self._order)
+            d.steps.extend(links.pop(top, []))
+            frontier = self._pull(top, frontier.pop(top), frontier)
+            named = self._name_finals(frontier, first=False)
+            notes = (Note("pull_back", (f"d{top}",)), Note("adjoint_rule"), *_upstream(named))
+            self.line(Differential(d.of), self._form(frontier), notes)
+        grad = frontier.get(g.wrt, al.zero(g.program.symbols[g.wrt].shape))
+        grad = self._delta(grad)
+        transposed = gradient_is_transposed(target.layout) and grad.shape != SCALAR
+        oriented = g.simplifier.simplify(g.ctx.T(grad), g.ctx.symmetric) if transposed else grad
+        if not self.names:  # nothing named: read off and written as the method always did
+            return None, d.read_off(oriented, target)
+        read = (Note("read_off", layout=target.layout.value),)
+        self.line(Partial(d.of, d.wrt), oriented, read, Claim.DERIVATIVE)
+        full = g.simplifier.simplify(self.expand(oriented), g.ctx.symmetric)
+        if full != oriented and size(full) <= SHORT:
+            self.line(None, full, (Note("names_written"),), Claim.DERIVATIVE)
+        table = self.renumbered()
+        return (al.substitute(oriented, table) if table else oriented), full
+
+    def _order(self, name: str) -> int:
+        return list(self.graph.exprs).index(name)
+
+    def _pull(self, name: str, grad: Node, frontier: dict[str, Node]) -> dict[str, Node]:
+        """``frontier`` with what the definition of ``name`` passes to its live inputs."""
+        out = dict(frontier)
+        g = self.graph
+        for child, part in g.pull(name, grad).items():
+            out[child] = g.tidy(al.add(out[child], part)) if child in out else part
+        return out
+
+    def _name_finals(self, frontier: dict[str, Node], first: bool) -> tuple[str, ...]:
+        """Name each gradient in ``frontier`` that nothing above adds to any more (the first
+        ones always, later ones when they have grown); return the names made."""
+        made: list[str] = []
+        before = set(self.names)
+        g = self.graph
+        for child, grad in list(frontier.items()):
+            if (
+                child == g.wrt
+                or isinstance(grad, Name | Num)
+                or (not first and size(grad) <= NAME_ABOVE)
+            ):
+                continue
+            if any(child in g.path(n) for n in frontier if n not in (child, g.wrt)):
+                continue  # another input above still adds to it
+            sign = isinstance(grad, Neg)
+            bare = grad.operand if isinstance(grad, Neg) else grad
+            split = None if first else self._split(bare)
+            if split is None:
+                named = self.declare(f"G_{child}", bare)
+            else:  # (delta W2'), the error of the layer below kept by its name
+                named = split
+            frontier[child] = al.neg(named) if sign else named
+            made.extend(sorted(n for n in self.names if n not in made and n not in before))
+        return tuple(made)
+
+    def _split(self, grad: Node) -> Node | None:
+        """``grad`` as a plain factor times a named delta, when it is such a product."""
+        if not isinstance(grad, Binary) or grad.op != "*":
+            return None
+        left, right = grad.left, grad.right
+        if size(left) <= 2 and _compound(right):
+            return al.mul(left, self.declare("delta", right))
+        if size(right) <= 2 and isinstance(left, Transpose) and _compound(left.operand):
+            return al.mul(al.transpose(self.declare("delta", left.operand)), right)
+        if size(right) <= 2 and _compound(left):
+            return al.mul(self.declare("delta", left), right)
+        return None
+
+    def _form(self, frontier: dict[str, Node]) -> Node:
+        """dL as the sum of tr(G' dX) over the frontier, each sign outside."""
+        terms = [_inner(grad, self.graph.dname(n), self.graph) for n, grad in frontier.items()]
+        out = terms[0]
+        for t in terms[1:]:
+            out = al.add(out, t)
+        return out
+
+    def _delta(self, grad: Node) -> Node:
+        """``grad`` with its compound factor beside a plain one named delta (X' delta,
+        delta' 1), as the books write the error the weights meet; a line says so."""
+        out = self._split(grad)
+        if out is None:
+            return grad
+        dx = self.graph.dname(self.graph.wrt)
+        self.line(Differential(self.diffs.of), _inner(out, dx, self.graph), (Note("delta"),))
+        return out
+
+    def renumbered(self) -> dict[str, Name]:
+        """With several deltas, number them by layer from the bottom (delta1 is the last
+        made), in the names and the lines."""
+        made = [n for n in self.names if n == "delta" or n.startswith("delta")]
+        wanted = [f"delta{len(made) - i}" for i in range(len(made))]
+        if len(made) < 2 or any(w in self._taken for w in wanted):
+            return {}
+        shapes = {n: self.names[n].shape for n in made}
+        table = {old: Name(new, shape=shapes[old]) for old, new in zip(made, wanted, strict=True)}
+        self.names = {
+            (table[n].id if n in table else n): al.substitute(e, table)
+            for n, e in self.names.items()
+        }
+        d = self.diffs
+        d.steps[:] = [
+            dataclasses.replace(s, rhs=al.substitute(s.rhs, table), notes=_renamed(s.notes, table))
+            for s in d.steps
+        ]
+        return table
+
+
+def _compound(node: Node) -> bool:
+    return size(node) > 2 and not isinstance(node, Name)
+
+
+def _inner(grad: Node, dx: Node, graph: Graph) -> Node:
+    """tr(G' dX) (or g' dx, or g dx) with G kept whole, its sign outside."""
+    if isinstance(grad, Neg):
+        return al.neg(_inner(grad.operand, dx, graph))
+    return inner(grad, dx, graph.ctx)
+
+
+def _renamed(notes: tuple[Note, ...], table: dict[str, Name]) -> tuple[Note, ...]:
+    return tuple(
+        dataclasses.replace(n, names=tuple(table[m].id if m in table else m for m in n.names))
+        for n in notes
+    )
+
+
+def _upstream(made: tuple[str, ...]) -> tuple[Note, ...]:
+    return (Note("upstream", made),) if made else ()
