@@ -20,14 +20,17 @@ from gen.derive.layout import gradient_is_transposed
 from gen.derive.notes import Note
 from gen.derive.rules import inner
 from gen.derive.steps import Claim, Differential, Partial, Step
-from gen.expr.ast import SCALAR, Binary, Name, Neg, Node, Num, Transpose
+from gen.expr.ast import SCALAR, Binary, Name, Neg, Node, Transpose
 from gen.expr.measure import size
+from gen.expr.walk import names
 from gen.spec.model import Target
 
 if TYPE_CHECKING:
     from gen.derive.differential import Differentials
 
+NAME_FIRST = 2  # the first gradient larger than this gets a name (not 1./s)
 NAME_ABOVE = 6  # a pulled-back gradient larger than this gets a name of its own
+LONG = 12  # a result written out smaller than this reads better without names
 SHORT = 24  # the result with its names written out is shown when no larger than this
 
 
@@ -74,10 +77,15 @@ class Pullback:
         check = d.check_form(self.expand(rhs))
         d.steps.append(Step(lhs, rhs, notes, check, claim, d.of))
 
-    def run(self, target: Target) -> tuple[Node | None, Node]:
+    def run(self, target: Target) -> tuple[Node | None, Node] | None:
         """Pull the gradient back from ``of`` to ``wrt``; return the result as written in
-        the names declared (None when none was) and in the program's names alone."""
+        the names declared (None when it holds none) and in the program's names alone.
+
+        None, the steps left as they were: no gradient grew large enough to be named, or
+        the result written out is short (least squares, logistic regression: the names
+        would hide what the simplifier cancels)."""
         g, d = self.graph, self.diffs
+        before = list(d.steps)
         links: dict[str, list[Step]] = {}
         for step in d.steps:  # each link's differential, shown where it is substituted
             links.setdefault(step.of, []).append(step)
@@ -91,21 +99,26 @@ class Pullback:
             d.steps.extend(links.pop(top, []))
             frontier = self._pull(top, frontier.pop(top), frontier)
             named = self._name_finals(frontier, first=False)
-            notes = (Note("pull_back", (f"d{top}",)), Note("adjoint_rule"), *_upstream(named))
+            notes = (Note("pull_back", (f"d{top}",)), *_upstream(named))
             self.line(Differential(d.of), self._form(frontier), notes)
         grad = frontier.get(g.wrt, al.zero(g.program.symbols[g.wrt].shape))
         grad = self._delta(grad)
         transposed = gradient_is_transposed(target.layout) and grad.shape != SCALAR
         oriented = g.simplifier.simplify(g.ctx.T(grad), g.ctx.symmetric) if transposed else grad
-        if not self.names:  # nothing named: read off and written as the method always did
-            return None, d.read_off(oriented, target)
+        table = self.renumbered()
+        oriented = al.substitute(oriented, table) if table else oriented
+        full = g.simplifier.simplify(self.expand(oriented), g.ctx.symmetric)
+        result = g.finish(full)
+        if not names(oriented) & set(self.names) or size(result) < LONG:
+            # Nothing named, or a short result: the lines the method always wrote.
+            d.steps[:] = before
+            self.names.clear()
+            return None
         read = (Note("read_off", layout=target.layout.value),)
         self.line(Partial(d.of, d.wrt), oriented, read, Claim.DERIVATIVE)
-        full = g.simplifier.simplify(self.expand(oriented), g.ctx.symmetric)
         if full != oriented and size(full) <= SHORT:
             self.line(None, full, (Note("names_written"),), Claim.DERIVATIVE)
-        table = self.renumbered()
-        return (al.substitute(oriented, table) if table else oriented), full
+        return oriented, result
 
     def _order(self, name: str) -> int:
         return list(self.graph.exprs).index(name)
@@ -119,17 +132,16 @@ class Pullback:
         return out
 
     def _name_finals(self, frontier: dict[str, Node], first: bool) -> tuple[str, ...]:
-        """Name each gradient in ``frontier`` that nothing above adds to any more (the first
-        ones always, later ones when they have grown); return the names made."""
+        """Name each gradient in ``frontier`` that nothing above adds to any more and that
+        has grown (past ``NAME_FIRST`` at the top, ``NAME_ABOVE`` below), not a scaled
+        name; return the names made."""
         made: list[str] = []
         before = set(self.names)
         g = self.graph
         for child, grad in list(frontier.items()):
-            if (
-                child == g.wrt
-                or isinstance(grad, Name | Num)
-                or (not first and size(grad) <= NAME_ABOVE)
-            ):
+            if child == g.wrt or size(grad) <= (NAME_FIRST if first else NAME_ABOVE):
+                continue
+            if _scaled_name(grad):  # 2 E, r/m: the name itself reads as well
                 continue
             if any(child in g.path(n) for n in frontier if n not in (child, g.wrt)):
                 continue  # another input above still adds to it
@@ -188,12 +200,25 @@ class Pullback:
             (table[n].id if n in table else n): al.substitute(e, table)
             for n, e in self.names.items()
         }
+        self._written = {(table[n].id if n in table else n): e for n, e in self._written.items()}
         d = self.diffs
         d.steps[:] = [
             dataclasses.replace(s, rhs=al.substitute(s.rhs, table), notes=_renamed(s.notes, table))
             for s in d.steps
         ]
         return table
+
+
+def _scaled_name(node: Node) -> bool:
+    """Whether ``node`` is a name times, or divided by, scalars (2 E, -r/m)."""
+    if isinstance(node, Neg):
+        return _scaled_name(node.operand)
+    if isinstance(node, Binary) and node.op in ("*", "/", ".*", "./"):
+        if node.left.shape == SCALAR and node.op in ("*", ".*"):
+            return _scaled_name(node.right)
+        if node.right.shape == SCALAR:
+            return _scaled_name(node.left)
+    return isinstance(node, Name)
 
 
 def _compound(node: Node) -> bool:

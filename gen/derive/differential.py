@@ -120,12 +120,15 @@ def derive_differential(program: Program, target: Target, simplifier: Simplifier
     of_shape, wrt_shape = program.symbols[of].shape, program.symbols[wrt].shape
     written: Node | None = None
     names: tuple[tuple[str, Node], ...] = ()
+    pulled = None
     if target.order == 1 and pulls_back(diffs):  # dL = <G_S, dS>, pulled back link by link
+        pullback = Pullback(diffs)
+        pulled = pullback.run(target)
+        names = tuple(pullback.names.items())
+    if pulled is not None:
         kind = kind_of(of_shape, wrt_shape)
         shape = result_shape(of_shape, wrt_shape, target.layout)
-        pullback = Pullback(diffs)
-        written, result = pullback.run(target)
-        names = tuple(pullback.names.items())
+        written, result = pulled
     elif target.order == 2:
         result = _hessian(diffs, target)
         shape = (wrt_shape[0], wrt_shape[0])
