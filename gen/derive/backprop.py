@@ -93,7 +93,9 @@ class Pullback:
         frontier = self._pull(d.of, al.num(1), {})
         named = self._name_finals(frontier, first=True)
         inputs = Note("by_inputs", tuple(f"d{n}" for n in frontier))
-        self.line(Differential(d.of), self._form(frontier), (inputs, *_upstream(named)))
+        form = self._form(frontier)
+        if named or not d.steps or d.steps[-1].rhs != form:  # not g' dh written twice
+            self.line(Differential(d.of), form, (inputs, *_upstream(named)))
         while any(n != g.wrt for n in frontier):
             top = max((n for n in frontier if n != g.wrt), key=self._order)
             d.steps.extend(links.pop(top, []))
