@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 NAME_FIRST = 2  # the first gradient larger than this gets a name (not 1./s)
 NAME_ABOVE = 6  # a pulled-back gradient larger than this gets a name of its own
 LONG = 12  # a result written out smaller than this reads better without names
+CANCELS = 0.75  # the result simplified to less than this share of it: names hide a cancellation
 SHORT = 24  # the result with its names written out is shown when no larger than this
 
 
@@ -111,8 +112,9 @@ class Pullback:
         oriented = al.substitute(oriented, table) if table else oriented
         full = g.simplifier.simplify(self.expand(oriented), g.ctx.symmetric)
         result = g.finish(full)
-        if not names(oriented) & set(self.names) or size(result) < LONG:
-            # Nothing named, or a short result: the lines the method always wrote.
+        if not self._worth(oriented, full, result, size(d.named[d.of])):
+            # Nothing named, a short result, or names that hide a cancellation: the
+            # lines the method always wrote.
             d.steps[:] = before
             self.names.clear()
             return None
@@ -121,6 +123,21 @@ class Pullback:
         if full != oriented and size(full) <= SHORT:
             self.line(None, full, (Note("names_written"),), Claim.DERIVATIVE)
         return oriented, result
+
+    def _worth(self, written: Node, full: Node, result: Node, substituted: int) -> bool:
+        """Whether the pull-back reads better than substituting every differential at once:
+        the result holds a name, the names hide no cancellation (logistic regression's
+        G_p .* p .* (1 - p) is p - y), and the result is long, or a layer's error
+        (delta = ... .* f'(Z)) is named where the all-at-once line would be long."""
+        if not names(written) & set(self.names):
+            return False
+        if size(full) < CANCELS * size(self.expand(written)):
+            return False
+        layer = any(
+            n.startswith("delta") and isinstance(e, Binary) and e.op == ".*"
+            for n, e in self.names.items()
+        )
+        return size(result) >= LONG or (layer and substituted >= LONG)
 
     def _order(self, name: str) -> int:
         return list(self.graph.exprs).index(name)
@@ -135,14 +152,18 @@ class Pullback:
 
     def _name_finals(self, frontier: dict[str, Node], first: bool) -> tuple[str, ...]:
         """Name each gradient in ``frontier`` that nothing above adds to any more and that
-        has grown (past ``NAME_FIRST`` at the top, ``NAME_ABOVE`` below), not a scaled
-        name; return the names made."""
+        has grown (past ``NAME_FIRST`` at the top, ``NAME_ABOVE`` below) or is about to be
+        pulled back along several paths (batch norm's G_X_hat), not a scaled name; return
+        the names made."""
         made: list[str] = []
         before = set(self.names)
         g = self.graph
         for child, grad in list(frontier.items()):
-            if child == g.wrt or size(grad) <= (NAME_FIRST if first else NAME_ABOVE):
+            fans = len(names(g.exprs[child]) & g.live) > 1 if child in g.exprs else False
+            if child == g.wrt or isinstance(grad, Name) or size(grad) < 2:
                 continue
+            if size(grad) <= (NAME_FIRST if first else NAME_ABOVE) and not fans:
+                continue  # small, and pulled back along one path: written out
             if _scaled_name(grad):  # 2 E, r/m: the name itself reads as well
                 continue
             if any(child in g.path(n) for n in frontier if n not in (child, g.wrt)):

@@ -187,8 +187,15 @@ class Graph:
         )
 
     def tidy(self, node: Node) -> Node:
-        """``node`` simplified, each activation of a definition written as its name."""
-        return self.simplifier.simplify(self.named(node), self.ctx.symmetric)
+        """``node`` simplified, each definition's expression in it (an activation, or
+        X_c ./ sqrt(v + epsilon) for X_hat) written as its name."""
+        out = self.simplifier.simplify(self.named(node), self.ctx.symmetric)
+        table = {
+            expr: Name(name, shape=expr.shape)
+            for name, expr in self.exprs.items()
+            if name != self.wrt and size(expr) >= 1
+        }
+        return al.replace_subtrees(out, table)
 
     def pull(self, name: str, grad: Node) -> dict[str, Node]:
         """What the definition of ``name``, whose gradient is ``grad``, passes to each live
