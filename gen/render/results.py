@@ -9,7 +9,7 @@ from typing import Any
 from gen.derive import algebra as al
 from gen.derive.steps import Derivation
 from gen.errors import GenError
-from gen.expr.ast import Name, Node
+from gen.expr.ast import Node
 from gen.expr.measure import size
 from gen.expr.numpy_form import NumpyForms
 from gen.expr.to_text import to_text
@@ -18,6 +18,7 @@ from gen.render.indexline import index_line_latex
 from gen.render.mathtext import full_lhs, shape_text
 from gen.render.notes import notes_text, wrt_role
 from gen.render.style import Typeset, typeset
+from gen.render.view import with_names
 from gen.verify.numeric import program_forms
 
 
@@ -31,7 +32,7 @@ def derivation_json(
 
     ``exact`` (from ``gen.verify.exact.exact_json``, with ``check --exact``) joins ``verified``.
     """
-    ts = ts or typeset(program)
+    ts = with_names(ts or typeset(program), d)
     lhs = full_lhs(d.steps, ts)
     role = wrt_role(program, d)
     given = d.target is not None and d.target.given is not None
@@ -107,7 +108,7 @@ def names_json(d: Derivation, ts: Typeset, forms: NumpyForms) -> list[dict[str, 
                 "text": to_text(expr),
                 "latex": ts.expr(expr),
                 "numpy": forms.of(written[name]),
-                "name_latex": ts.expr(Name(name, shape=expr.shape)),
+                "name_latex": ts.name(name),
             }
         )
     return out
