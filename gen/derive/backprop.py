@@ -57,7 +57,11 @@ class Pullback:
         return al.substitute(node, self._written) if self._written else node
 
     def declare(self, base: str, value: Node) -> Node:
-        """A new name for ``value`` (``base``, or ``base_2`` ... when taken)."""
+        """A new name for ``value`` (``base``, or ``base_2`` ... when taken); the name
+        already declared for it, if any (one layer's delta met along two paths)."""
+        for ident, known in self.names.items():
+            if known == value:
+                return Name(ident, shape=value.shape)
         ident, k = base, 1
         while ident in self._taken or ident in self.names:
             k += 1
@@ -162,14 +166,17 @@ class Pullback:
             fans = len(names(g.exprs[child]) & g.live) > 1 if child in g.exprs else False
             if child == g.wrt or isinstance(grad, Name) or size(grad) < 2:
                 continue
-            if size(grad) <= (NAME_FIRST if first else NAME_ABOVE) and not fans:
-                continue  # small, and pulled back along one path: written out
-            if _scaled_name(grad):  # 2 E, r/m: the name itself reads as well
-                continue
             if any(child in g.path(n) for n in frontier if n not in (child, g.wrt)):
                 continue  # another input above still adds to it
             sign = isinstance(grad, Neg)
             bare = grad.operand if isinstance(grad, Neg) else grad
+            small = size(grad) <= (NAME_FIRST if first else NAME_ABOVE) and not fans
+            if small or _scaled_name(grad):  # written out, unless a layer's error shows
+                layer = None if first else self._split(bare, layer=True)
+                if layer is not None:
+                    frontier[child] = al.neg(layer) if sign else layer
+                    made.extend(sorted(n for n in self.names if n not in made and n not in before))
+                continue
             split = None if first else self._split(bare)
             if split is None:
                 named = self.declare(f"G_{child}", bare)
@@ -177,18 +184,31 @@ class Pullback:
                 named = split
             frontier[child] = al.neg(named) if sign else named
             made.extend(sorted(n for n in self.names if n not in made and n not in before))
+        if made:  # a name made for one input is written by name in the others too
+            table = {self.names[n]: Name(n, shape=self.names[n].shape) for n in made}
+            for child in frontier:
+                frontier[child] = al.replace_subtrees(frontier[child], table)
         return tuple(made)
 
-    def _split(self, grad: Node) -> Node | None:
-        """``grad`` as a plain factor times a named delta, when it is such a product."""
+    def _split(self, grad: Node, layer: bool = False) -> Node | None:
+        """``grad`` as a plain factor times a named delta, when it is such a product (a sum
+        of such products, term by term); with ``layer``, only a delta that is a layer's
+        error, an entrywise product (delta = G W' .* f'(Z))."""
+        if isinstance(grad, Binary) and grad.op in ("+", "-"):
+            left, right = self._split(grad.left, layer), self._split(grad.right, layer)
+            if left is None and right is None:
+                return None
+            return al.binary(grad.op, left or grad.left, right or grad.right)
         if not isinstance(grad, Binary) or grad.op != "*":
             return None
         left, right = grad.left, grad.right
-        if size(left) <= 2 and _compound(right):
+        if SCALAR in (left.shape, right.shape):  # 2 (...): a scale, not a layer's weights
+            return None
+        if size(left) <= 2 and _compound(right, layer):
             return al.mul(left, self.declare("delta", right))
-        if size(right) <= 2 and isinstance(left, Transpose) and _compound(left.operand):
+        if size(right) <= 2 and isinstance(left, Transpose) and _compound(left.operand, layer):
             return al.mul(al.transpose(self.declare("delta", left.operand)), right)
-        if size(right) <= 2 and _compound(left):
+        if size(right) <= 2 and _compound(left, layer):
             return al.mul(self.declare("delta", left), right)
         return None
 
@@ -244,7 +264,9 @@ def _scaled_name(node: Node) -> bool:
     return isinstance(node, Name)
 
 
-def _compound(node: Node) -> bool:
+def _compound(node: Node, layer: bool = False) -> bool:
+    if layer and not (isinstance(node, Binary) and node.op == ".*"):
+        return False
     return size(node) > 2 and not isinstance(node, Name)
 
 
@@ -263,4 +285,9 @@ def _renamed(notes: tuple[Note, ...], table: dict[str, Name]) -> tuple[Note, ...
 
 
 def _upstream(made: tuple[str, ...]) -> tuple[Note, ...]:
-    return (Note("upstream", made),) if made else ()
+    """The note for the names a line makes: an upstream gradient's, or a layer's error."""
+    if not made:
+        return ()
+    if all(n.startswith("delta") for n in made):
+        return (Note("delta"),)
+    return (Note("upstream", made),)

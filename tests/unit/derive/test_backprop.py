@@ -213,3 +213,38 @@ def test_a_chain_of_one_link_writes_its_derivative_once() -> None:
     (d,) = ds
     assert [n.key for s in d.steps for n in s.notes] == ["local_gradient"]
     assert to_text(d.result) == "mu"
+
+
+RNN = """\
+title: Tanh RNN, two steps
+variables:
+  W: {shape: [h, h]}
+  U: {shape: [h, d]}
+  b: {shape: [h]}
+  h0: {shape: [h], props: [constant]}
+  x1: {shape: [d], props: [constant]}
+  x2: {shape: [d], props: [constant]}
+  g: {shape: [h], props: [constant]}
+define:
+  h1: tanh(W*h0 + U*x1 + b)
+  h2: tanh(W*h1 + U*x2 + b)
+  L: g'*h2
+derive:
+  - of: L
+    wrt: W
+"""
+
+
+def test_backpropagation_through_time_sums_one_delta_per_step() -> None:
+    # Goodfellow et al. 10.2.2, eq. 10.28: the shared weights get delta_t h_(t-1)' summed.
+    program, ds = derived(RNN)
+    (d,) = ds
+    checked = verify(program, d)
+    assert checked.check is not None and checked.check.numeric
+    assert all(s.verified for s in checked.steps if s.check is not None)
+    assert d.written is not None and to_text(d.written) == "delta2*h1' + delta1*h0'"
+    assert [(n, to_text(e)) for n, e in d.names] == [
+        ("delta2", "g.*(ones(h) - h2.^2)"),
+        ("delta1", "W'*delta2.*(ones(h) - h1.^2)"),  # delta2 reused one step down
+    ]
+    assert "tr((delta2*h1')'*dW) + (W'*delta2)'*dh1" in [to_text(s.rhs) for s in d.steps]
