@@ -97,7 +97,7 @@ class Graph:
             if name != self.wrt
             and not isinstance(expr, Transpose)
             and self._expanded[name] in inside
-            and any(n in self.exprs and n != self.wrt for n in names(expr))
+            and any(n in self.exprs for n in names(expr))
         )
 
     def _named(self, expanded: Node, keep: frozenset[str]) -> Node:

@@ -94,7 +94,8 @@ def test_logistic_by_the_logits_is_sigmoid_minus_labels():
     found = results(
         text + "  - {of: E, wrt: z, layout: denominator, method: [chain, differential]}\n"
     )
-    assert [t for _, t in found] == ["sigmoid(z) - y"] * 2  # in the logits derived by
+    # PRML writes y_n - t_n with y_n = sigmoid(a_n): the defined p, by its name.
+    assert [t for _, t in found] == ["p - y"] * 2
 
 
 def test_a_scalar_sigmoid_output_factors_its_scalar():
