@@ -23,15 +23,16 @@ SLIDE_WORDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
 )
 
 
-def frames(steps: list[Any], per_frame: int = STEPS_PER_FRAME) -> list[list[Any]]:
+def frames(steps: list[Any], per_frame: int = STEPS_PER_FRAME, lead: int = 0) -> list[list[Any]]:
     """The steps of one derivation cut into frames of at most ``per_frame`` lines.
 
     The cut is even (4 + 4 + 3 rather than 4 + 4 + 4 + 1 for eleven lines at four),
-    and a derivation without steps still gets one frame (its boxed result).
+    and a derivation without steps still gets one frame (its boxed result). ``lead``
+    lines (the derivation's text above the steps) take the room of as many steps.
     """
     if not steps:
         return [[]]
-    count = -(-len(steps) // per_frame)
+    count = -(-(len(steps) + lead) // per_frame)
     size = -(-len(steps) // count)
     return [steps[i : i + size] for i in range(0, len(steps), size)]
 
@@ -62,7 +63,8 @@ def slides_context(context: Mapping[str, Any], *, handout: bool = False) -> dict
         handout: No overlays: every frame printed once, whole.
     """
     derivations = [
-        {**d, "frames": _carried(frames(list(d["steps"])))} for d in context["derivations"]
+        {**d, "frames": _carried(frames(list(d["steps"]), lead=1 if d.get("text") else 0))}
+        for d in context["derivations"]
     ]
     return {
         "engine": sheet_engine(context),
