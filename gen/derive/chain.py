@@ -157,7 +157,8 @@ def derive_chain(program: Program, target: Target, simplifier: Simplifier) -> De
 
 def _finish(c: Chain, composed: Node) -> Derivation:
     """The composed derivative substituted, collected and written in the variables."""
-    c.record(None, composed, Note("substitute_links"), c.of, c.wrt)
+    if not (c.steps and c.steps[-1].rhs == composed):  # not the one link's line again
+        c.record(None, composed, Note("substitute_links"), c.of, c.wrt)
     simplified = c.simplifier.simplify(composed, c.sym)
     if to_text(simplified) != to_text(composed):  # a line that reads differently
         c.record(None, simplified, Note("collect"), c.of, c.wrt)
@@ -173,6 +174,8 @@ def _jacobian_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
         c.values[derivative_name(y, x)] = local = c.local(y, x)
         kind = "local_gradient" if c.shape(y) == SCALAR else "local_jacobian"
         c.record(Partial(y, x), local, Note(kind, layout=c.layout.value), y, x)
+    if len(chain) == 1:  # one link: its derivative is the derivative, no chain to write
+        return c.values[derivative_name(*chain[0])]
     factors = [c.dname(y, x) for y, x in chain]  # top link first
     scalar_top = c.shape(c.of) == SCALAR
     if c.layout is Layout.NUMERATOR:

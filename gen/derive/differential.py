@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gen.derive import algebra as al
+from gen.derive.backprop import Pullback, pulls_back
 from gen.derive.graph import Graph
 from gen.derive.jacobian import NotLinear, jacobian, vec_jacobian
 from gen.derive.layout import Kind, gradient_is_transposed, kind_of, result_shape
@@ -117,7 +118,18 @@ def derive_differential(program: Program, target: Target, simplifier: Simplifier
     of, wrt = target.of.value, target.wrt.value
     diffs = Differentials(program, of, wrt, simplifier)
     of_shape, wrt_shape = program.symbols[of].shape, program.symbols[wrt].shape
-    if target.order == 2:
+    written: Node | None = None
+    names: tuple[tuple[str, Node], ...] = ()
+    pulled = None
+    if target.order == 1 and pulls_back(diffs):  # dL = <G_S, dS>, pulled back link by link
+        pullback = Pullback(diffs)
+        pulled = pullback.run(target)
+        names = tuple(pullback.names.items())
+    if pulled is not None:
+        kind = kind_of(of_shape, wrt_shape)
+        shape = result_shape(of_shape, wrt_shape, target.layout)
+        written, result = pulled
+    elif target.order == 2:
         result = _hessian(diffs, target)
         shape = (wrt_shape[0], wrt_shape[0])
         kind = Kind.SCALAR_BY_VECTOR
@@ -139,6 +151,8 @@ def derive_differential(program: Program, target: Target, simplifier: Simplifier
         steps=tuple(diffs.steps),
         text=target.text.value if target.text else None,
         order=target.order,
+        names=names,
+        written=written,
     )
 
 

@@ -7,7 +7,7 @@ from gen.derive.rules import Ctx, adjoint, forward
 from gen.derive.simplify import Simplifier
 from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose, children
 from gen.expr.measure import size
-from gen.expr.walk import names
+from gen.expr.walk import names, nodes
 from gen.program import Program
 
 ACTIVATIONS = frozenset({"sigmoid", "tanh", "exp", "sqrt", "softmax"})
@@ -45,9 +45,10 @@ class Graph:
         }
 
     def expand(self, node: Node) -> Node:
-        """``node`` with every definition replaced, down to the variables."""
+        """``node`` with every definition replaced, down to the variables and ``wrt`` (a
+        derivative by a definition is written in it, not in what defines it)."""
         for name, expr in self.exprs.items():
-            if name not in self._expanded:
+            if name not in self._expanded and name != self.wrt:
                 self._expanded[name] = self.simplifier.simplify(
                     al.substitute(expr, self._expanded), self.ctx.symmetric
                 )
@@ -61,7 +62,7 @@ class Graph:
             # do not build it (that alone grows faster than the depth).
             return _sized_identity(node)
         expanded = self.expand(node)
-        keep = self._repeated(expanded)
+        keep = self._repeated(expanded) | self._kept(expanded)
         if keep:  # p(1 - p) with p = sigmoid(X w), not the sigmoid written twice
             expanded = self._named(expanded, keep)
         out = expanded if size(expanded) <= limit else node
@@ -85,6 +86,20 @@ class Graph:
             and counts.get(self._expanded[name], 0) >= 2
         )
 
+    def _kept(self, expanded: Node) -> frozenset[str]:
+        """The definitions of definitions the expanded result holds (P = softmax(S) with
+        S = Q K'/sqrt(d), X_hat in X_c and v): the books keep such a name, not its
+        expression written out to the variables."""
+        inside = set(nodes(expanded))
+        return frozenset(
+            name
+            for name, expr in self.exprs.items()
+            if name != self.wrt
+            and not isinstance(expr, Transpose)
+            and self._expanded[name] in inside
+            and any(n in self.exprs for n in names(expr))
+        )
+
     def _named(self, expanded: Node, keep: frozenset[str]) -> Node:
         """``expanded`` with each expansion of a name in ``keep`` written as that name."""
         table = {self._expanded[n]: Name(n, shape=self.exprs[n].shape) for n in keep}
@@ -98,7 +113,7 @@ class Graph:
         def of(n: Node, memo: dict[int, int]) -> int:
             key = id(n)
             if key not in memo:
-                if isinstance(n, Name) and n.id in self.exprs:
+                if isinstance(n, Name) and n.id in self.exprs and n.id != self.wrt:
                     if n.id not in sizes:
                         sizes[n.id] = of(self.exprs[n.id], {})
                     memo[key] = sizes[n.id]
@@ -170,6 +185,24 @@ class Graph:
         return self.simplifier.simplify(
             self.named(acc.get(self.wrt, al.zero(shape))), self.ctx.symmetric
         )
+
+    def tidy(self, node: Node) -> Node:
+        """``node`` simplified, each definition's expression in it (an activation, or
+        X_c ./ sqrt(v + epsilon) for X_hat) written as its name."""
+        out = self.simplifier.simplify(self.named(node), self.ctx.symmetric)
+        table = {
+            expr: Name(name, shape=expr.shape)
+            for name, expr in self.exprs.items()
+            if name != self.wrt and size(expr) >= 1
+        }
+        return al.replace_subtrees(out, table)
+
+    def pull(self, name: str, grad: Node) -> dict[str, Node]:
+        """What the definition of ``name``, whose gradient is ``grad``, passes to each live
+        name it uses directly (the adjoint rules, one link back), each part tidied."""
+        acc: dict[str, Node] = {}
+        self._backprop(self.exprs[name], grad, acc)
+        return {n: self.tidy(g) for n, g in acc.items()}
 
     def _backprop(self, node: Node, g: Node, acc: dict[str, Node]) -> None:
         if isinstance(node, Name):

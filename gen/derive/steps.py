@@ -131,3 +131,8 @@ class Derivation:
     check: Check | None = field(default=None)
     agreement: Agreement | None = None
     target: Target | None = None  # set by gen.derive.methods.derive
+    # The names a pulled-back derivation writes (G_S, delta), each with its definition in
+    # the program's names and the names before it; ``written`` is the result in them
+    # (``result`` is the same in the program's names alone, what the checks evaluate).
+    names: tuple[tuple[str, Node], ...] = ()
+    written: Node | None = None

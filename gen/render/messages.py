@@ -30,6 +30,7 @@ def _catalogue() -> dict[str, dict[str, str]]:
             "description": "Description",
             "props": "Properties",
             "definitions": "Definitions",
+            "where": "where",
             "layout": "Layout",
             "kind": "Kind",
             "verified": "Result checked numerically at {points} points, max relative error {error}",
@@ -130,6 +131,11 @@ def _catalogue() -> dict[str, dict[str, str]]:
             # where(C, A, B) and its comparisons (gen.expr.choice)
             "note.where": "the differential of where",
             "note.comparison": "a comparison is constant almost everywhere",
+            "note.by_inputs": "write it in {names} (the trace is cyclic)",
+            "note.upstream": "name the upstream gradient",
+            "note.pull_back": "substitute {names}; pull back by the adjoint rule",
+            "note.delta": "name the error the weights meet",
+            "note.names_written": "write out the names",
         },
         "zh": {
             "colon": "：",
@@ -150,6 +156,7 @@ def _catalogue() -> dict[str, dict[str, str]]:
             "description": "说明",
             "props": "性质",
             "definitions": "定义",
+            "where": "其中",
             "layout": "布局",
             "kind": "类型",
             "verified": "结果已在 {points} 个点上数值验证，最大相对误差 {error}",
@@ -239,6 +246,11 @@ def _catalogue() -> dict[str, dict[str, str]]:
             # where(C, A, B) 及其比较（gen.expr.choice）
             "note.where": "where 的微分",
             "note.comparison": "比较几乎处处为常数",
+            "note.by_inputs": "写成 {names} 的形式（迹的循环性）",
+            "note.upstream": "记上游梯度",
+            "note.pull_back": "代入 {names}，按伴随法则反向传递",
+            "note.delta": "记权重所接收的误差",
+            "note.names_written": "代回记号",
         },
     }
 

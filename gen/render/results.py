@@ -6,15 +6,19 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from gen.derive import algebra as al
 from gen.derive.steps import Derivation
 from gen.errors import GenError
+from gen.expr.ast import Node
 from gen.expr.measure import size
+from gen.expr.numpy_form import NumpyForms
 from gen.expr.to_text import to_text
 from gen.program import Program
 from gen.render.indexline import index_line_latex
 from gen.render.mathtext import full_lhs, shape_text
 from gen.render.notes import notes_text, wrt_role
 from gen.render.style import Typeset, typeset
+from gen.render.view import with_names
 from gen.verify.numeric import program_forms
 
 
@@ -28,7 +32,7 @@ def derivation_json(
 
     ``exact`` (from ``gen.verify.exact.exact_json``, with ``check --exact``) joins ``verified``.
     """
-    ts = ts or typeset(program)
+    ts = with_names(ts or typeset(program), d)
     lhs = full_lhs(d.steps, ts)
     role = wrt_role(program, d)
     given = d.target is not None and d.target.given is not None
@@ -57,6 +61,7 @@ def derivation_json(
         "points": check.points if check else 0,
     }
     verified.update(exact or {})
+    shown = d.written if d.written is not None else d.result
     out: dict[str, Any] = {
         "of": d.of,
         "wrt": d.wrt,
@@ -65,14 +70,16 @@ def derivation_json(
         "kind": d.kind.value,
         "shape": shape_text(d.shape),
         "result": {
-            "text": to_text(d.result),
-            "latex": ts.expr(d.result),
+            "text": to_text(shown),
+            "latex": ts.expr(shown),
             "numpy": forms.of(d.result),
-            "size": size(d.result),
+            "size": size(shown),
         },
         "steps": steps,
         "verified": verified,
     }
+    if d.names:
+        out["names"] = names_json(d, ts, forms)
     if d.order != 1:
         out["order"] = d.order
     target = d.target
@@ -85,6 +92,25 @@ def derivation_json(
             "ok": d.agreement.ok,
             "max_rel_error": _finite(d.agreement.max_rel_error),
         }
+    return out
+
+
+def names_json(d: Derivation, ts: Typeset, forms: NumpyForms) -> list[dict[str, str]]:
+    """The names a derivation declares (G_S, delta), each with its definition: text and
+    LaTeX in the names before it, numpy in the variables and the spec's definitions."""
+    out: list[dict[str, str]] = []
+    written: dict[str, Node] = {}
+    for name, expr in d.names:
+        written[name] = al.substitute(expr, written)
+        out.append(
+            {
+                "name": name,
+                "text": to_text(expr),
+                "latex": ts.expr(expr),
+                "numpy": forms.of(written[name]),
+                "name_latex": ts.name(name),
+            }
+        )
     return out
 
 

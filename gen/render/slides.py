@@ -35,6 +35,7 @@ def frames(
     per_frame: int = STEPS_PER_FRAME,
     weights: list[int] | None = None,
     budget: int = FRAME_LINES,
+    lead: int = 0,
 ) -> list[list[Any]]:
     """The steps of one derivation cut into frames of at most ``per_frame`` lines.
 
@@ -43,19 +44,21 @@ def frames(
     ``weights`` (the printed lines of each step, broken ones counting more), a frame
     whose steps weigh more than ``budget`` is cut again, before the step that would
     overfill it (a step heavier than the budget alone gets a frame of its own).
+    ``lead`` lines (the derivation's text above the steps) take the room of as many
+    steps on the first frame.
     """
     if not steps:
         return [[]]
-    count = -(-len(steps) // per_frame)
+    count = -(-(len(steps) + lead) // per_frame)
     size = -(-len(steps) // count)
     chunks = [steps[i : i + size] for i in range(0, len(steps), size)]
     if weights is None:
         return chunks
     out: list[list[Any]] = []
     index = 0
-    for chunk in chunks:
+    for number, chunk in enumerate(chunks):
         current: list[Any] = []
-        load = 0
+        load = lead if number == 0 else 0
         for step in chunk:
             weight = weights[index]
             index += 1
@@ -87,9 +90,10 @@ def derivation_frames(derivation: Mapping[str, Any]) -> list[list[Any]]:
     frame) gets a frame of its own when the last one has no room left for it."""
     steps = list(derivation["steps"])
     weights = [step_lines(s) for s in steps]
-    chunks = frames(steps, weights=weights)
+    chunks = frames(steps, weights=weights, lead=1 if derivation.get("text") else 0)
     last = sum(weights[len(steps) - len(chunks[-1]) :]) if steps else 0
     result = -(-symbols(str(derivation["result"])) // LINE_SYMBOLS) + 1  # and its check
+    result += len(derivation.get("names") or ())  # the "where" lines of named gradients
     if chunks[-1] and last + result > FRAME_LINES:
         chunks.append([])
     return chunks

@@ -6,6 +6,7 @@ values are raw text (templates escape them with the ``tex`` filter).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -20,7 +21,7 @@ from gen.render.mathtext import lhs_latex, shape_latex
 from gen.render.messages import MESSAGES
 from gen.render.notes import notes_latex, wrt_role
 from gen.render.sheet import real_space
-from gen.render.style import Typeset, typeset
+from gen.render.style import Names, Typeset, typeset
 from gen.spec.model import ROW_PROPS
 from gen.verify.numeric import agree
 
@@ -177,7 +178,25 @@ def _unchecked_groups(derivations: list[Derivation]) -> bool:
     )
 
 
+def with_names(ts: Typeset, d: Derivation) -> Typeset:
+    """``ts`` knowing the LaTeX of the names ``d`` declares: G_X_hat is G with the LaTeX of
+    X_hat below (G_{\\hat{X}}), delta1 is \\delta_{1}."""
+    if not d.names or not isinstance(ts.names, Names):
+        return ts
+    names = Names(ts.names)
+    names.through_vec, names.scalars = ts.names.through_vec, ts.names.scalars
+    for name, expr in d.names:
+        node = name[2:] if name.startswith("G_") else ""
+        if node in ts.shapes:
+            letter = r"\boldsymbol{G}" if ts.bold and expr.shape != SCALAR else "G"
+            names[name] = f"{letter}_{{{ts.name(node)}}}"
+        else:
+            names[name] = latex_name(name)
+    return dataclasses.replace(ts, names=names)
+
+
 def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> dict[str, Any]:
+    ts = with_names(ts, d)
     lang = program.spec.lang
     role = wrt_role(program, d)
     order = d.order
@@ -200,7 +219,8 @@ def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> di
         "graph": graph_view(program, d, ts),
         "steps": steps,
         "result_lhs": title,
-        "result": ts.expr(d.result, breaks=True),
+        "result": ts.expr(d.written if d.written is not None else d.result, breaks=True),
+        "names": [{"name": ts.name(n), "latex": ts.expr(e)} for n, e in d.names],
         "verified": {
             "ok": bool(check and check.numeric),
             "max_rel_error": check.max_rel_error if check else float("nan"),

@@ -45,7 +45,7 @@ def test_load_gives_the_json_contract_of_a_build():
     results = sheet.results
     assert results["spec"] == "least-squares" and results["ok"] is True
     assert json.loads(json.dumps(results)) == results
-    assert [d.result_text for d in sheet.derivations] == ["X'*(X*w - y)"] * 2 + ["X*w - y"]
+    assert [d.result_text for d in sheet.derivations] == ["X'*(X*w - y)"] * 2 + ["z"]
     first = sheet.derivations[0]
     assert first.numpy == "X.T @ (X @ w - y)" and first.verified
     assert first.latex == "X^{\\top} (X w - y)"

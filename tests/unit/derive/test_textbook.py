@@ -73,9 +73,10 @@ def test_logistic_regression(target, textbook):
 @pytest.mark.parametrize(
     ("props", "by_z", "by_w"),
     [
-        ("constant, probability", "softmax(W*x) - t", "(softmax(W*x) - t)*x'"),
+        # By the logits z = W x the gradient is written in z (Bishop, PRML 4.3.4).
+        ("constant, probability", "softmax(z) - t", "(softmax(W*x) - t)*x'"),
         # Without 1't = 1 the exact gradient keeps the sum of t.
-        ("constant", "sum(t)*softmax(W*x) - t", "(sum(t)*softmax(W*x) - t)*x'"),
+        ("constant", "sum(t)*softmax(z) - t", "(sum(t)*softmax(W*x) - t)*x'"),
     ],
 )
 def test_softmax_cross_entropy(props, by_z, by_w):
@@ -93,7 +94,8 @@ def test_logistic_by_the_logits_is_sigmoid_minus_labels():
     found = results(
         text + "  - {of: E, wrt: z, layout: denominator, method: [chain, differential]}\n"
     )
-    assert [t for _, t in found] == ["sigmoid(X*w) - y"] * 2
+    # PRML writes y_n - t_n with y_n = sigmoid(a_n): the defined p, by its name.
+    assert [t for _, t in found] == ["p - y"] * 2
 
 
 def test_a_scalar_sigmoid_output_factors_its_scalar():

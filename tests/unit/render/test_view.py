@@ -57,6 +57,7 @@ TOP_KEYS = {
     "derivations",
 }
 DERIVATION_KEYS = {
+    "names",
     "number",
     "layout_in_heading",
     "title",
