@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from gen.derive import algebra as al
 from gen.derive.entrywise import Entrywise, is_diagonal
 from gen.derive.facts import Facts, facts_of
-from gen.derive.rebuild import rebuild
+from gen.derive.ones import centred, counted, sum_along
+from gen.derive.rebuild import rebuild, shared_scalar, without
 from gen.derive.terms import (
     Term,
     atom,
@@ -33,6 +34,7 @@ from gen.derive.terms import (
     term_node,
     transposed,
 )
+from gen.derive.terms import is_ones_row as _is_ones_row
 from gen.expr.ast import DIM_ARGS, SCALAR, Binary, Call, Name, Neg, Node, Num, Shape, Transpose
 from gen.expr.measure import size
 
@@ -86,7 +88,11 @@ class Simplifier:
         common = common_coefficient(terms, shape, last)
         if common is not None:  # 1/2 B + 1/2 B' = 1/2 (B + B')
             inner = [Term(t.coef / common, t.scalars, t.chain, t.shape) for t in terms]
-            out = al.mul(al.num(common), self.rebuild(inner, shape, last))
+            out = self.rebuild(inner, shape, last)
+            if isinstance(out, Binary) and out.op == "/":  # 2*(x - m)/(n - 1)
+                out = al.div(al.mul(al.num(common), out.left), out.right)
+            else:
+                out = al.mul(al.num(common), out)
         else:
             out = self.rebuild(terms, shape, last)
         if (
@@ -175,6 +181,9 @@ class Simplifier:
     def _textbook(self, node: Node, sym: frozenset[str]) -> list[Term] | None:
         """Entrywise algebra in textbook form (gen.derive.entrywise): sigmoid(z) - y, not
         the quotients the rules produce; an inner product such as s'(t ./ s) as sum(t)."""
+        along = sum_along(node)
+        if along is not None:  # sum(F, 1) = 1' F, sum(F, 2) = F 1: read as the products
+            return self.terms(along, sym)
         if not isinstance(node, Binary):
             return None
         if node.op == "*" and node.shape == SCALAR and node.left.shape != SCALAR:
@@ -196,6 +205,9 @@ class Simplifier:
         left, right = self.terms(node.left, sym), self.terms(node.right, sym)
         scaling = shape_of(node.left) == SCALAR or shape_of(node.right) == SCALAR
         if not scaling and (len(left) != 1 or len(right) != 1):
+            spread = self._spread(left, node.right, sym)
+            if spread is not None:
+                return spread
             # A matrix times a sum stays factored: X'*(X*w - y); the sum is one factor.
             lt = left[0] if len(left) == 1 else self._sum_factor(left, shape_of(node.left))
             rt = right[0] if len(right) == 1 else self._sum_factor(right, shape_of(node.right))
@@ -212,6 +224,20 @@ class Simplifier:
             return [self._times(sc_side[0], o) for o in other]
         return [self._times(left[0], right[0])]
 
+    def _spread(self, left: list[Term], right: Node, sym: frozenset[str]) -> list[Term] | None:
+        """A sum times a vector whose entries sum to zero, multiplied out when a term of the
+        sum then vanishes: (I - 1 1'/n)(x - mean(x)) = x - mean(x), as 1'(x - mean(x)) = 0
+        (the centring matrix fixes a centred vector). None when nothing vanishes."""
+        if len(left) < 2 or shape_of(right)[1] != 1:
+            return None
+        if not any(t.chain and _is_ones_row(t.chain[-1]) for t in left):
+            return None
+        if not self._centred(right, sym):
+            return None
+        vector = atom(self.simplify(right, sym))
+        kept = [t for t in left if not (t.chain and _is_ones_row(t.chain[-1]))]
+        return [self._times(t, vector) for t in kept]
+
     def _sum_factor(self, terms: list[Term], shape: Shape) -> Term:
         """A sum as one factor of a product, its common coefficient outside: 1/2 (x - mu)."""
         collected = collect(terms, frozenset(), frozenset())
@@ -222,6 +248,10 @@ class Simplifier:
         if common == 0:
             common = Fraction(1)
         inner = [Term(t.coef / common, t.scalars, t.chain, t.shape) for t in collected]
+        shared = shared_scalar(inner, shape, frozenset())
+        if shared is not None:  # X'*(P/N - Y/N) = X'*(P - Y)/N: the divisor leaves the sum
+            whole = atom(self.rebuild(without(inner, shared), shape))
+            return Term(common, (*whole.scalars, shared), whole.chain, whole.shape)
         whole = atom(self.rebuild(inner, shape))
         return Term(common, whole.scalars, whole.chain, whole.shape)
 
@@ -235,13 +265,16 @@ class Simplifier:
             chain, shape = a.chain + b.chain, (b.shape if a.shape == SCALAR else a.shape)
         else:
             chain, shape = a.chain + b.chain, (a.shape[0], b.shape[1])
+        scalars = a.scalars + b.scalars
         if len(chain) > 1:  # I A = A; A A = A^2
             chain = tuple(f for f in chain if not al.is_identity(f)) or chain[:1]
             chain = self._row_sums(chain)
+            chain, counts = counted(chain)
+            scalars += counts
             chain = tuple(powers(self._mixed_products(self._diagonals(inverses(list(chain)))))) or (
                 (al.identity(shape[0]),) if shape[0] == shape[1] else chain
             )
-        return Term(a.coef * b.coef, a.scalars + b.scalars, chain, shape)
+        return Term(a.coef * b.coef, scalars, chain, shape)
 
     def _row_sums(self, chain: tuple[Node, ...]) -> tuple[Node, ...]:
         """P*ones(C) = ones(N) for a P whose rows are probability vectors (or one-hot)."""
@@ -326,6 +359,8 @@ class Simplifier:
                 return self._trace(args[0], sym)
             if node.func == "sum" and len(args) == 1 and self.entrywise.sums_to_one(args[0]):
                 return al.num(1)  # sum(softmax(u)) = 1, and for a probability vector
+            if node.func == "sum" and len(args) == 1 and self._centred(args[0], sym):
+                return al.num(0)  # sum(x - mean(x)) = 0: the residuals sum to zero
             if node.func == "sum":
                 count = self._count(args[0])
                 if count is not None:
@@ -340,6 +375,10 @@ class Simplifier:
         if coef is None or arg.shape is None or arg.shape == SCALAR:
             return None
         return al.mul(coef, al.dim(al.size(arg.shape)))
+
+    def _centred(self, arg: Node, sym: frozenset[str]) -> bool:
+        """Whether ``arg`` sums to zero: sum(x - mean(x)) = 0 (gen.derive.ones.centred)."""
+        return centred(arg, lambda n: self.terms(n, sym), sym)
 
     def _trace(self, arg: Node, sym: frozenset[str]) -> Node:
         """tr(c s A) = c s tr(A); tr of a sum stays whole; tr of a 1 x 1 is itself."""

@@ -105,6 +105,91 @@ def collect(terms: list[Term], sym: frozenset[str], last: frozenset[str]) -> lis
     return [t for t in merged.values() if t.coef != 0]
 
 
+def _is_matrix(node: Node) -> bool:
+    return node.shape is not None and node.shape[0] != 1 and node.shape[1] != 1
+
+
+def _column_sums(f: Node) -> Node:
+    """sum(F, 1), the row of the column sums of F (the sum of a transpose: sum(G, 2)')."""
+    if isinstance(f, Transpose):
+        return al.transpose(al.call("sum", f.operand, al.num(2)))
+    return al.call("sum", f, al.num(1))
+
+
+def _row_sums(f: Node) -> Node:
+    """sum(F, 2), the column of the row sums of F (of a transpose: sum(G, 1)')."""
+    if isinstance(f, Transpose):
+        return al.transpose(al.call("sum", f.operand, al.num(1)))
+    return al.call("sum", f, al.num(2))
+
+
+def sums(chain: tuple[Node, ...]) -> tuple[Node, ...]:
+    """Products with a vector of ones written as the sums they are (as the books and NumPy
+    write an unbroadcast bias gradient): 1' F = sum(F, 1), F 1 = sum(F, 2), G' 1 = sum(G, 1)'
+    (CS231n's db = np.sum(dout, axis=0)), for F a matrix (not a vector)."""
+    out: list[Node] = []
+    i = 0
+    while i < len(chain):
+        f = chain[i]
+        nxt = chain[i + 1] if i + 1 < len(chain) else None
+        if nxt is not None and is_ones_row(f) and _is_matrix(nxt):
+            out.append(_column_sums(nxt))
+            i += 2
+            continue
+        if nxt is not None and _is_matrix(f) and isinstance(nxt, Call) and nxt.func == "ones":
+            out.append(_row_sums(f))
+            i += 2
+            continue
+        out.append(f)
+        i += 1
+    return tuple(out)
+
+
+def is_ones_row(node: Node) -> bool:
+    """Whether ``node`` is ones(n)'."""
+    return (
+        isinstance(node, Transpose)
+        and isinstance(node.operand, Call)
+        and (node.operand.func == "ones")
+    )
+
+
+def _narrowed(term: Term, shape: Shape) -> Term:
+    """``term`` without the ones that only spread it over ``shape`` (NumPy broadcasting).
+
+    A constant c*ones(n) (or c*ones(m)*ones(n)') is the scalar c; a column c*ones(n)'
+    is the column c; a row ones(m)*r is the row r.
+    """
+    chain = term.chain
+    if chain and all(is_ones(f) or is_ones_row(f) for f in chain) and len(chain) <= 2:
+        return Term(term.coef, term.scalars, (), SCALAR)
+    rows, cols = shape
+    if len(chain) >= 2 and is_ones_row(chain[-1]) and cols != 1 and rows != 1:
+        return Term(term.coef, term.scalars, chain[:-1], (rows, 1))
+    if len(chain) >= 2 and is_ones(chain[0]) and rows != 1 and cols != 1:
+        return Term(term.coef, term.scalars, chain[1:], (1, cols))
+    return term
+
+
+def is_diagonal_factor(node: Node) -> bool:
+    """Whether ``node`` is an identity or a diag(v) (a matrix a broadcast reads badly beside)."""
+    return al.is_identity(node) or (isinstance(node, Call) and node.func in ("diag", "eye"))
+
+
+def broadcast_terms(terms: list[Term], shape: Shape) -> list[Term]:
+    """The terms of a sum of ``shape`` written as the language broadcasts them (SPEC section
+    8): ``1 - h.^2``, not ``ones(n) - h.^2``; ``A - c``, not ``A - c*ones(n)'``. A term is
+    narrowed only when another term keeps the full shape, so the sum keeps its shape."""
+    if shape == SCALAR or len(terms) < 2:
+        return terms
+    if any(len(t.chain) == 1 and is_diagonal_factor(t.chain[0]) for t in terms):
+        return terms  # I - 1/n would read as a scalar taken from I: keep I - 1 1'/n
+    narrowed = [_narrowed(t, shape) for t in terms]
+    if not any(n.shape == shape and n.chain for n in narrowed):
+        return terms
+    return narrowed
+
+
 def flip_difference(term: Term) -> Term:
     """-(a - b) F = (b - a) F: a lone negative term absorbs its sign into a difference."""
     for i, f in enumerate(term.chain):
@@ -134,7 +219,7 @@ def term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
         )
     )
     if term.chain:
-        factors.append(chain_node(tuple(powers(list(term.chain)))))
+        factors.append(chain_node(sums(tuple(powers(list(term.chain))))))
     out = factors[0]
     for f in factors[1:]:
         out = al.mul(out, f)
