@@ -127,6 +127,9 @@ class Simplifier:
         memo[key] = value
 
     def _terms_of(self, node: Node, sym: frozenset[str]) -> list[Term]:
+        lifted = self._lifted(node, sym)
+        if lifted is not None:
+            return lifted
         textbook = self._textbook(node, sym)
         if textbook is not None:
             return textbook
@@ -177,6 +180,27 @@ class Simplifier:
         if plain and not was_plain:
             return self.terms(inner_node, sym)  # an entrywise unit folded into a plain product
         return [atom(inner_node)]
+
+    def _lifted(self, node: Node, sym: frozenset[str]) -> list[Term] | None:
+        """(c A) ./ B = c (A ./ B) and (c A) .* B = c (A .* B) for a scalar c: the scalar
+        joins the term's scalars, where it cancels (delta*r./s/delta = r./s)."""
+        if not (isinstance(node, Binary) and node.op in (".*", "./")) or node.shape == SCALAR:
+            return None
+        if shape_of(node.left) != shape_of(node) or shape_of(node.right) != shape_of(node):
+            return None
+        left, right = self.terms(node.left, sym), self.terms(node.right, sym)
+        if len(left) == 1 and left[0].chain and left[0].scalars:
+            t = left[0]
+            rest = self.terms(al.binary(node.op, chain_node(t.chain), node.right), sym)
+            return [Term(t.coef * u.coef, t.scalars + u.scalars, u.chain, u.shape) for u in rest]
+        if len(right) == 1 and right[0].chain and right[0].scalars and right[0].coef == 1:
+            t = right[0]  # A ./ (c B) = (A ./ B) / c
+            scale = t.scalars
+            if node.op == "./":
+                scale = tuple(al.div(al.num(1), f) for f in scale)
+            rest = self.terms(al.binary(node.op, node.left, chain_node(t.chain)), sym)
+            return [Term(u.coef, scale + u.scalars, u.chain, u.shape) for u in rest]
+        return None
 
     def _textbook(self, node: Node, sym: frozenset[str]) -> list[Term] | None:
         """Entrywise algebra in textbook form (gen.derive.entrywise): sigmoid(z) - y, not

@@ -202,15 +202,10 @@ def flip_difference(term: Term) -> Term:
 
 def term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
     """One term as a tree: number, scalars (names of ``last`` last), chain, then divisors."""
-    divisors = [f.right for f in term.scalars if isinstance(f, Binary) and _is_reciprocal(f)]
-    scalars = [f for f in term.scalars if not _is_reciprocal(f)]
-    for d in list(divisors):  # s / s = 1
-        if d in scalars:
-            scalars.remove(d)
-            divisors.remove(d)
+    coef, scalars, divisors = _cancelled(term)
     factors: list[Node] = []
-    if term.coef != 1 or (not scalars and not term.chain):
-        factors.append(al.num(term.coef))
+    if coef != 1 or (not scalars and not term.chain):
+        factors.append(al.num(coef))
     factors.extend(
         powers(
             sorted(
@@ -228,6 +223,53 @@ def term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
     # A term of a broadcast sum (b' in X W + b') has a shape that broadcasts to the sum's.
     if out.shape != shape and (out.shape is None or broadcast_shape(out.shape, shape) != shape):
         raise AssertionError(f"term of shape {out.shape} in a sum of shape {shape}")
+    return out
+
+
+def _cancelled(term: Term) -> tuple[Fraction, list[Node], list[Node]]:
+    """The term's number, scalar factors and divisors, with the factors common to both
+    cancelled (s/s = 1, 4 ell/(4 ell^4) = 1/ell^3). Products and powers are spelt out to
+    find them; when nothing but whole factors cancels, the factors stay as written."""
+    divisors = [f.right for f in term.scalars if isinstance(f, Binary) and _is_reciprocal(f)]
+    scalars = [f for f in term.scalars if not _is_reciprocal(f)]
+    for d in list(divisors):  # s / s = 1
+        if d in scalars:
+            scalars.remove(d)
+            divisors.remove(d)
+    coef = term.coef
+    up, down = _spelt(scalars), _spelt(divisors)
+    cancelled = False
+    for d in list(down):
+        if isinstance(d, Num):
+            down.remove(d)
+            coef /= d.value
+        elif d in up:
+            up.remove(d)
+            down.remove(d)
+            cancelled = True
+    if not cancelled and (coef.numerator, coef.denominator) != (term.coef.numerator, 1):
+        return term.coef, scalars, divisors
+    return coef, up, down
+
+
+def _spelt(factors: list[Node]) -> list[Node]:
+    """Scalar factors with small integer powers spelt out (s^2 as s, s), so that a power
+    cancels against a divisor (s^2/s = s); ``powers`` writes them back."""
+    out: list[Node] = []
+    for f in factors:
+        if isinstance(f, Binary) and f.op == "*" and f.left.shape == f.right.shape == SCALAR:
+            out.extend(_spelt([f.left, f.right]))
+        elif (
+            isinstance(f, Binary)
+            and f.op == "^"
+            and isinstance(f.right, Num)
+            and f.right.value.denominator == 1
+            and 1 < f.right.value <= 4
+            and f.left.shape == SCALAR
+        ):
+            out.extend([f.left] * int(f.right.value))
+        else:
+            out.append(f)
     return out
 
 
