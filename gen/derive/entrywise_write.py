@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from gen.derive import algebra as al
 from gen.derive.rational import ONE, Field, Key, Mono, Poly, Rat, mono_mul, scale
+from gen.derive.terms import inner_product
 from gen.expr.ast import SCALAR, Binary, Node, Shape
 
 
@@ -37,7 +38,9 @@ class Writer:
         dens, top = [], r.num
         for f, k in r.den.items():
             p = self.field.known[f]
-            if k % 2 and _backwards(p):  # x/(1 - n) = -x/(n - 1): the divisor as printed
+            if (
+                k % 2 and not self.is_vector(p) and _backwards(p)
+            ):  # x/(1 - n) = -x/(n - 1): the divisor as printed
                 p, top = scale(p, Fraction(-1)), scale(top, Fraction(-1))
             dens.append((p, k))
         num = self.poly_node(
@@ -104,7 +107,9 @@ class Writer:
         vector = any(self.field.vector(a) for m, _ in terms for a, _ in m)
         out: Node | None = None
         for mono, c in terms:
-            constant = vector and not any(self.field.vector(a) for a, _ in mono)
+            constant = vector and not any(  # a scalar, not s'da (which keeps its ones)
+                self.field.vector(a) or inner_product(self.field.atoms[a]) for a, _ in mono
+            )
             body = self.product(
                 abs(c),
                 [(self.field.atoms[a], e) for a, e in mono],

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from gen.derive import algebra as al
 from gen.derive.terms import Term, atom, broadcast_terms, flip_difference, term_node
-from gen.expr.ast import SCALAR, Binary, Node, Num, Shape
+from gen.expr.ast import SCALAR, Binary, Name, Neg, Node, Num, Shape
 
 Simplify = Callable[[Node, frozenset[str], frozenset[str]], Node]  # (node, symmetric, last)
 
@@ -42,11 +42,23 @@ def rebuild(terms: list[Term], shape: Shape, last: frozenset[str], simplify: Sim
     for term in sorted(terms, key=lambda t: t.coef < 0):
         body = term_node(Term(abs(term.coef), term.scalars, term.chain, term.shape), shape, last)
         if out is None:
-            out = al.neg(body) if term.coef < 0 else body
+            out = _negated(body) if term.coef < 0 else body
         else:
             out = al.sub(out, body) if term.coef < 0 else al.add(out, body)
     assert out is not None
     return out
+
+
+def _negated(body: Node) -> Node:
+    """-body; -N*A rather than -(N*A) when the body starts with a scalar name."""
+    if (
+        isinstance(body, Binary)
+        and body.op == "*"
+        and isinstance(body.left, Name)
+        and body.left.shape == SCALAR
+    ):
+        return Binary("*", Neg(body.left, shape=SCALAR), body.right, shape=body.shape)
+    return al.neg(body)
 
 
 def shared_scalar(terms: list[Term], shape: Shape, last: frozenset[str]) -> Node | None:

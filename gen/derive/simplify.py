@@ -127,10 +127,7 @@ class Simplifier:
         memo[key] = value
 
     def _terms_of(self, node: Node, sym: frozenset[str]) -> list[Term]:
-        lifted = self._lifted(node, sym)
-        if lifted is not None:
-            return lifted
-        textbook = self._textbook(node, sym)
+        textbook = self._lifted(node, sym) or self._textbook(node, sym)
         if textbook is not None:
             return textbook
         if isinstance(node, Num):
@@ -189,7 +186,7 @@ class Simplifier:
         if shape_of(node.left) != shape_of(node) or shape_of(node.right) != shape_of(node):
             return None
         left, right = self.terms(node.left, sym), self.terms(node.right, sym)
-        if len(left) == 1 and left[0].chain and left[0].scalars:
+        if len(left) == 1 and left[0].chain and left[0].scalars and not is_ones(left[0].chain[0]):
             t = left[0]
             rest = self.terms(al.binary(node.op, chain_node(t.chain), node.right), sym)
             return [Term(t.coef * u.coef, t.scalars + u.scalars, u.chain, u.shape) for u in rest]

@@ -11,7 +11,7 @@ from fractions import Fraction
 from gen.derive import algebra as al
 from gen.expr.ast import SCALAR, Binary, Call, Name, Node, Num, Shape, Transpose
 from gen.expr.shape import broadcast_shape
-from gen.expr.walk import mentions
+from gen.expr.walk import mentions, nodes
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,13 @@ def is_ones_row(node: Node) -> bool:
     )
 
 
+def inner_product(node: Node) -> bool:
+    """Whether a 1 x 1 ``node`` holds a product of vectors or matrices (x'y, s' dW x)."""
+    return any(
+        isinstance(n, Binary) and n.op == "*" and n.left.shape != SCALAR for n in nodes(node)
+    )
+
+
 def _narrowed(term: Term, shape: Shape) -> Term:
     """``term`` without the ones that only spread it over ``shape`` (NumPy broadcasting).
 
@@ -161,6 +168,8 @@ def _narrowed(term: Term, shape: Shape) -> Term:
     is the column c; a row ones(m)*r is the row r.
     """
     chain = term.chain
+    if any(inner_product(f) for f in term.scalars):
+        return term  # s'da 1: a scalar that is a product of vectors keeps its ones
     if chain and all(is_ones(f) or is_ones_row(f) for f in chain) and len(chain) <= 2:
         return Term(term.coef, term.scalars, (), SCALAR)
     rows, cols = shape
