@@ -35,7 +35,6 @@ def counted(chain: tuple[Node, ...]) -> tuple[tuple[Node, ...], tuple[Node, ...]
             and f.func == "ones"
             and isinstance(prev, Transpose)
             and prev.operand == f
-            and len(chain) > 2
         ):
             out.pop()
             counts.append(al.dim(shape_of(f)[0]))

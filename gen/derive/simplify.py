@@ -292,6 +292,8 @@ class Simplifier:
             chain = self._row_sums(chain)
             chain, counts = counted(chain)
             scalars += counts
+            if not chain:  # 1' 1 = n, a scalar
+                return Term(a.coef * b.coef, scalars, (), SCALAR)
             chain = tuple(powers(self._mixed_products(self._diagonals(inverses(list(chain)))))) or (
                 (al.identity(shape[0]),) if shape[0] == shape[1] else chain
             )
