@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from gen.derive import algebra as al
 from gen.expr.ast import SCALAR, Binary, Call, Name, Node, Num, Shape, Transpose
+from gen.expr.measure import size
 from gen.expr.shape import broadcast_shape
 from gen.expr.walk import mentions, nodes
 
@@ -105,6 +106,9 @@ def collect(terms: list[Term], sym: frozenset[str], last: frozenset[str]) -> lis
     return [t for t in merged.values() if t.coef != 0]
 
 
+SUMMED = 9  # the largest matrix (in operations, gen.expr.measure) a product with ones sums
+
+
 def _is_matrix(node: Node) -> bool:
     return node.shape is not None and node.shape[0] != 1 and node.shape[1] != 1
 
@@ -126,17 +130,25 @@ def _row_sums(f: Node) -> Node:
 def sums(chain: tuple[Node, ...]) -> tuple[Node, ...]:
     """Products with a vector of ones written as the sums they are (as the books and NumPy
     write an unbroadcast bias gradient): 1' F = sum(F, 1), F 1 = sum(F, 2), G' 1 = sum(G, 1)'
-    (CS231n's db = np.sum(dout, axis=0)), for F a matrix (not a vector)."""
+    (CS231n's db = np.sum(dout, axis=0)), for F a matrix (not a vector) of at most
+    ``SUMMED`` operations: a longer F keeps the product, which a sheet can break across
+    lines (a sum's parentheses cannot be)."""
     out: list[Node] = []
     i = 0
     while i < len(chain):
         f = chain[i]
         nxt = chain[i + 1] if i + 1 < len(chain) else None
-        if nxt is not None and is_ones_row(f) and _is_matrix(nxt):
+        if nxt is not None and is_ones_row(f) and _is_matrix(nxt) and size(nxt) <= SUMMED:
             out.append(_column_sums(nxt))
             i += 2
             continue
-        if nxt is not None and _is_matrix(f) and isinstance(nxt, Call) and nxt.func == "ones":
+        if (
+            nxt is not None
+            and _is_matrix(f)
+            and isinstance(nxt, Call)
+            and nxt.func == "ones"
+            and size(f) <= SUMMED
+        ):
             out.append(_row_sums(f))
             i += 2
             continue
