@@ -226,13 +226,19 @@ class Simplifier:
         left, right = self.terms(node.left, sym), self.terms(node.right, sym)
         scaling = shape_of(node.left) == SCALAR or shape_of(node.right) == SCALAR
         if not scaling and (len(left) != 1 or len(right) != 1):
-            spread = self._spread(left, node.right, sym)
+            # No term broadcast (a row in a sum of matrices): then the product spreads.
+            full_left = all(t.shape == shape_of(node.left) for t in left)
+            full = full_left and all(t.shape == shape_of(node.right) for t in right)
+            spread = self._spread(left, node.right, sym) if full_left else None
             if spread is not None:
                 return spread
             # A matrix times a sum stays factored: X'*(X*w - y); the sum is one factor.
             lt = left[0] if len(left) == 1 else self._sum_factor(left, shape_of(node.left))
             rt = right[0] if len(right) == 1 else self._sum_factor(right, shape_of(node.right))
-            return [self._times(lt, rt)]
+            factored = self._times(lt, rt)
+            if not full:
+                return [factored]
+            return self._diagonal_spread(left, right, factored, shape_of(node)) or [factored]
         if scaling:
             sc_side, other = (left, right) if shape_of(node.left) == SCALAR else (right, left)
             if len(sc_side) != 1:
@@ -258,6 +264,21 @@ class Simplifier:
         vector = atom(self.simplify(right, sym))
         kept = [t for t in left if not (t.chain and _is_ones_row(t.chain[-1]))]
         return [self._times(t, vector) for t in kept]
+
+    def _diagonal_spread(
+        self, left: list[Term], right: list[Term], factored: Term, shape: Shape
+    ) -> list[Term] | None:
+        """diag(a) times a sum, multiplied out when that is shorter: diag(1./s)(diag(s) - s s')
+        = I - 1 s' (a diagonal factor cancels, diag(a) b = a .* b). None to keep the factor."""
+        if len(left) != 1 or len(right) < 2 or not left[0].chain:
+            return None
+        if not is_diagonal(left[0].chain[-1]):
+            return None
+        spread = collect([self._times(left[0], r) for r in right], frozenset(), frozenset())
+        if not spread:
+            return spread
+        whole = self.rebuild([factored], shape)
+        return spread if size(self.rebuild(spread, shape)) < size(whole) else None
 
     def _sum_factor(self, terms: list[Term], shape: Shape) -> Term:
         """A sum as one factor of a product, its common coefficient outside: 1/2 (x - mu)."""
@@ -329,6 +350,11 @@ class Simplifier:
                 if rest.shape == f.args[0].shape:  # diag(a) r = a .* r
                     product = al.binary(".*", f.args[0], rest)
                     chain[i:] = [self.entrywise.simplify(product) or product]
+                    continue
+                vector = shape_of(f.args[0])[1] == 1 and shape_of(f)[1] != 1
+                if vector and chain[i + 1].shape == f.args[0].shape:  # diag(a) b c' = (a.*b) c'
+                    product = al.binary(".*", f.args[0], chain[i + 1])
+                    chain[i : i + 2] = [self.entrywise.simplify(product) or product]
                     continue
             i += 1
         return chain

@@ -198,10 +198,6 @@ KNOWN_OPEN: dict[str, str] = {
     "pending/batch-norm:L/X": NORM,
     "pending/layer-norm:L/X": NORM,
     "softmax-jacobian:s/z": f"{NAMES}: s",
-    "softmax-jacobian:ell/z@chain": (
-        "diag(1./s)*(diag(s) - s*s') is not multiplied out (diag(1./s)*diag(s) = I, "
-        "diag(1./s)*s = 1); and s kept by name"
-    ),
     "rnn-step:L/h1": f"{NAMES}: h2",
     "three-layer-network:L/W3": f"{NAMES}: E",
     "logistic-regression:E/w": f"{NAMES}: p",

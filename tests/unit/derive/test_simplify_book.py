@@ -155,3 +155,17 @@ def test_centred_vectors(text: str, expected: str) -> None:
 )
 def test_scalars_cancel(text: str, expected: str) -> None:
     check(text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a diagonal factor multiplied into a sum where it cancels: diag(1./s) (diag(s) - s s')
+        # = I - 1 s' (Bishop, PRML, eq. 4.106 divided by s: d log s / dz)
+        ("diag(1./s)*(diag(s) - s*s')", "I - ones(n)*s'"),
+        # and kept where it does not: diag(s) (A - B) with nothing to cancel
+        ("diag(s)*(diag(x) - u*u')", "diag(s)*(diag(x) - u*u')"),
+    ],
+)
+def test_a_diagonal_factor_cancels_into_a_sum(text: str, expected: str) -> None:
+    check(text, expected)
