@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 from gen.derive import algebra as al
 from gen.derive.entrywise import Entrywise, is_diagonal
 from gen.derive.facts import Facts, facts_of
-from gen.derive.ones import centred, counted, sum_along
+from gen.derive.ones import centred as sums_to_zero
+from gen.derive.ones import counted, sum_along
 from gen.derive.rebuild import rebuild, shared_scalar, without
+from gen.derive.spread import centring_spread, diagonal_spread
 from gen.derive.terms import (
     Term,
     atom,
@@ -34,7 +36,6 @@ from gen.derive.terms import (
     term_node,
     transposed,
 )
-from gen.derive.terms import is_ones_row as _is_ones_row
 from gen.expr.ast import DIM_ARGS, SCALAR, Binary, Call, Name, Neg, Node, Num, Shape, Transpose
 from gen.expr.measure import size
 
@@ -229,16 +230,16 @@ class Simplifier:
             # No term broadcast (a row in a sum of matrices): then the product spreads.
             full_left = all(t.shape == shape_of(node.left) for t in left)
             full = full_left and all(t.shape == shape_of(node.right) for t in right)
-            spread = self._spread(left, node.right, sym) if full_left else None
+            spread = centring_spread(self, left, node.right, sym) if full_left else None
             if spread is not None:
                 return spread
             # A matrix times a sum stays factored: X'*(X*w - y); the sum is one factor.
             lt = left[0] if len(left) == 1 else self._sum_factor(left, shape_of(node.left))
             rt = right[0] if len(right) == 1 else self._sum_factor(right, shape_of(node.right))
-            factored = self._times(lt, rt)
+            factored = self.times(lt, rt)
             if not full:
                 return [factored]
-            return self._diagonal_spread(left, right, factored, shape_of(node)) or [factored]
+            return diagonal_spread(self, left, right, factored, shape_of(node)) or [factored]
         if scaling:
             sc_side, other = (left, right) if shape_of(node.left) == SCALAR else (right, left)
             if len(sc_side) != 1:
@@ -247,38 +248,9 @@ class Simplifier:
                         atom(al.mul(self.simplify(node.left, sym), self.simplify(node.right, sym)))
                     ]
                 # (a + b) * M distributes the scalar sum: a*M + b*M.
-                return [self._times(s, other[0]) for s in sc_side]
-            return [self._times(sc_side[0], o) for o in other]
-        return [self._times(left[0], right[0])]
-
-    def _spread(self, left: list[Term], right: Node, sym: frozenset[str]) -> list[Term] | None:
-        """A sum times a vector whose entries sum to zero, multiplied out when a term of the
-        sum then vanishes: (I - 1 1'/n)(x - mean(x)) = x - mean(x), as 1'(x - mean(x)) = 0
-        (the centring matrix fixes a centred vector). None when nothing vanishes."""
-        if len(left) < 2 or shape_of(right)[1] != 1:
-            return None
-        if not any(t.chain and _is_ones_row(t.chain[-1]) for t in left):
-            return None
-        if not self._centred(right, sym):
-            return None
-        vector = atom(self.simplify(right, sym))
-        kept = [t for t in left if not (t.chain and _is_ones_row(t.chain[-1]))]
-        return [self._times(t, vector) for t in kept]
-
-    def _diagonal_spread(
-        self, left: list[Term], right: list[Term], factored: Term, shape: Shape
-    ) -> list[Term] | None:
-        """diag(a) times a sum, multiplied out when that is shorter: diag(1./s)(diag(s) - s s')
-        = I - 1 s' (a diagonal factor cancels, diag(a) b = a .* b). None to keep the factor."""
-        if len(left) != 1 or len(right) < 2 or not left[0].chain:
-            return None
-        if not is_diagonal(left[0].chain[-1]):
-            return None
-        spread = collect([self._times(left[0], r) for r in right], frozenset(), frozenset())
-        if not spread:
-            return spread
-        whole = self.rebuild([factored], shape)
-        return spread if size(self.rebuild(spread, shape)) < size(whole) else None
+                return [self.times(s, other[0]) for s in sc_side]
+            return [self.times(sc_side[0], o) for o in other]
+        return [self.times(left[0], right[0])]
 
     def _sum_factor(self, terms: list[Term], shape: Shape) -> Term:
         """A sum as one factor of a product, its common coefficient outside: 1/2 (x - mu)."""
@@ -297,7 +269,8 @@ class Simplifier:
         whole = atom(self.rebuild(inner, shape))
         return Term(common, whole.scalars, whole.chain, whole.shape)
 
-    def _times(self, a: Term, b: Term) -> Term:
+    def times(self, a: Term, b: Term) -> Term:
+        """The product of two terms, its chain simplified (I A = A, A A = A^2, 1' 1 = n)."""
         # A 1 x 1 chain scaling another chain becomes a scalar factor: (x'y) A.
         if a.shape == SCALAR and a.chain and b.chain:
             a = Term(a.coef, a.scalars + (chain_node(a.chain),), (), SCALAR)
@@ -408,7 +381,7 @@ class Simplifier:
                 return self._trace(args[0], sym)
             if node.func == "sum" and len(args) == 1 and self.entrywise.sums_to_one(args[0]):
                 return al.num(1)  # sum(softmax(u)) = 1, and for a probability vector
-            if node.func == "sum" and len(args) == 1 and self._centred(args[0], sym):
+            if node.func == "sum" and len(args) == 1 and self.centred(args[0], sym):
                 return al.num(0)  # sum(x - mean(x)) = 0: the residuals sum to zero
             if node.func == "sum":
                 count = self._count(args[0])
@@ -425,9 +398,9 @@ class Simplifier:
             return None
         return al.mul(coef, al.dim(al.size(arg.shape)))
 
-    def _centred(self, arg: Node, sym: frozenset[str]) -> bool:
+    def centred(self, arg: Node, sym: frozenset[str]) -> bool:
         """Whether ``arg`` sums to zero: sum(x - mean(x)) = 0 (gen.derive.ones.centred)."""
-        return centred(arg, lambda n: self.terms(n, sym), sym)
+        return sums_to_zero(arg, lambda n: self.terms(n, sym), sym)
 
     def _trace(self, arg: Node, sym: frozenset[str]) -> Node:
         """tr(c s A) = c s tr(A); tr of a sum stays whole; tr of a 1 x 1 is itself."""
