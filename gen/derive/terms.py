@@ -268,7 +268,8 @@ def _cancelled(term: Term) -> tuple[Fraction, list[Node], list[Node]]:
             up.remove(d)
             down.remove(d)
             cancelled = True
-    if not cancelled and (coef.numerator, coef.denominator) != (term.coef.numerator, 1):
+    divided = coef != term.coef and coef.denominator == 1  # 2/(2 m) = 1/m
+    if not (cancelled or divided):
         return term.coef, scalars, divisors
     return coef, up, down
 

@@ -151,6 +151,9 @@ def test_centred_vectors(text: str, expected: str) -> None:
         ("lam*(r./(lam*s))", "r./s"),
         # products and powers spelt out to cancel: 4 d x / (4 d^4) = x / d^3 (GPML 5.9)
         ("4*d*x/(4*d^4)", "x/d^3"),
+        # a number divides into the coefficient: 2 X'r/(2 m) = X'r/m (lasso's least squares)
+        ("2*x/(2*d)", "x/d"),
+        ("x/(2*d)", "x/(2*d)"),
     ],
 )
 def test_scalars_cancel(text: str, expected: str) -> None:
