@@ -5,6 +5,7 @@ spelling, powers, inverses cancelled, and a term written back as a tree.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -250,27 +251,26 @@ def term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
 def _cancelled(term: Term) -> tuple[Fraction, list[Node], list[Node]]:
     """The term's number, scalar factors and divisors, with the factors common to both
     cancelled (s/s = 1, 4 ell/(4 ell^4) = 1/ell^3). Products and powers are spelt out to
-    find them; when nothing but whole factors cancels, the factors stay as written."""
-    divisors = [f.right for f in term.scalars if isinstance(f, Binary) and _is_reciprocal(f)]
-    scalars = [f for f in term.scalars if not _is_reciprocal(f)]
-    for d in list(divisors):  # s / s = 1
-        if d in scalars:
-            scalars.remove(d)
-            divisors.remove(d)
+    find them (``powers`` writes them back); a number in a divisor divides into the
+    coefficient when it goes evenly (2 x/(2 m) = x/m)."""
+    up = _spelt([f for f in term.scalars if not _is_reciprocal(f)])
+    down = _spelt([f.right for f in term.scalars if isinstance(f, Binary) and _is_reciprocal(f)])
     coef = term.coef
-    up, down = _spelt(scalars), _spelt(divisors)
-    cancelled = False
+    for f in [f for f in up if isinstance(f, Num)]:
+        up.remove(f)
+        coef *= f.value
     for d in list(down):
-        if isinstance(d, Num):
+        if isinstance(d, Num) and (coef / d.value).denominator == 1:
             down.remove(d)
             coef /= d.value
         elif d in up:
             up.remove(d)
             down.remove(d)
-            cancelled = True
-    divided = coef != term.coef and coef.denominator == 1  # 2/(2 m) = 1/m
-    if not (cancelled or divided):
-        return term.coef, scalars, divisors
+    numbers = [d for d in down if isinstance(d, Num)]
+    if numbers:  # what does not divide evenly stays with the divisor: x/(2 d)
+        down = powers(sorted((d for d in down if not isinstance(d, Num)), key=repr))
+        number = al.num(math.prod((d.value for d in numbers), start=Fraction(1)))
+        down = [al.mul(number, down[0]), *down[1:]] if down else [number]
     return coef, up, down
 
 

@@ -154,6 +154,7 @@ def test_centred_vectors(text: str, expected: str) -> None:
         # a number divides into the coefficient: 2 X'r/(2 m) = X'r/m (lasso's least squares)
         ("2*x/(2*d)", "x/d"),
         ("x/(2*d)", "x/(2*d)"),
+        ("x/(2*d^2)", "x/(2*d^2)"),
     ],
 )
 def test_scalars_cancel(text: str, expected: str) -> None:
