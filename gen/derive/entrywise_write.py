@@ -11,7 +11,8 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from gen.derive import algebra as al
-from gen.derive.rational import Field, Key, Mono, Poly, Rat, mono_mul, scale
+from gen.derive.rational import ONE, Field, Key, Mono, Poly, Rat, mono_mul, scale
+from gen.derive.terms import inner_product
 from gen.expr.ast import SCALAR, Binary, Node, Shape
 
 
@@ -34,13 +35,18 @@ class Writer:
         if not r.den:
             return self.poly_node(r.num, self.field.shape)
         den_vec = any(self.is_vector(self.field.known[f]) for f in r.den)
+        dens, top = [], r.num
+        for f, k in r.den.items():
+            p = self.field.known[f]
+            if (
+                k % 2 and not self.is_vector(p) and _backwards(p)
+            ):  # x/(1 - n) = -x/(n - 1): the divisor as printed
+                p, top = scale(p, Fraction(-1)), scale(top, Fraction(-1))
+            dens.append((p, k))
         num = self.poly_node(
-            r.num, SCALAR if den_vec and not self.is_vector(r.num) else self.field.shape
+            top, SCALAR if den_vec and not self.is_vector(top) else self.field.shape
         )
-        factors = [
-            (self.poly_node(self.field.known[f], self.poly_shape(self.field.known[f])), k)
-            for f, k in r.den.items()
-        ]
+        factors = [(self.poly_node(p, self.poly_shape(p)), k) for p, k in dens]
         den = self.product(Fraction(1), factors, self.field.shape if den_vec else SCALAR)
         return al.binary("./", num, den) if den_vec else al.div(num, den)
 
@@ -96,9 +102,19 @@ class Writer:
     def sum_node(self, p: Poly, shape: Shape) -> Node:
         """Positive terms first, each group in the order of the atoms' first appearance."""
         terms = sorted(p.items(), key=lambda mc: (mc[1] < 0, mc[0]))
+        # A constant beside a vector term is written as a scalar, which broadcasts (SPEC
+        # section 8): 1 - h.^2, not ones(n) - h.^2.
+        vector = any(self.field.vector(a) for m, _ in terms for a, _ in m)
         out: Node | None = None
         for mono, c in terms:
-            body = self.product(abs(c), [(self.field.atoms[a], e) for a, e in mono], shape)
+            constant = vector and not any(  # a scalar, not s'da (which keeps its ones)
+                self.field.vector(a) or inner_product(self.field.atoms[a]) for a, _ in mono
+            )
+            body = self.product(
+                abs(c),
+                [(self.field.atoms[a], e) for a, e in mono],
+                SCALAR if constant else shape,
+            )
             if out is None:
                 out = _negate(body) if c < 0 else body
             else:
@@ -129,6 +145,12 @@ class Writer:
             return out
         den = self.product(Fraction(1), down, shape if den_vec else SCALAR)
         return al.binary("./", out, den) if den_vec else al.div(out, den)
+
+
+def _backwards(p: Poly) -> bool:
+    """Whether ``p`` is a positive constant minus terms (1 - n), printed the other way round."""
+    const = p.get(ONE, Fraction(0))
+    return const > 0 and len(p) > 1 and all(c < 0 for m, c in p.items() if m != ONE)
 
 
 def _power(node: Node, k: int) -> Node:

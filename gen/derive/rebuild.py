@@ -6,8 +6,8 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from gen.derive import algebra as al
-from gen.derive.terms import Term, atom, flip_difference, term_node
-from gen.expr.ast import SCALAR, Node, Shape
+from gen.derive.terms import Term, atom, broadcast_terms, flip_difference, term_node
+from gen.expr.ast import SCALAR, Binary, Name, Neg, Node, Num, Shape
 
 Simplify = Callable[[Node, frozenset[str], frozenset[str]], Node]  # (node, symmetric, last)
 
@@ -20,6 +20,16 @@ def rebuild(terms: list[Term], shape: Shape, last: frozenset[str], simplify: Sim
     factored = _common_factor(terms, shape, last, simplify)
     if factored is not None:
         return factored
+    shared = shared_scalar(terms, shape, last)
+    if shared is not None:  # A/N - B/N = (A - B)/N; c A + c B = c (A + B)
+        rest = without(terms, shared)
+        if not _is_reciprocal(shared):
+            return al.mul(shared, rebuild(rest, shape, last, simplify))
+        divisor = shared.right  # type: ignore[attr-defined]
+        if isinstance(divisor, Binary) and divisor.op == "-" and isinstance(divisor.left, Num):
+            divisor = al.sub(divisor.right, divisor.left)  # x/(1 - n) = -x/(n - 1)
+            rest = [Term(-t.coef, t.scalars, t.chain, t.shape) for t in rest]
+        return al.div(rebuild(rest, shape, last, simplify), divisor)
     grouped = _scalar_factor(terms, shape, last, simplify) or _partial_factor(
         terms, shape, last, simplify
     )
@@ -27,15 +37,53 @@ def rebuild(terms: list[Term], shape: Shape, last: frozenset[str], simplify: Sim
         return rebuild(grouped, shape, last, simplify)
     if len(terms) == 1 and terms[0].coef < 0:
         terms = [flip_difference(terms[0])]
+    terms = broadcast_terms(terms, shape)
     out: Node | None = None
     for term in sorted(terms, key=lambda t: t.coef < 0):
         body = term_node(Term(abs(term.coef), term.scalars, term.chain, term.shape), shape, last)
         if out is None:
-            out = al.neg(body) if term.coef < 0 else body
+            out = _negated(body) if term.coef < 0 else body
         else:
             out = al.sub(out, body) if term.coef < 0 else al.add(out, body)
     assert out is not None
     return out
+
+
+def _negated(body: Node) -> Node:
+    """-body; -N*A rather than -(N*A) when the body starts with a scalar name."""
+    if (
+        isinstance(body, Binary)
+        and body.op == "*"
+        and isinstance(body.left, Name)
+        and body.left.shape == SCALAR
+    ):
+        return Binary("*", Neg(body.left, shape=SCALAR), body.right, shape=body.shape)
+    return al.neg(body)
+
+
+def shared_scalar(terms: list[Term], shape: Shape, last: frozenset[str]) -> Node | None:
+    """A scalar factor every term of a sum of vectors or matrices carries (two terms or
+    more), to be written once: the common denominator of A/N - B/N. None if there is none."""
+    if len(terms) < 2 or shape == SCALAR or last:
+        return None
+    for s in terms[0].scalars:
+        if all(s in t.scalars for t in terms[1:]):
+            return s
+    return None
+
+
+def without(terms: list[Term], factor: Node) -> list[Term]:
+    """The terms with one occurrence of the scalar ``factor`` taken out of each."""
+    out = []
+    for t in terms:
+        scalars = list(t.scalars)
+        scalars.remove(factor)
+        out.append(Term(t.coef, tuple(scalars), t.chain, t.shape))
+    return out
+
+
+def _is_reciprocal(node: Node) -> bool:
+    return isinstance(node, Binary) and node.op == "/" and al.is_one(node.left)
 
 
 def _scalar_factor(

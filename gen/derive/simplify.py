@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING, Any
 from gen.derive import algebra as al
 from gen.derive.entrywise import Entrywise, is_diagonal
 from gen.derive.facts import Facts, facts_of
-from gen.derive.rebuild import rebuild
+from gen.derive.ones import centred as sums_to_zero
+from gen.derive.ones import counted, sum_along
+from gen.derive.rebuild import rebuild, shared_scalar, without
+from gen.derive.spread import centring_spread, diagonal_spread
 from gen.derive.terms import (
     Term,
     atom,
@@ -86,7 +89,11 @@ class Simplifier:
         common = common_coefficient(terms, shape, last)
         if common is not None:  # 1/2 B + 1/2 B' = 1/2 (B + B')
             inner = [Term(t.coef / common, t.scalars, t.chain, t.shape) for t in terms]
-            out = al.mul(al.num(common), self.rebuild(inner, shape, last))
+            out = self.rebuild(inner, shape, last)
+            if isinstance(out, Binary) and out.op == "/":  # 2*(x - m)/(n - 1)
+                out = al.div(al.mul(al.num(common), out.left), out.right)
+            else:
+                out = al.mul(al.num(common), out)
         else:
             out = self.rebuild(terms, shape, last)
         if (
@@ -121,7 +128,7 @@ class Simplifier:
         memo[key] = value
 
     def _terms_of(self, node: Node, sym: frozenset[str]) -> list[Term]:
-        textbook = self._textbook(node, sym)
+        textbook = self._lifted(node, sym) or self._textbook(node, sym)
         if textbook is not None:
             return textbook
         if isinstance(node, Num):
@@ -172,9 +179,33 @@ class Simplifier:
             return self.terms(inner_node, sym)  # an entrywise unit folded into a plain product
         return [atom(inner_node)]
 
+    def _lifted(self, node: Node, sym: frozenset[str]) -> list[Term] | None:
+        """(c A) ./ B = c (A ./ B) and (c A) .* B = c (A .* B) for a scalar c: the scalar
+        joins the term's scalars, where it cancels (delta*r./s/delta = r./s)."""
+        if not (isinstance(node, Binary) and node.op in (".*", "./")) or node.shape == SCALAR:
+            return None
+        if shape_of(node.left) != shape_of(node) or shape_of(node.right) != shape_of(node):
+            return None
+        left, right = self.terms(node.left, sym), self.terms(node.right, sym)
+        if len(left) == 1 and left[0].chain and left[0].scalars and not is_ones(left[0].chain[0]):
+            t = left[0]
+            rest = self.terms(al.binary(node.op, chain_node(t.chain), node.right), sym)
+            return [Term(t.coef * u.coef, t.scalars + u.scalars, u.chain, u.shape) for u in rest]
+        if len(right) == 1 and right[0].chain and right[0].scalars and right[0].coef == 1:
+            t = right[0]  # A ./ (c B) = (A ./ B) / c
+            scale = t.scalars
+            if node.op == "./":
+                scale = tuple(al.div(al.num(1), f) for f in scale)
+            rest = self.terms(al.binary(node.op, node.left, chain_node(t.chain)), sym)
+            return [Term(u.coef, scale + u.scalars, u.chain, u.shape) for u in rest]
+        return None
+
     def _textbook(self, node: Node, sym: frozenset[str]) -> list[Term] | None:
         """Entrywise algebra in textbook form (gen.derive.entrywise): sigmoid(z) - y, not
         the quotients the rules produce; an inner product such as s'(t ./ s) as sum(t)."""
+        along = sum_along(node)
+        if along is not None:  # sum(F, 1) = 1' F, sum(F, 2) = F 1: read as the products
+            return self.terms(along, sym)
         if not isinstance(node, Binary):
             return None
         if node.op == "*" and node.shape == SCALAR and node.left.shape != SCALAR:
@@ -196,10 +227,19 @@ class Simplifier:
         left, right = self.terms(node.left, sym), self.terms(node.right, sym)
         scaling = shape_of(node.left) == SCALAR or shape_of(node.right) == SCALAR
         if not scaling and (len(left) != 1 or len(right) != 1):
+            # No term broadcast (a row in a sum of matrices): then the product spreads.
+            full_left = all(t.shape == shape_of(node.left) for t in left)
+            full = full_left and all(t.shape == shape_of(node.right) for t in right)
+            spread = centring_spread(self, left, node.right, sym) if full_left else None
+            if spread is not None:
+                return spread
             # A matrix times a sum stays factored: X'*(X*w - y); the sum is one factor.
             lt = left[0] if len(left) == 1 else self._sum_factor(left, shape_of(node.left))
             rt = right[0] if len(right) == 1 else self._sum_factor(right, shape_of(node.right))
-            return [self._times(lt, rt)]
+            factored = self.times(lt, rt)
+            if not full:
+                return [factored]
+            return diagonal_spread(self, left, right, factored, shape_of(node)) or [factored]
         if scaling:
             sc_side, other = (left, right) if shape_of(node.left) == SCALAR else (right, left)
             if len(sc_side) != 1:
@@ -208,9 +248,9 @@ class Simplifier:
                         atom(al.mul(self.simplify(node.left, sym), self.simplify(node.right, sym)))
                     ]
                 # (a + b) * M distributes the scalar sum: a*M + b*M.
-                return [self._times(s, other[0]) for s in sc_side]
-            return [self._times(sc_side[0], o) for o in other]
-        return [self._times(left[0], right[0])]
+                return [self.times(s, other[0]) for s in sc_side]
+            return [self.times(sc_side[0], o) for o in other]
+        return [self.times(left[0], right[0])]
 
     def _sum_factor(self, terms: list[Term], shape: Shape) -> Term:
         """A sum as one factor of a product, its common coefficient outside: 1/2 (x - mu)."""
@@ -222,10 +262,15 @@ class Simplifier:
         if common == 0:
             common = Fraction(1)
         inner = [Term(t.coef / common, t.scalars, t.chain, t.shape) for t in collected]
+        shared = shared_scalar(inner, shape, frozenset())
+        if shared is not None:  # X'*(P/N - Y/N) = X'*(P - Y)/N: the divisor leaves the sum
+            whole = atom(self.rebuild(without(inner, shared), shape))
+            return Term(common, (*whole.scalars, shared), whole.chain, whole.shape)
         whole = atom(self.rebuild(inner, shape))
         return Term(common, whole.scalars, whole.chain, whole.shape)
 
-    def _times(self, a: Term, b: Term) -> Term:
+    def times(self, a: Term, b: Term) -> Term:
+        """The product of two terms, its chain simplified (I A = A, A A = A^2, 1' 1 = n)."""
         # A 1 x 1 chain scaling another chain becomes a scalar factor: (x'y) A.
         if a.shape == SCALAR and a.chain and b.chain:
             a = Term(a.coef, a.scalars + (chain_node(a.chain),), (), SCALAR)
@@ -235,13 +280,18 @@ class Simplifier:
             chain, shape = a.chain + b.chain, (b.shape if a.shape == SCALAR else a.shape)
         else:
             chain, shape = a.chain + b.chain, (a.shape[0], b.shape[1])
+        scalars = a.scalars + b.scalars
         if len(chain) > 1:  # I A = A; A A = A^2
             chain = tuple(f for f in chain if not al.is_identity(f)) or chain[:1]
             chain = self._row_sums(chain)
+            chain, counts = counted(chain)
+            scalars += counts
+            if not chain:  # 1' 1 = n, a scalar
+                return Term(a.coef * b.coef, scalars, (), SCALAR)
             chain = tuple(powers(self._mixed_products(self._diagonals(inverses(list(chain)))))) or (
                 (al.identity(shape[0]),) if shape[0] == shape[1] else chain
             )
-        return Term(a.coef * b.coef, a.scalars + b.scalars, chain, shape)
+        return Term(a.coef * b.coef, scalars, chain, shape)
 
     def _row_sums(self, chain: tuple[Node, ...]) -> tuple[Node, ...]:
         """P*ones(C) = ones(N) for a P whose rows are probability vectors (or one-hot)."""
@@ -273,6 +323,11 @@ class Simplifier:
                 if rest.shape == f.args[0].shape:  # diag(a) r = a .* r
                     product = al.binary(".*", f.args[0], rest)
                     chain[i:] = [self.entrywise.simplify(product) or product]
+                    continue
+                vector = shape_of(f.args[0])[1] == 1 and shape_of(f)[1] != 1
+                if vector and chain[i + 1].shape == f.args[0].shape:  # diag(a) b c' = (a.*b) c'
+                    product = al.binary(".*", f.args[0], chain[i + 1])
+                    chain[i : i + 2] = [self.entrywise.simplify(product) or product]
                     continue
             i += 1
         return chain
@@ -326,6 +381,8 @@ class Simplifier:
                 return self._trace(args[0], sym)
             if node.func == "sum" and len(args) == 1 and self.entrywise.sums_to_one(args[0]):
                 return al.num(1)  # sum(softmax(u)) = 1, and for a probability vector
+            if node.func == "sum" and len(args) == 1 and self.centred(args[0], sym):
+                return al.num(0)  # sum(x - mean(x)) = 0: the residuals sum to zero
             if node.func == "sum":
                 count = self._count(args[0])
                 if count is not None:
@@ -340,6 +397,10 @@ class Simplifier:
         if coef is None or arg.shape is None or arg.shape == SCALAR:
             return None
         return al.mul(coef, al.dim(al.size(arg.shape)))
+
+    def centred(self, arg: Node, sym: frozenset[str]) -> bool:
+        """Whether ``arg`` sums to zero: sum(x - mean(x)) = 0 (gen.derive.ones.centred)."""
+        return sums_to_zero(arg, lambda n: self.terms(n, sym), sym)
 
     def _trace(self, arg: Node, sym: frozenset[str]) -> Node:
         """tr(c s A) = c s tr(A); tr of a sum stays whole; tr of a 1 x 1 is itself."""

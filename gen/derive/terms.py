@@ -5,13 +5,15 @@ spelling, powers, inverses cancelled, and a term written back as a tree.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
 from gen.derive import algebra as al
 from gen.expr.ast import SCALAR, Binary, Call, Name, Node, Num, Shape, Transpose
+from gen.expr.measure import size
 from gen.expr.shape import broadcast_shape
-from gen.expr.walk import mentions
+from gen.expr.walk import mentions, nodes
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,111 @@ def collect(terms: list[Term], sym: frozenset[str], last: frozenset[str]) -> lis
     return [t for t in merged.values() if t.coef != 0]
 
 
+SUMMED = 9  # the largest matrix (in operations, gen.expr.measure) a product with ones sums
+
+
+def _is_matrix(node: Node) -> bool:
+    return node.shape is not None and node.shape[0] != 1 and node.shape[1] != 1
+
+
+def _column_sums(f: Node) -> Node:
+    """sum(F, 1), the row of the column sums of F (the sum of a transpose: sum(G, 2)')."""
+    if isinstance(f, Transpose):
+        return al.transpose(al.call("sum", f.operand, al.num(2)))
+    return al.call("sum", f, al.num(1))
+
+
+def _row_sums(f: Node) -> Node:
+    """sum(F, 2), the column of the row sums of F (of a transpose: sum(G, 1)')."""
+    if isinstance(f, Transpose):
+        return al.transpose(al.call("sum", f.operand, al.num(1)))
+    return al.call("sum", f, al.num(2))
+
+
+def sums(chain: tuple[Node, ...]) -> tuple[Node, ...]:
+    """Products with a vector of ones written as the sums they are (as the books and NumPy
+    write an unbroadcast bias gradient): 1' F = sum(F, 1), F 1 = sum(F, 2), G' 1 = sum(G, 1)'
+    (CS231n's db = np.sum(dout, axis=0)), for F a matrix (not a vector) of at most
+    ``SUMMED`` operations: a longer F keeps the product, which a sheet can break across
+    lines (a sum's parentheses cannot be)."""
+    out: list[Node] = []
+    i = 0
+    while i < len(chain):
+        f = chain[i]
+        nxt = chain[i + 1] if i + 1 < len(chain) else None
+        if nxt is not None and is_ones_row(f) and _is_matrix(nxt) and size(nxt) <= SUMMED:
+            out.append(_column_sums(nxt))
+            i += 2
+            continue
+        if (
+            nxt is not None
+            and _is_matrix(f)
+            and isinstance(nxt, Call)
+            and nxt.func == "ones"
+            and size(f) <= SUMMED
+        ):
+            out.append(_row_sums(f))
+            i += 2
+            continue
+        out.append(f)
+        i += 1
+    return tuple(out)
+
+
+def is_ones_row(node: Node) -> bool:
+    """Whether ``node`` is ones(n)'."""
+    return (
+        isinstance(node, Transpose)
+        and isinstance(node.operand, Call)
+        and (node.operand.func == "ones")
+    )
+
+
+def inner_product(node: Node) -> bool:
+    """Whether a 1 x 1 ``node`` holds a product of vectors or matrices (x'y, s' dW x)."""
+    return any(
+        isinstance(n, Binary) and n.op == "*" and n.left.shape != SCALAR for n in nodes(node)
+    )
+
+
+def _narrowed(term: Term, shape: Shape) -> Term:
+    """``term`` without the ones that only spread it over ``shape`` (NumPy broadcasting).
+
+    A constant c*ones(n) (or c*ones(m)*ones(n)') is the scalar c; a column c*ones(n)'
+    is the column c; a row ones(m)*r is the row r.
+    """
+    chain = term.chain
+    if any(inner_product(f) for f in term.scalars):
+        return term  # s'da 1: a scalar that is a product of vectors keeps its ones
+    if chain and all(is_ones(f) or is_ones_row(f) for f in chain) and len(chain) <= 2:
+        return Term(term.coef, term.scalars, (), SCALAR)
+    rows, cols = shape
+    if len(chain) >= 2 and is_ones_row(chain[-1]) and cols != 1 and rows != 1:
+        return Term(term.coef, term.scalars, chain[:-1], (rows, 1))
+    if len(chain) >= 2 and is_ones(chain[0]) and rows != 1 and cols != 1:
+        return Term(term.coef, term.scalars, chain[1:], (1, cols))
+    return term
+
+
+def is_diagonal_factor(node: Node) -> bool:
+    """Whether ``node`` is an identity or a diag(v) (a matrix a broadcast reads badly beside)."""
+    return al.is_identity(node) or (isinstance(node, Call) and node.func in ("diag", "eye"))
+
+
+def broadcast_terms(terms: list[Term], shape: Shape) -> list[Term]:
+    """The terms of a sum of ``shape`` written as the language broadcasts them (SPEC section
+    8): ``1 - h.^2``, not ``ones(n) - h.^2``; ``A - c``, not ``A - c*ones(n)'``. A term is
+    narrowed only when another term keeps the full shape, so the sum keeps its shape."""
+    if shape == SCALAR or len(terms) < 2:
+        return terms
+    if any(len(t.chain) == 1 and is_diagonal_factor(t.chain[0]) for t in terms):
+        return terms  # I - 1/n would read as a scalar taken from I: keep I - 1 1'/n
+    narrowed = [_narrowed(t, shape) for t in terms]
+    if not any(n.shape == shape and n.chain for n in narrowed):
+        return terms
+    return narrowed
+
+
 def flip_difference(term: Term) -> Term:
     """-(a - b) F = (b - a) F: a lone negative term absorbs its sign into a difference."""
     for i, f in enumerate(term.chain):
@@ -117,15 +224,10 @@ def flip_difference(term: Term) -> Term:
 
 def term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
     """One term as a tree: number, scalars (names of ``last`` last), chain, then divisors."""
-    divisors = [f.right for f in term.scalars if isinstance(f, Binary) and _is_reciprocal(f)]
-    scalars = [f for f in term.scalars if not _is_reciprocal(f)]
-    for d in list(divisors):  # s / s = 1
-        if d in scalars:
-            scalars.remove(d)
-            divisors.remove(d)
+    coef, scalars, divisors = _cancelled(term)
     factors: list[Node] = []
-    if term.coef != 1 or (not scalars and not term.chain):
-        factors.append(al.num(term.coef))
+    if coef != 1 or (not scalars and not term.chain):
+        factors.append(al.num(coef))
     factors.extend(
         powers(
             sorted(
@@ -134,7 +236,7 @@ def term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
         )
     )
     if term.chain:
-        factors.append(chain_node(tuple(powers(list(term.chain)))))
+        factors.append(chain_node(sums(tuple(powers(list(term.chain))))))
     out = factors[0]
     for f in factors[1:]:
         out = al.mul(out, f)
@@ -143,6 +245,53 @@ def term_node(term: Term, shape: Shape, last: frozenset[str]) -> Node:
     # A term of a broadcast sum (b' in X W + b') has a shape that broadcasts to the sum's.
     if out.shape != shape and (out.shape is None or broadcast_shape(out.shape, shape) != shape):
         raise AssertionError(f"term of shape {out.shape} in a sum of shape {shape}")
+    return out
+
+
+def _cancelled(term: Term) -> tuple[Fraction, list[Node], list[Node]]:
+    """The term's number, scalar factors and divisors, with the factors common to both
+    cancelled (s/s = 1, 4 ell/(4 ell^4) = 1/ell^3). Products and powers are spelt out to
+    find them (``powers`` writes them back); a number in a divisor divides into the
+    coefficient when it goes evenly (2 x/(2 m) = x/m)."""
+    up = _spelt([f for f in term.scalars if not _is_reciprocal(f)])
+    down = _spelt([f.right for f in term.scalars if isinstance(f, Binary) and _is_reciprocal(f)])
+    coef = term.coef
+    for f in [f for f in up if isinstance(f, Num)]:
+        up.remove(f)
+        coef *= f.value
+    for d in list(down):
+        if isinstance(d, Num) and (coef / d.value).denominator == 1:
+            down.remove(d)
+            coef /= d.value
+        elif d in up:
+            up.remove(d)
+            down.remove(d)
+    numbers = [d for d in down if isinstance(d, Num)]
+    if numbers:  # what does not divide evenly stays with the divisor: x/(2 d)
+        down = powers(sorted((d for d in down if not isinstance(d, Num)), key=repr))
+        number = al.num(math.prod((d.value for d in numbers), start=Fraction(1)))
+        down = [al.mul(number, down[0]), *down[1:]] if down else [number]
+    return coef, up, down
+
+
+def _spelt(factors: list[Node]) -> list[Node]:
+    """Scalar factors with small integer powers spelt out (s^2 as s, s), so that a power
+    cancels against a divisor (s^2/s = s); ``powers`` writes them back."""
+    out: list[Node] = []
+    for f in factors:
+        if isinstance(f, Binary) and f.op == "*" and f.left.shape == f.right.shape == SCALAR:
+            out.extend(_spelt([f.left, f.right]))
+        elif (
+            isinstance(f, Binary)
+            and f.op == "^"
+            and isinstance(f.right, Num)
+            and f.right.value.denominator == 1
+            and 1 < f.right.value <= 4
+            and f.left.shape == SCALAR
+        ):
+            out.extend([f.left] * int(f.right.value))
+        else:
+            out.append(f)
     return out
 
 

@@ -75,7 +75,7 @@ def test_affine_layer_bias_gradient_is_the_batch_sum(layout: str) -> None:
             ],
         )
     )
-    db = "ones(N)'*G" if layout == "numerator" else "G'*ones(N)"
+    db = "sum(G, 1)" if layout == "numerator" else "sum(G, 1)'"  # CS231n's np.sum(dout, axis=0)
     dw = "G'*X" if layout == "numerator" else "X'*G"
     assert len(got) == (5 if layout != "numerator" else 4)
     for (_of, wrt, _method, _layout), result in got.items():
@@ -129,7 +129,7 @@ def test_squared_distances_by_the_points(layout: str) -> None:
     )
     assert len(got) == 2 and len(set(got.values())) == 1  # both methods print the same
     (result,) = set(got.values())
-    assert "ones(n)*ones(d)'" in result and "(G + G')*X" in result
+    assert "sum(G, 2)*ones(d)'" in result and "(G + G')*X" in result
 
 
 TANH = """title: tanh layer

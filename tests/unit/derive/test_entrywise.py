@@ -172,9 +172,9 @@ def test_sums_of_a_vector(text: str, expected: str) -> None:
         ("exp(u)./(ones(n) + exp(u))", "sigmoid(u)"),  # DL 3.10
         ("1./(ones(n) + exp(-u))", "sigmoid(u)"),  # the definition
         ("1./(ones(m) + exp(-X*w))", "sigmoid(X*w)"),  # -X*w parses as (-X)*w
-        ("1./(ones(n) + exp(u))", "ones(n) - sigmoid(u)"),
+        ("1./(ones(n) + exp(u))", "1 - sigmoid(u)"),  # the 1 broadcasts (SPEC 8)
         ("ones(n) - sigmoid(-u)", "sigmoid(u)"),  # DL 3.10: 1 - sigma(x) = sigma(-x)
-        ("exp(u)./(ones(n) + exp(u)).^2", "sigmoid(u).*(ones(n) - sigmoid(u))"),  # PRML (4.88)
+        ("exp(u)./(ones(n) + exp(u)).^2", "sigmoid(u).*(1 - sigmoid(u))"),  # PRML (4.88)
         ("exp(u).*exp(-u)", "ones(n)"),
         ("sigmoid(u).*(ones(n) + exp(-u))", "ones(n)"),
         ("y - exp(X*w)./(ones(m) + exp(X*w))", "y - sigmoid(X*w)"),
@@ -207,7 +207,7 @@ def test_logistic_identities_can_be_switched_off() -> None:
         ("a.^2./a", "a"),
         ("1./x.^2.*x", "1./x"),
         ("x.^-2.*x", "1./x"),
-        ("(ones(n) + tanh(u) + tanh(u).^2).*(ones(n) - tanh(u))", "ones(n) - tanh(u).^3"),
+        ("(ones(n) + tanh(u) + tanh(u).^2).*(ones(n) - tanh(u))", "1 - tanh(u).^3"),
         ("diag(a)*b", "a.*b"),
         ("(1 + lam)*ones(n) - ones(n)", "lam*ones(n)"),
         ("lam/(lam + mu) + mu/(lam + mu)", "1"),
@@ -318,7 +318,7 @@ def check_diagonal(text: str, expected: str) -> None:
 
 def test_logistic_regression_hessian_weights() -> None:
     """PRML 4.3.3 eq. (4.97): R = diag(y (1 - y)), from the product rule's diagonal matrices."""
-    check_diagonal(HESSIAN_IN, "diag(sigmoid(X*w).*(ones(m) - sigmoid(X*w)))")
+    check_diagonal(HESSIAN_IN, "diag(sigmoid(X*w).*(1 - sigmoid(X*w)))")
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ def errors(items: str) -> list[tuple[str, int | None, int | None]]:
 BOOK = (
     ("V", "W1", "g", "X'*g"),
     ("V", "X", "g", "g*W1'"),
-    ("Y", "b", "G", "G'*ones(N)"),
+    ("Y", "b", "G", "sum(G, 1)'"),
     ("Y", "Z", "G", "G*W2'"),
     ("Y", "W1", "G", "X'*(G*W2'.*step(X*W1))"),
 )

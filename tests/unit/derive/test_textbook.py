@@ -62,7 +62,7 @@ def results(text: str) -> list[tuple[str, str]]:
             "X'*(y - sigmoid(X*w))",
         ),
         # The sigmoid would be written twice: the definition p keeps its name (PRML 4.3.3: R).
-        ("{of: E, wrt: w, order: 2}", "X'*diag(p.*(ones(m) - p))*X"),
+        ("{of: E, wrt: w, order: 2}", "X'*diag(p.*(1 - p))*X"),
     ],
 )
 def test_logistic_regression(target, textbook):

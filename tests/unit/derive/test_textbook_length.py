@@ -30,8 +30,6 @@ KNOWN_LONGER = {
     "mc-063-tr-axinvb": "a product of transposes written as one transposed product",
     "mc-107-tr-xxb": "a sum of transposed products written as one transposed sum",
     "mc-122-tr-axk": "a sum of transposed products written as one transposed sum",
-    "mc-quotient": "two fractions over a common denominator, its square as a power",
-    "mc-130-unit-vector": "a/n^3 - x/n^3 = -(x - a)/n^3, then one outer product",
     "wp-sv-axxtb": "(b'x) a + (a'x) b = (a b' + b a') x: scalars turned into outer products",
     "ml-attention-symbolic-scale": "the softmax Jacobian kept as diag(s) - s s'",
 }

@@ -72,12 +72,14 @@ def test_the_exact_checks_matrices_honour_the_props() -> None:
 # P 1_C = 1_N for a row-stochastic P (each row of a softmax sums to 1, Bishop PRML 4.3.4),
 # M ⊙ M = M for a 0/1 mask, and t ⊙ t = 1 for labels ±1 (the logistic loss of
 # Hastie, Tibshirani & Friedman, ESL 4.4 / 10.5, written with y ∈ {-1, 1}).
+# (X' 1_N written as the column sums sum(X, 1)', as NumPy's X.sum(axis=0); the 1 of
+# sigmoid(.) - 1 broadcasts, SPEC section 8.)
 BOOK = {
-    "f": "X'*ones(N)",
-    "g": "X'*ones(N)",
-    "k": "(M.*X)'*ones(N)",
-    "q": "X'*ones(N)",
-    "h": "X'*((sigmoid(t.*(X*w)) - ones(N)).*t)",
+    "f": "sum(X, 1)'",
+    "g": "sum(X, 1)'",
+    "k": "sum(M.*X, 1)'",
+    "q": "sum(X, 1)'",
+    "h": "X'*((sigmoid(t.*(X*w)) - 1).*t)",
 }
 
 
@@ -96,7 +98,7 @@ def test_without_the_props_the_forms_stay() -> None:
         plain = plain.replace(f", props: [{prop}]", "")
     p = program(plain)
     got = {t.of.value: to_text(derive(p, t, Method.DIFFERENTIAL).result) for t in p.targets}
-    assert got["f"] == "X'*P0*ones(C)" and got["k"] != BOOK["k"] and got["q"] != BOOK["q"]
+    assert got["f"] == "X'*sum(P0, 2)" and got["k"] != BOOK["k"] and got["q"] != BOOK["q"]
 
 
 def test_discrete_props_cannot_be_wrt() -> None:
