@@ -244,7 +244,7 @@ def test_backpropagation_through_time_sums_one_delta_per_step() -> None:
     assert all(s.verified for s in checked.steps if s.check is not None)
     assert d.written is not None and to_text(d.written) == "delta2*h1' + delta1*h0'"
     assert [(n, to_text(e)) for n, e in d.names] == [
-        ("delta2", "g.*(ones(h) - h2.^2)"),
-        ("delta1", "W'*delta2.*(ones(h) - h1.^2)"),  # delta2 reused one step down
+        ("delta2", "g.*(1 - h2.^2)"),
+        ("delta1", "W'*delta2.*(1 - h1.^2)"),  # delta2 reused one step down
     ]
     assert "tr((delta2*h1')'*dW) + (W'*delta2)'*dh1" in [to_text(s.rhs) for s in d.steps]
