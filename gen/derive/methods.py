@@ -6,6 +6,7 @@ import dataclasses
 from types import MappingProxyType
 
 from gen.derive.chain import derive_chain
+from gen.derive.choices import fold_choices
 from gen.derive.differential import NotSupported, derive_differential
 from gen.derive.index import derive_index
 from gen.derive.jacobian import NotLinear
@@ -63,4 +64,9 @@ def derive(program: Program, target: Target, method: Method) -> Derivation:
             f"{derivation.order} for order {target.order}",
             target.span,
         )
-    return dataclasses.replace(derivation, target=target)
+    return dataclasses.replace(
+        derivation,
+        target=target,
+        result=fold_choices(derivation.result),
+        written=None if derivation.written is None else fold_choices(derivation.written),
+    )

@@ -76,7 +76,7 @@ def test_the_first_layer_reads_x_transposed_delta_with_its_names_declared() -> N
     d = by_differentials(ds, "W1")
     assert d.written is not None and to_text(d.written) == "X'*delta"
     assert [(n, to_text(e)) for n, e in d.names] == [
-        ("G_S", "softmax(S, 2)/N - Y/N"),
+        ("G_S", "(softmax(S, 2) - Y)/N"),
         ("delta", "G_S*W2'.*step(X*W1 + b1')"),  # G_S reused in the next definition
     ]
     lines = [to_text(s.rhs) for s in d.steps if isinstance(s.lhs, Differential) and s.of == "L"]
