@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from gen.cli.progress import safe
-from gen.make.booklet import DEFAULT_TIMEOUT, make_booklet
+from gen.make.options import BOOKLET_TIMEOUT as DEFAULT_TIMEOUT
 from gen.make.specs import find_specs, shown_path
 
 DEFAULT_TITLE = "Derivations"
@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     if templates is not None and not templates.is_dir():
         _err(f"gradsheet: no such template folder: {templates}")
         return 2
+    from gen.make.booklet import make_booklet  # the derivation and TeX: only when used
+
     done = make_booklet(
         specs,
         target,

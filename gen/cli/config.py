@@ -18,11 +18,6 @@ from typing import Any
 
 from gen.errors import GenError, Span
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 reads TOML with tomli (a dependency there)
-    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
-
 CONFIG_FILE = "gradsheet.toml"
 PYPROJECT = "pyproject.toml"
 FORMATS = frozenset({"pdf", "body", "json", "slides", "html", "md", "exercise", "all"})
@@ -89,6 +84,10 @@ def _read(path: Path) -> str:
 
 
 def _parse(path: Path, text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):  # imported here: most builds read no configuration
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 reads TOML with tomli (a dependency there)
+        import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

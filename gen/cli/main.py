@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import signal
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -216,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
             "please report it" + ("" if verbose else "; -v shows the traceback") + ")"
         )
         if verbose:
+            import traceback
+
             _err("".join(traceback.format_exception(exc)).rstrip())
         return EXIT_INTERNAL
 
@@ -452,6 +452,8 @@ def _check(specs: list[Path], args: argparse.Namespace, verbosity: int) -> int:
         return EXIT_SIGNAL + stop.signum
     reporter.end(outcomes)
     if args.json:
+        import json
+
         objs = [o.results for o in outcomes]
         print(json.dumps(objs if len(objs) != 1 else objs[0], indent=2, ensure_ascii=False))
     return _status(outcomes)

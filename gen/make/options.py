@@ -11,6 +11,7 @@ from gen.errors import GenError
 from gen.make.formats import DEFAULT_FORMATS, typesets
 
 DEFAULT_TIMEOUT = 120.0
+BOOKLET_TIMEOUT = 600.0  # a book takes several TeX runs (contents, longtables)
 
 
 class Status(str, Enum):

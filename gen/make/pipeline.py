@@ -17,8 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import jinja2
-
 from gen.derive.methods import derive
 from gen.derive.steps import Derivation
 from gen.errors import GenError, InternalError, Span
@@ -28,9 +26,7 @@ from gen.make.latexmk import CompileResult, Engine, compile_pdf
 from gen.make.lint import lint
 from gen.make.options import BuildOptions, Outcome, Status
 from gen.make.specs import find_specs, output_name
-from gen.make.texerrors import tex_failure, tex_warnings
 from gen.make.texformat import formats_dir
-from gen.make.texmap import template_error
 from gen.program import Program, build_program
 from gen.render.results import derivation_json, results
 from gen.render.sheet import default_templates_dir
@@ -232,6 +228,8 @@ def prepare(
         return outcome.fail(err)
     except Exception as exc:  # noqa: BLE001 - shown in the template, or as a bug
         if _in_template(exc):
+            from gen.make.texmap import template_error
+
             return outcome.fail(template_error(exc, folder))
         _, errs = guarded(_reraise(exc), Span(str(path)), "rendering the sheet")
         outcome.internal = True
@@ -327,13 +325,18 @@ def _compile_one(
     )
     if _is_set(cancelled):
         return GenError("interrupted", Span(outcome.path))
-    outcome.warnings.extend(tex_warnings(compiled.warnings, view, options.out_dir))
+    if compiled.warnings:  # located in the spec and the templates: read only when needed
+        from gen.make.texerrors import tex_warnings
+
+        outcome.warnings.extend(tex_warnings(compiled.warnings, view, options.out_dir))
     if compiled.ok and compiled.pdf is not None:
         compiled.pdf.replace(prepared.staging / f"{stem}.pdf")
         return True
     if _tex_missing(compiled):
         return False
     _keep_failure(view, compiled, options.out_dir)
+    from gen.make.texerrors import tex_failure
+
     return tex_failure(compiled, view, options.out_dir)
 
 
@@ -377,6 +380,8 @@ class staging:  # noqa: N801 - used as a context manager, like a function
 
 def _in_template(exc: Exception) -> bool:
     """Whether ``exc`` is Jinja's, or was raised while a template was running."""
+    import jinja2
+
     if isinstance(exc, jinja2.TemplateError):
         return True
     tb = exc.__traceback__
