@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gen.derive.methods import derive
 from gen.derive.steps import Derivation
@@ -36,6 +37,9 @@ from gen.render.view import sheet_context
 from gen.spec.load import load_spec, load_spec_text
 from gen.spec.model import Method, Target
 from gen.verify.numeric import agree, verify
+
+if TYPE_CHECKING:
+    from gen.make.texearly import EarlyRun
 
 MAX_LOG_BYTES = 16 * 1024 * 1024  # of a failed run's TeX log kept in OUT/.gradsheet/logs
 
@@ -255,19 +259,26 @@ def prepare(
     )
 
 
-def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = None) -> Outcome:
+def typeset(
+    prepared: Prepared,
+    options: BuildOptions,
+    *,
+    cancelled: object = None,
+    early: EarlyRun | None = None,
+) -> Outcome:
     """Run TeX on a prepared spec (when ``options.typesets``) and promote its outputs.
 
     Promotes nothing when TeX fails, or when ``--strict`` meets a warning, or
     when ``cancelled`` (a ``threading.Event``) is set. Without TeX installed the
-    ``.tex`` and ``.json`` are promoted and the status says so.
+    ``.tex`` and ``.json`` are promoted and the status says so. ``early`` is a TeX
+    run started before the spec was derived (``gen.make.texearly``), used if it fits.
     """
     outcome = prepared.outcome
     name, files = outcome.name, list(prepared.files)
     pdf_made = False
     if options.typesets:
         for suffix, tex in prepared.typeset_tex.items():
-            made = _compile_one(prepared, options, suffix, tex, cancelled)
+            made = _compile_one(prepared, options, suffix, tex, cancelled, early)
             if isinstance(made, GenError):
                 return outcome.fail(made)
             if made:
@@ -298,7 +309,12 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
 
 
 def _compile_one(
-    prepared: Prepared, options: BuildOptions, suffix: str, tex: str, cancelled: object
+    prepared: Prepared,
+    options: BuildOptions,
+    suffix: str,
+    tex: str,
+    cancelled: object,
+    early: EarlyRun | None = None,
 ) -> bool | GenError:
     """Typeset one staged ``.tex`` file into the PDF of the same name, in the staging folder.
 
@@ -322,6 +338,7 @@ def _compile_one(
         engine=prepared.engine,
         timeout=options.timeout,
         formats=formats_dir(options.out_dir),
+        early=early,
     )
     if _is_set(cancelled):
         return GenError("interrupted", Span(outcome.path))

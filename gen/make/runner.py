@@ -30,7 +30,7 @@ from gen.make.specs import name_problem, output_name, path_problem, shown_path
 from gen.render.templatefiles import shipped_templates
 
 if TYPE_CHECKING:
-    from gen.make import pipeline
+    from gen.make import pipeline, texearly
 
 
 class Reporter(Protocol):
@@ -268,14 +268,27 @@ def build_all(specs: list[Path], options: BuildOptions, reporter: Reporter) -> l
 def _build(
     stale: list[tuple[Path, str, str]], options: BuildOptions, reporter: Reporter
 ) -> list[Outcome]:
-    from gen.make import latexmk, pipeline
+    from gen.make import texearly
+    from gen.make.texformat import formats_dir
 
     clean_stale(options.out_dir)
     cache.clean_temporary(options.out_dir)
     run = cache.cache_dir(options.out_dir, "tmp") / f"run-{os.getpid()}-{time.monotonic_ns()}"
     run.mkdir()
     cancelled = threading.Event()
-    latexmk.allow_runs()
+    texearly.latexmk.allow_runs()
+    # TeX starts loading now, while the calculus is imported and the first spec derived.
+    early = (
+        texearly.start(run / "early", stale[0][0], formats_dir(options.out_dir))
+        if options.typesets
+        else None
+    )
+    try:
+        from gen.make import latexmk, pipeline
+    except BaseException:
+        _close(early)
+        shutil.rmtree(run, ignore_errors=True)
+        raise
     pool = _Pool(options.jobs)
     pending: dict[Future[Outcome], float] = {}
     done: list[Outcome] = []
@@ -290,7 +303,8 @@ def _build(
         def work() -> Outcome:
             start = time.monotonic()
             try:
-                outcome = pipeline.typeset(prepared, options, cancelled=cancelled)
+                more = {} if early is None else {"early": early}  # only when TeX runs
+                outcome = pipeline.typeset(prepared, options, cancelled=cancelled, **more)
                 outcome.seconds = time.monotonic() - start
                 return outcome
             except OSError as exc:  # a full disk, a read-only folder: the spec fails
@@ -335,14 +349,21 @@ def _build(
         with _shielded():
             cancelled.set()
             latexmk.stop_runs()
+            _close(early)
             for future in pending:
                 future.cancel()
             pool.stop(STOP_WAIT)
             shutil.rmtree(run, ignore_errors=True)
         raise
+    _close(early)
     pool.stop(None)
     shutil.rmtree(run, ignore_errors=True)
     return done
+
+
+def _close(early: texearly.EarlyRun | None) -> None:
+    if early is not None:
+        early.close()
 
 
 def _prepare(
