@@ -30,6 +30,7 @@ from pathlib import Path
 
 from gen.make import latexmk, texformat
 from gen.make.latexmk import Engine
+from gen.make.outputs import read_head
 
 CLOSE_WAIT = 1.0  # seconds ``close`` waits for the starting thread
 MAX_SPEC_BYTES = 1024 * 1024  # read to guess the engine (the loader refuses larger specs)
@@ -39,9 +40,8 @@ _NAME = re.compile(r"[A-Za-z0-9_-]+\.tex")  # a file name TeX reads as its first
 
 def likely_engine(spec: Path) -> Engine:
     """The engine a spec's sheet most likely needs: XeLaTeX for ``lang: zh`` or CJK text."""
-    try:
-        with open(spec, "rb") as handle:
-            text = handle.read(MAX_SPEC_BYTES).decode("utf-8", errors="replace")
+    try:  # a regular file only: a FIFO in its place must not block the build
+        text = read_head(spec, MAX_SPEC_BYTES, follow=True).decode("utf-8", errors="replace")
     except OSError:
         return "pdflatex"
     if _CHINESE.search(text) or any(ord(c) >= 0x2E80 for c in text if not c.isascii()):

@@ -68,6 +68,9 @@ def test_the_engine_is_guessed_from_the_spec(tmp_path):
     assert texearly.likely_engine(chinese) == "xelatex"
     assert texearly.likely_engine(cjk) == "xelatex"
     assert texearly.likely_engine(tmp_path / "missing.yaml") == "pdflatex"
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    assert texearly.likely_engine(fifo) == "pdflatex"  # never blocks on it
 
 
 @pytest.mark.parametrize("engine", ["pdflatex", "xelatex"])
