@@ -15,8 +15,12 @@ it (``python -m gen build``, a new process each time, so start-up counts):
 
 Each figure is the median, and the best, of R rounds; the rounds interleave
 the kinds of run, so that a busy moment of a shared machine touches them all
-alike. The builds run a snapshot of gen/ and templates/ taken at the start.
-The ratios are printed against the targets of issue 5.
+alike. The builds run a snapshot of gen/ and templates/ taken at the start,
+compiled to bytecode as ``pip install`` leaves an installed package (whatever
+PYTHONDONTWRITEBYTECODE says), with a cache folder of their own
+(XDG_CACHE_HOME: the compiled templates), filled by the warm-up build.
+``--sheets --against REF`` also runs the code of a git revision (``main``)
+side by side. The ratios are printed against the targets of issue 5.
 """
 
 from __future__ import annotations
@@ -59,9 +63,35 @@ def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> f
     return seconds
 
 
+def code_env(work: Path, code: str = "code") -> dict[str, str]:
+    """The environment of a build: the snapshot ``work/code`` and the bench's own cache folder."""
+    return dict(os.environ, PYTHONPATH=str(work / code), XDG_CACHE_HOME=str(work / "xdg-cache"))
+
+
+def snapshot(work: Path, code: str, ref: str | None = None) -> None:
+    """gen/ and templates/ (of the checkout, or of git revision ``ref``) in ``work/code``,
+    compiled to bytecode as an installed package is."""
+    target = work / code
+    if ref is None:
+        shutil.copytree(ROOT / "gen", target / "gen", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / "templates", target / "templates")
+    else:
+        target.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref, "gen", "templates"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / "gen")], check=True)
+
+
 def gradsheet(work: Path, out: str, *args: str) -> float:
-    env = dict(os.environ, PYTHONPATH=str(work / "code"))
-    return timed([sys.executable, "-m", "gen", "build", "specs", "-o", out, "-q", *args], work, env)
+    return timed(
+        [sys.executable, "-m", "gen", "build", "specs", "-o", out, "-q", *args],
+        work,
+        code_env(work),
+    )
 
 
 def latexmk_alone(jobs: list[tuple[Path, str]], parallel: int) -> float:
@@ -112,6 +142,20 @@ def copy_specs(source: Path, work: Path, copies: int) -> int:
     return count
 
 
+def commit(ref: str) -> str:
+    """The short hash of a git revision of the checkout (``+`` when the work tree differs)."""
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True, text=True
+    )
+    dirty = (
+        ref == "HEAD"
+        and subprocess.run(
+            ["git", "-C", str(ROOT), "diff", "--quiet", "HEAD", "--", "gen", "templates"]
+        ).returncode
+    )
+    return (done.stdout.strip() or ref) + ("+" if dirty else "")
+
+
 def latexmk_version() -> str:
     if shutil.which("latexmk") is None:
         return "no latexmk"
@@ -119,10 +163,11 @@ def latexmk_version() -> str:
     return next((row.strip() for row in text.splitlines() if row.strip()), "latexmk")
 
 
-def one_build(work: Path, spec: str, out: Path, *args: str) -> float:
-    env = dict(os.environ, PYTHONPATH=str(work / "code"))
+def one_build(work: Path, spec: str, out: Path, *args: str, code: str = "code") -> float:
     return timed(
-        [sys.executable, "-m", "gen", "build", spec, "-o", str(out), "-q", *args], work, env
+        [sys.executable, "-m", "gen", "build", spec, "-o", str(out), "-q", *args],
+        work,
+        code_env(work, code),
     )
 
 
@@ -158,7 +203,7 @@ def tex_alone(tex: Path, folder: Path, engine: str, formats: Path) -> float:
 def watch_latency(work: Path, spec: str, rounds: int) -> list[float]:
     """Seconds from saving ``spec`` (a new title) to its new PDF, with ``gradsheet watch``."""
     out = work / f"watch-{Path(spec).stem}"
-    env = dict(os.environ, PYTHONPATH=str(work / "code"))
+    env = code_env(work)
     path = work / spec
     pdf = out / f"{path.name[: -len('.yaml')]}.pdf"
     original = path.read_text(encoding="utf-8")
@@ -196,19 +241,27 @@ def _wait_for(ready: Callable[[], bool], limit: float) -> None:
         time.sleep(0.005)
 
 
-def sheets(work: Path, repeat: int) -> None:
-    """One English and one Chinese sheet: gradsheet cold against bare latexmk, and watch."""
+def sheets(work: Path, repeat: int, against: str | None = None) -> None:
+    """One English and one Chinese sheet: gradsheet cold against bare latexmk, and watch.
+
+    With ``against`` (a git revision, snapshot in ``work/ref``), that code's cold
+    build runs in the same rounds.
+    """
     pairs = [
         ("English", "specs/least-squares.yaml", "pdflatex"),
         ("Chinese", "specs/least-squares.zh.yaml", "xelatex"),
     ]
-    one_build(work, "specs", work / "warm-sheets")  # bytecode, TeX's caches, the format
+    one_build(work, "specs", work / "warm-sheets")  # TeX's caches, the format, the templates
+    if against is not None:
+        one_build(work, "specs", work / "warm-ref", code="ref")
     print("| sheet | run | median s | best s | all rounds s |")
     print("| --- | --- | ---: | ---: | --- |")
     for label, spec, engine in pairs:
         name = Path(spec).name[: -len(".yaml")]
         tex = work / "warm-sheets" / f"{name}.tex"
         runs: dict[str, list[float]] = {"first": [], "cold": [], "tex": [], "latexmk": []}
+        if against is not None:
+            runs["ref"] = []
         for r in range(repeat):
             runs["latexmk"].append(bare_latexmk(tex, work / f"bare-{name}-{r}", engine))
             runs["tex"].append(
@@ -225,19 +278,27 @@ def sheets(work: Path, repeat: int) -> None:
                 work / "warm-sheets" / ".gradsheet" / "formats", cold / ".gradsheet" / "formats"
             )
             runs["cold"].append(one_build(work, spec, cold))
+            if against is not None:
+                ref = work / f"ref-{name}-{r}"
+                shutil.copytree(
+                    work / "warm-sheets" / ".gradsheet" / "formats", ref / ".gradsheet" / "formats"
+                )
+                runs["ref"].append(one_build(work, spec, ref, code="ref"))
         labels = {
             "latexmk": "bare latexmk on the same .tex",
             "first": "gradsheet build, empty output folder",
             "cold": "gradsheet build, sheet not built yet, format cached",
             "tex": "gradsheet's TeX run alone (compile_pdf), format cached",
         }
+        if against is not None:
+            labels["ref"] = f"the same with the code of {against}"
         for key, text in labels.items():
             all_ = ", ".join(f"{x:.2f}" for x in runs[key])
             print(
                 f"| {label} | {text} | {statistics.median(runs[key]):.2f} | "
                 f"{min(runs[key]):.2f} | {all_} |"
             )
-        for key in ("first", "cold", "tex"):
+        for key in [k for k in ("first", "cold", "tex", "ref") if k in runs]:
             print(
                 f"| {label} | ratio {key} / latexmk | "
                 f"{statistics.median(runs[key]) / statistics.median(runs['latexmk']):.3f} | "
@@ -263,7 +324,7 @@ def scale(work: Path, source: Path, jobs: int) -> None:
         for i in range(count):
             spec = specs[i % len(specs)]
             shutil.copyfile(spec, folder / f"s{i:03d}-{spec.name}")
-        env = dict(os.environ, PYTHONPATH=str(work / "code"))
+        env = code_env(work)
         start = time.perf_counter()
         proc = subprocess.Popen(
             [
@@ -307,25 +368,32 @@ def main() -> None:
         help="one English and one Chinese sheet against bare latexmk; watch",
     )
     parser.add_argument("--scale", action="store_true", help="25, 50, 100 specs with -j 2")
+    parser.add_argument(
+        "--against", metavar="REF", help="with --sheets: also the code of git revision REF"
+    )
     args = parser.parse_args()
     n = args.jobs
     with tempfile.TemporaryDirectory(prefix="gradsheet-bench-") as tmp:
         work = Path(tmp)
         count = copy_specs(args.specs, work, args.copies)
         # A snapshot of the code: an edit made meanwhile must not change what is measured.
-        shutil.copytree(
-            ROOT / "gen", work / "code" / "gen", ignore=shutil.ignore_patterns("__pycache__")
-        )
-        shutil.copytree(ROOT / "templates", work / "code" / "templates")
+        snapshot(work, "code")
+        if args.against is not None:
+            snapshot(work, "ref", args.against)
         if args.sheets or args.scale:
             print(
                 f"python {platform.python_version()}, {platform.machine()}, "
                 f"{latexmk_version()}, load average {os.getloadavg()[0]:.2f}"
             )
             if args.sheets:
-                sheets(work, args.repeat)
+                sheets(work, args.repeat, args.against)
             if args.scale:
                 scale(work, args.specs, 2)
+            print(
+                f"commit {commit('HEAD')}"
+                + (f", against {args.against} = {commit(args.against)}" if args.against else "")
+                + f"; load average at the end {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+            )
             return
         # Warm-up, alike for both sides: Python's bytecode, TeX's font and format caches.
         gradsheet(work, "warm", "-j", str(n))

@@ -9,7 +9,7 @@ from pathlib import Path
 from gen.cli.config import find_config
 from gen.cli.progress import safe
 from gen.errors import GenError
-from gen.make.booklet import DEFAULT_TIMEOUT, make_booklet
+from gen.make.options import BOOKLET_TIMEOUT as DEFAULT_TIMEOUT
 from gen.make.specs import find_specs, shown_path
 
 DEFAULT_TITLE = "Derivations"
@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     except GenError as bad:
         _err(str(bad) if bad.span is not None and bad.span.file else f"gradsheet: {bad}")
         return 2
+    from gen.make.booklet import make_booklet  # the derivation and TeX: only when used
+
     done = make_booklet(
         specs,
         target,

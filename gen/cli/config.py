@@ -19,11 +19,6 @@ from typing import Any
 from gen.errors import GenError, Span
 from gen.spec.model import Defaults, Layout
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 reads TOML with tomli (a dependency there)
-    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
-
 CONFIG_FILE = "gradsheet.toml"
 PYPROJECT = "pyproject.toml"
 FORMATS = frozenset({"pdf", "body", "json", "slides", "html", "md", "exercise", "all"})
@@ -54,6 +49,17 @@ class Config:
     layout: str | None = None
     lang: str | None = None
     heading: str | None = None
+
+    def fill(self, args: Any, cores: int) -> None:
+        """Fill the options the command line left unset (an argparse namespace) from here."""
+        if getattr(args, "output", "") is None:
+            args.output = self.output or "output"
+        if getattr(args, "jobs", 0) is None:
+            args.jobs = self.jobs or cores
+        if getattr(args, "heading", "") is None:
+            args.heading = self.heading or "subsection"
+        args.defaults = self.defaults
+        args.config_formats = list(self.formats) if self.formats else None
 
     @property
     def defaults(self) -> Defaults:
@@ -98,6 +104,10 @@ def _read(path: Path) -> str:
 
 
 def _parse(path: Path, text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):  # imported here: most builds read no configuration
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 reads TOML with tomli (a dependency there)
+        import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

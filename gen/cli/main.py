@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import signal
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +24,6 @@ from gen.make.specs import find_specs, path_problem, shown_path
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from gen.cli.config import Config
 
 EXIT_OK = 0  # every spec good (built, up to date or checked)
 EXIT_FAILED = 1  # some spec failed; the others were built
@@ -104,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(
             "-o",
             "--output",
-            default=None,  # gradsheet.toml's 'output', else "output" (see _configured)
+            default=None,  # gradsheet.toml's 'output', else "output" (see Config.fill)
             metavar="DIR",
             help="the output folder (default: 'output' of gradsheet.toml, else output)",
         )
@@ -224,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
             "please report it" + ("" if verbose else "; -v shows the traceback") + ")"
         )
         if verbose:
+            import traceback
+
             _err("".join(traceback.format_exception(exc)).rstrip())
         return EXIT_INTERNAL
 
@@ -241,7 +240,7 @@ def _run(args: argparse.Namespace) -> int:
         except GenError as bad:
             _err(str(bad) if bad.span is not None and bad.span.file else f"gradsheet: {bad}")
             return EXIT_USAGE
-        _configured(args, config)
+        config.fill(args, _cores())
     if args.command == "clean":
         return _clean(Path(args.output), dry_run=args.dry_run, quiet=args.quiet)
     return _on_specs(args)
@@ -336,18 +335,6 @@ def _options(args: argparse.Namespace) -> tuple[BuildOptions | None, str]:
         heading=args.heading,
     )
     return _config_formats(options, args), ""
-
-
-def _configured(args: argparse.Namespace, config: Config) -> None:
-    """Fill the options the command line left unset from the project's configuration."""
-    if getattr(args, "output", "") is None:
-        args.output = config.output or "output"
-    if getattr(args, "jobs", 0) is None:
-        args.jobs = config.jobs or _cores()
-    if getattr(args, "heading", "") is None:
-        args.heading = config.heading or "subsection"
-    args.defaults = config.defaults
-    args.config_formats = list(config.formats) if config.formats else None
 
 
 def _config_formats(options: BuildOptions, args: argparse.Namespace) -> BuildOptions:
@@ -468,6 +455,8 @@ def _check(specs: list[Path], args: argparse.Namespace, verbosity: int) -> int:
         return EXIT_SIGNAL + stop.signum
     reporter.end(outcomes)
     if args.json:
+        import json
+
         objs = [o.results for o in outcomes]
         print(json.dumps(objs if len(objs) != 1 else objs[0], indent=2, ensure_ascii=False))
     return _status(outcomes)

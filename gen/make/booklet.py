@@ -13,13 +13,14 @@ from pathlib import Path
 from gen.errors import GenError, Span
 from gen.make import outputs
 from gen.make.latexmk import Engine, compile_pdf
+from gen.make.options import BOOKLET_TIMEOUT
 from gen.make.pipeline import check_spec, template_folder
 from gen.make.texformat import formats_dir
 from gen.render.booklet import Chapter, booklet_engine, booklet_tex, chapter
 from gen.render.view import sheet_context
 from gen.spec.model import Defaults
 
-DEFAULT_TIMEOUT = 600.0  # a book takes several TeX runs (contents, longtables)
+DEFAULT_TIMEOUT = BOOKLET_TIMEOUT
 
 
 @dataclass

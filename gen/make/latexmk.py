@@ -11,10 +11,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from gen.make import texformat
 from gen.make.texlog import TexWarning, error_context, first_error, log_excerpt, tail, tex_warnings
+
+if TYPE_CHECKING:
+    from gen.make.texearly import EarlyRun
 
 Engine = Literal["pdflatex", "xelatex"]
 
@@ -160,13 +163,27 @@ def _run(command: list[str], workdir: Path, timeout: float) -> tuple[int | None,
     could not start because the build was stopped; stdin is closed, the run is
     in its own process group, and an interrupted caller kills it.
     """
-    if _STOPPED.is_set():
+    proc = spawn(command, workdir)
+    if proc is None:
         return None, STOPPED_MESSAGE
+    return wait(proc, timeout)
+
+
+def spawn(
+    command: list[str], workdir: Path, *, stdin: int = subprocess.DEVNULL
+) -> subprocess.Popen[bytes] | None:
+    """Start one TeX command in ``workdir`` under the sandbox; None when the build was stopped.
+
+    The run is in its own process group, bounded in what it writes, and known to
+    ``kill_all``; the caller must ``wait`` for it.
+    """
+    if _STOPPED.is_set():
+        return None
     proc = subprocess.Popen(
         command,
         cwd=workdir,
         env=_environment(),
-        stdin=subprocess.DEVNULL,
+        stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -176,6 +193,14 @@ def _run(command: list[str], workdir: Path, timeout: float) -> tuple[int | None,
         _LIVE.add(proc)
     if _STOPPED.is_set():  # stop_runs came between the check and the start
         _kill(proc)
+    return proc
+
+
+def wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int | None, str]:
+    """The exit status and output of a ``spawn``-ed run; None when it took over ``timeout`` s.
+
+    On timeout, or when the caller is interrupted, its process group is killed.
+    """
     try:
         output, _ = proc.communicate(timeout=max(timeout, 0.01))
     except subprocess.TimeoutExpired:
@@ -189,13 +214,32 @@ def _run(command: list[str], workdir: Path, timeout: float) -> tuple[int | None,
     finally:
         with _LIVE_LOCK:
             _LIVE.discard(proc)
-        if proc.stdout is not None:
-            proc.stdout.close()
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                stream.close()
     return proc.returncode, output.decode("utf-8", errors="replace")
 
 
-def _engine_command(engine_path: str, tex_name: str, fmt: str | None) -> list[str]:
-    """One TeX run: no shell escape, stop at the first error, errors as ``file:line:``."""
+def forget(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a ``spawn``-ed run that is not wanted, and reap it."""
+    _kill(proc)
+    try:
+        proc.communicate()
+    except (OSError, ValueError):
+        proc.wait()
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(proc)
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                stream.close()
+
+
+def _engine_command(engine_path: str, tex_name: str | None, fmt: str | None) -> list[str]:
+    """One TeX run: no shell escape, stop at the first error, errors as ``file:line:``.
+
+    Without ``tex_name`` the engine reads the name of its file, as its first
+    line, from standard input (``gen.make.texearly``)."""
     command = [
         engine_path,
         "-no-shell-escape",
@@ -205,7 +249,7 @@ def _engine_command(engine_path: str, tex_name: str, fmt: str | None) -> list[st
     ]
     if fmt is not None:
         command.append(f"-fmt={fmt}")
-    return [*command, tex_name]
+    return command if tex_name is None else [*command, tex_name]
 
 
 def needs_rerun(log: str, workdir: Path) -> bool:
@@ -223,7 +267,12 @@ def needs_rerun(log: str, workdir: Path) -> bool:
 
 
 def compile_pdf(
-    tex_path: Path, *, engine: Engine, timeout: float = 120, formats: Path | None = None
+    tex_path: Path,
+    *,
+    engine: Engine,
+    timeout: float = 120,
+    formats: Path | None = None,
+    early: EarlyRun | None = None,
 ) -> CompileResult:
     """Typeset ``tex_path`` to a PDF beside it.
 
@@ -244,6 +293,9 @@ def compile_pdf(
         engine: ``"pdflatex"`` or ``"xelatex"`` (see ``engine_for``).
         timeout: Seconds before TeX is killed (for all runs together).
         formats: The folder of dumped formats, or None to run without one.
+        early: A run started before the sheet existed (``gen.make.texearly``): the
+            first run, when it fits this sheet (its engine, its format) and succeeds;
+            otherwise it is killed and this function runs TeX itself, as without it.
 
     Returns:
         The outcome; never raises for a TeX failure, a missing TeX or a timeout.
@@ -269,15 +321,24 @@ def compile_pdf(
         return _run(command, folder, deadline - time.monotonic())[0] == 0
 
     fmt = None
-    if engine == "pdflatex" and formats is not None:
+    first = None if early is None else early.first_run(tex_path, engine, engine_path, deadline)
+    if first is not None:  # typeset by the early run, in its own folder, from its format
+        workdir, fmt = first.workdir, first.fmt
+        log_path, pdf = workdir / log_path.name, workdir / pdf.name
+    elif engine == "pdflatex" and formats is not None:
         made = texformat.ready_format(tex_path, formats, engine_path, run, deadline)
         fmt = made.name if made is not None else None
     status: int | None = None
     text = log = ""
-    for _ in range(MAX_RUNS):
-        status, text = _run(
-            _engine_command(engine_path, tex_path.name, fmt), workdir, deadline - time.monotonic()
-        )
+    for attempt in range(MAX_RUNS):
+        if attempt == 0 and first is not None:
+            status, text = first.status, first.output
+        else:
+            status, text = _run(
+                _engine_command(engine_path, tex_path.name, fmt),
+                workdir,
+                deadline - time.monotonic(),
+            )
         log = log_path.read_text("utf-8", errors="replace") if log_path.is_file() else ""
         if status != 0 or not needs_rerun(log, workdir):
             break

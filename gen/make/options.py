@@ -12,6 +12,7 @@ from gen.make.formats import DEFAULT_FORMATS, typesets
 from gen.spec.model import Defaults
 
 DEFAULT_TIMEOUT = 120.0
+BOOKLET_TIMEOUT = 600.0  # a book takes several TeX runs (contents, longtables)
 
 
 class Status(str, Enum):

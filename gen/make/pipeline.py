@@ -16,8 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from gen.derive.methods import derive
 from gen.derive.steps import Derivation
@@ -28,9 +27,7 @@ from gen.make.latexmk import CompileResult, Engine, compile_pdf
 from gen.make.lint import lint
 from gen.make.options import BuildOptions, Outcome, Status
 from gen.make.specs import find_specs, output_name
-from gen.make.texerrors import tex_failure, tex_warnings
 from gen.make.texformat import formats_dir
-from gen.make.texmap import template_error
 from gen.program import Program, build_program
 from gen.render.results import derivation_json, results
 from gen.render.sheet import default_templates_dir
@@ -41,6 +38,9 @@ from gen.spec.load import load_spec, load_spec_text
 from gen.spec.model import Defaults, Method, Target
 from gen.verify.numeric import agree, verify
 from gen.verify.report import unverified_errors
+
+if TYPE_CHECKING:
+    from gen.make.texearly import EarlyRun
 
 MAX_LOG_BYTES = 16 * 1024 * 1024  # of a failed run's TeX log kept in OUT/.gradsheet/logs
 
@@ -243,6 +243,8 @@ def prepare(
         return outcome.fail(err)
     except Exception as exc:  # noqa: BLE001 - shown in the template, or as a bug
         if _in_template(exc):
+            from gen.make.texmap import template_error
+
             return outcome.fail(template_error(exc, folder))
         _, errs = guarded(_reraise(exc), Span(str(path)), "rendering the sheet")
         outcome.internal = True
@@ -268,19 +270,26 @@ def prepare(
     )
 
 
-def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = None) -> Outcome:
+def typeset(
+    prepared: Prepared,
+    options: BuildOptions,
+    *,
+    cancelled: object = None,
+    early: EarlyRun | None = None,
+) -> Outcome:
     """Run TeX on a prepared spec (when ``options.typesets``) and promote its outputs.
 
     Promotes nothing when TeX fails, or when ``--strict`` meets a warning, or
     when ``cancelled`` (a ``threading.Event``) is set. Without TeX installed the
-    ``.tex`` and ``.json`` are promoted and the status says so.
+    ``.tex`` and ``.json`` are promoted and the status says so. ``early`` is a TeX
+    run started before the spec was derived (``gen.make.texearly``), used if it fits.
     """
     outcome = prepared.outcome
     name, files = outcome.name, list(prepared.files)
     pdf_made = False
     if options.typesets:
         for suffix, tex in prepared.typeset_tex.items():
-            made = _compile_one(prepared, options, suffix, tex, cancelled)
+            made = _compile_one(prepared, options, suffix, tex, cancelled, early)
             if isinstance(made, GenError):
                 return outcome.fail(made)
             if made:
@@ -311,7 +320,12 @@ def typeset(prepared: Prepared, options: BuildOptions, *, cancelled: object = No
 
 
 def _compile_one(
-    prepared: Prepared, options: BuildOptions, suffix: str, tex: str, cancelled: object
+    prepared: Prepared,
+    options: BuildOptions,
+    suffix: str,
+    tex: str,
+    cancelled: object,
+    early: EarlyRun | None = None,
 ) -> bool | GenError:
     """Typeset one staged ``.tex`` file into the PDF of the same name, in the staging folder.
 
@@ -335,16 +349,22 @@ def _compile_one(
         engine=prepared.engine,
         timeout=options.timeout,
         formats=formats_dir(options.out_dir),
+        early=early,
     )
     if _is_set(cancelled):
         return GenError("interrupted", Span(outcome.path))
-    outcome.warnings.extend(tex_warnings(compiled.warnings, view, options.out_dir))
+    if compiled.warnings:  # located in the spec and the templates: read only when needed
+        from gen.make.texerrors import tex_warnings
+
+        outcome.warnings.extend(tex_warnings(compiled.warnings, view, options.out_dir))
     if compiled.ok and compiled.pdf is not None:
         compiled.pdf.replace(prepared.staging / f"{stem}.pdf")
         return True
     if _tex_missing(compiled):
         return False
     _keep_failure(view, compiled, options.out_dir)
+    from gen.make.texerrors import tex_failure
+
     return tex_failure(compiled, view, options.out_dir)
 
 
@@ -388,6 +408,8 @@ class staging:  # noqa: N801 - used as a context manager, like a function
 
 def _in_template(exc: Exception) -> bool:
     """Whether ``exc`` is Jinja's, or was raised while a template was running."""
+    import jinja2
+
     if isinstance(exc, jinja2.TemplateError):
         return True
     tb = exc.__traceback__

@@ -18,7 +18,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -30,7 +29,7 @@ from gen.make.specs import name_problem, output_name, path_problem, shown_path
 from gen.render.templatefiles import shipped_templates
 
 if TYPE_CHECKING:
-    from gen.make import pipeline
+    from gen.make import pipeline, texearly
 
 
 class Reporter(Protocol):
@@ -95,18 +94,57 @@ MAX_SPEC_BYTES = 2 * 1024 * 1024  # read for the cache key; the loader refuses p
 STOP_WAIT = 0.5  # seconds a stopped build waits for its TeX threads before leaving them
 
 
+class _Job:
+    """One piece of work given to the pool, and what it gave (a future without ``logging``)."""
+
+    def __init__(self, work: Callable[[], Outcome]) -> None:
+        """Hold ``work`` until a thread runs it."""
+        self.work = work
+        self.finished = threading.Event()
+        self.lock = threading.Lock()
+        self.state = "pending"  # then "running" or "cancelled"
+        self.value: Outcome | None = None
+        self.error: BaseException | None = None
+
+    def start(self) -> bool:
+        """Mark it running, unless it was cancelled."""
+        with self.lock:
+            if self.state == "cancelled":
+                return False
+            self.state = "running"
+            return True
+
+    def cancel(self) -> bool:
+        """Cancel it if no thread has started it."""
+        with self.lock:
+            if self.state == "pending":
+                self.state = "cancelled"
+            return self.state == "cancelled"
+
+    def done(self) -> bool:
+        """Whether it has run (returned or raised)."""
+        return self.finished.is_set()
+
+    def result(self) -> Outcome:
+        """What it returned; what it raised is raised again."""
+        if self.error is not None:
+            raise self.error
+        assert self.value is not None
+        return self.value
+
+
 class _Pool:
     """``jobs`` daemon threads running submitted work; a stuck one never holds up an exit.
 
     ``concurrent.futures.ThreadPoolExecutor`` joins its threads when Python
     exits, so one thread stuck in a system call would keep a stopped build
     alive; these threads are daemons, and ``stop`` waits for them only briefly.
+    Each finished job is also put on ``finished``, for the caller to wait on.
     """
 
     def __init__(self, jobs: int) -> None:
-        self.work: queue.SimpleQueue[tuple[Future[Outcome], Callable[[], Outcome]] | None] = (
-            queue.SimpleQueue()
-        )
+        self.work: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self.finished: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self.threads = [
             threading.Thread(target=self._run, name=f"tex-{i}", daemon=True)
             for i in range(max(1, jobs))
@@ -115,20 +153,26 @@ class _Pool:
             thread.start()
 
     def _run(self) -> None:
-        while (item := self.work.get()) is not None:
-            future, work = item
-            if not future.set_running_or_notify_cancel():
+        while (job := self.work.get()) is not None:
+            if not job.start():
                 continue
             try:
-                future.set_result(work())
+                job.value = job.work()
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
-                future.set_exception(exc)
+                job.error = exc
+            job.finished.set()
+            self.finished.put(job)
 
-    def submit(self, work: Callable[[], Outcome]) -> Future[Outcome]:
-        """Run ``work`` on a free thread; its future."""
-        future: Future[Outcome] = Future()
-        self.work.put((future, work))
-        return future
+    def submit(self, work: Callable[[], Outcome]) -> _Job:
+        """Run ``work`` on a free thread; its job."""
+        job = _Job(work)
+        self.work.put(job)
+        return job
+
+    def wait(self, seconds: float) -> None:
+        """Wait until a job finishes, or ``seconds`` pass."""
+        with contextlib.suppress(queue.Empty):
+            self.finished.get(timeout=seconds)
 
     def stop(self, seconds: float | None) -> None:
         """No more work; wait up to ``seconds`` (None: for ever) for the threads to end."""
@@ -268,19 +312,32 @@ def build_all(specs: list[Path], options: BuildOptions, reporter: Reporter) -> l
 def _build(
     stale: list[tuple[Path, str, str]], options: BuildOptions, reporter: Reporter
 ) -> list[Outcome]:
-    from gen.make import latexmk, pipeline
+    from gen.make import texearly
+    from gen.make.texformat import formats_dir
 
     clean_stale(options.out_dir)
     cache.clean_temporary(options.out_dir)
     run = cache.cache_dir(options.out_dir, "tmp") / f"run-{os.getpid()}-{time.monotonic_ns()}"
     run.mkdir()
     cancelled = threading.Event()
-    latexmk.allow_runs()
+    texearly.latexmk.allow_runs()
+    # TeX starts loading now, while the calculus is imported and the first spec derived.
+    early = (
+        texearly.start(run / "early", stale[0][0], formats_dir(options.out_dir))
+        if options.typesets
+        else None
+    )
+    try:
+        from gen.make import latexmk, pipeline
+    except BaseException:
+        _close(early)
+        shutil.rmtree(run, ignore_errors=True)
+        raise
     pool = _Pool(options.jobs)
-    pending: dict[Future[Outcome], float] = {}
+    pending: dict[_Job, float] = {}
     done: list[Outcome] = []
 
-    def finish(future: Future[Outcome]) -> None:
+    def finish(future: _Job) -> None:
         outcome = future.result()
         outcome.seconds += pending.pop(future)
         done.append(outcome)
@@ -290,7 +347,8 @@ def _build(
         def work() -> Outcome:
             start = time.monotonic()
             try:
-                outcome = pipeline.typeset(prepared, options, cancelled=cancelled)
+                more = {} if early is None else {"early": early}  # only when TeX runs
+                outcome = pipeline.typeset(prepared, options, cancelled=cancelled, **more)
                 outcome.seconds = time.monotonic() - start
                 return outcome
             except OSError as exc:  # a full disk, a read-only folder: the spec fails
@@ -328,21 +386,28 @@ def _build(
                 for future in [f for f in pending if f.done()]:
                     finish(future)
             while pending:
-                finished, _ = wait(list(pending), timeout=0.5, return_when=FIRST_COMPLETED)
-                for future in finished:
+                pool.wait(0.5)
+                for future in [f for f in pending if f.done()]:
                     finish(future)
     except BaseException:
         with _shielded():
             cancelled.set()
             latexmk.stop_runs()
+            _close(early)
             for future in pending:
                 future.cancel()
             pool.stop(STOP_WAIT)
             shutil.rmtree(run, ignore_errors=True)
         raise
+    _close(early)
     pool.stop(None)
     shutil.rmtree(run, ignore_errors=True)
     return done
+
+
+def _close(early: texearly.EarlyRun | None) -> None:
+    if early is not None:
+        early.close()
 
 
 def _prepare(

@@ -23,6 +23,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import time
@@ -178,8 +179,36 @@ def _seen_before(marker: Path) -> bool:
 
 
 def _install(workdir: Path, data: bytes, *, dumped: bool) -> Made:
+    return Made(install(workdir, data), dumped)
+
+
+def install(workdir: Path, data: bytes) -> str:
+    """Write checked format bytes into a run's folder; the name to pass to ``-fmt``."""
     (workdir / f"{FORMAT_NAME}.fmt").write_bytes(data)
-    return Made(FORMAT_NAME, dumped)
+    return FORMAT_NAME
+
+
+def newest_format(folder: Path) -> tuple[str, bytes] | None:
+    """The key and the checked bytes of the format made last in ``folder``; None if none is.
+
+    Only the newest record is tried: an early run (``gen.make.texearly``) bets
+    on the preamble built last, and a bet lost costs one killed run.
+    """
+    try:
+        records = [
+            (entry.stat(follow_symlinks=False).st_mtime_ns, entry.name[: -len(".json")])
+            for entry in os.scandir(folder)
+            if entry.name.endswith(".json") and not entry.name.startswith(".")
+        ]
+    except OSError:
+        return None
+    if not records:
+        return None
+    key = max(records)[1]
+    if not re.fullmatch("[0-9a-f]{64}", key):
+        return None
+    data = _checked(folder, key)
+    return None if data is None else (key, data)
 
 
 def _dump(

@@ -17,6 +17,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from gen.errors import GenError, Span, TemplateFolderError
 from gen.render.mathchars import MATH_CHARACTERS, PROSE_MATH, code_points
+from gen.render.templatecache import template_cache
 from gen.render.templatefiles import read_template_bytes, shipped_templates, template_texts
 from gen.render.texchars import sheet_engine
 
@@ -284,9 +285,14 @@ def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def sandbox(templates_dir: str, *, autoescape: bool = False) -> Sandbox:
     """The sandbox every writer renders in: one templates folder over the shipped ones,
-    the project's ``<% %>`` delimiters, undefined values an error (filters: the caller's)."""
+    the project's ``<% %>`` delimiters, undefined values an error (filters: the caller's).
+
+    Compiled templates are kept between runs (``gen.render.templatecache``); the
+    code kept is the sandbox's own, so a cached template runs as sandboxed as a
+    freshly compiled one."""
     return Sandbox(  # a template folder from elsewhere runs no code
         loader=loader(templates_dir),
+        bytecode_cache=template_cache(),
         block_start_string="<%",
         block_end_string="%>",
         variable_start_string="<%=",
