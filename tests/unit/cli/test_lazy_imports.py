@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,9 +49,11 @@ print(json.dumps({"status": status, "modules": sorted(sys.modules)}))
 def _build_modules(tmp_path: Path, written: str, *args: str) -> set[str]:
     """The modules a fresh process holds after ``gradsheet build`` (from a folder of no config)."""
     spec = ROOT / "specs" / "least-squares.yaml"
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, "build", str(spec), "-o", "out", "-q", *args],
         cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
