@@ -65,7 +65,12 @@ def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> f
 
 def code_env(work: Path, code: str = "code") -> dict[str, str]:
     """The environment of a build: the snapshot ``work/code`` and the bench's own cache folder."""
-    return dict(os.environ, PYTHONPATH=str(work / code), XDG_CACHE_HOME=str(work / "xdg-cache"))
+    return dict(
+        os.environ,
+        PYTHONPATH=str(work / code),
+        XDG_CACHE_HOME=str(work / "xdg-cache"),
+        GRADSHEET_TEMPLATE_CACHE=os.environ.get("GRADSHEET_TEMPLATE_CACHE", ""),
+    )
 
 
 def snapshot(work: Path, code: str, ref: str | None = None) -> None:

@@ -164,11 +164,12 @@ class TemplateCache(BytecodeCache):
 
 
 def template_cache() -> TemplateCache | None:
-    """The cache of compiled templates, or None when there is no usable cache folder.
+    """The cache of compiled templates, or None when it is off or has no usable folder.
 
-    ``GRADSHEET_TEMPLATE_CACHE=0`` turns it off.
+    Off unless ``GRADSHEET_TEMPLATE_CACHE=1``: by default a build writes nothing
+    outside its output folder (docs/cli.md), and compiled code may not live there.
     """
-    if os.environ.get("GRADSHEET_TEMPLATE_CACHE", "") == "0":
+    if os.environ.get("GRADSHEET_TEMPLATE_CACHE", "") != "1":
         return None
     folder = cache_folder()
     return None if folder is None else TemplateCache(folder)

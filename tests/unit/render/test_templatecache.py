@@ -15,7 +15,7 @@ from gen.render.templatecache import TemplateCache, cache_folder, template_cache
 @pytest.fixture
 def cache_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv("GRADSHEET_TEMPLATE_CACHE", raising=False)
+    monkeypatch.setenv("GRADSHEET_TEMPLATE_CACHE", "1")
     return tmp_path / "xdg" / "gradsheet" / "templates"
 
 
@@ -149,9 +149,15 @@ def test_no_usable_folder_means_no_cache_and_the_same_output(tmp_path, monkeypat
     assert sandbox(str(_folder(tmp_path))).get_template("t.j2").render(x=2) == "2!\n"
 
 
-def test_the_cache_can_be_turned_off(cache_home, monkeypatch):
-    monkeypatch.setenv("GRADSHEET_TEMPLATE_CACHE", "0")
+def test_the_cache_is_off_unless_asked_for(cache_home, tmp_path, monkeypatch):
+    """By default a build writes nothing outside its output folder."""
+    for value in ("0", "", "yes"):
+        monkeypatch.setenv("GRADSHEET_TEMPLATE_CACHE", value)
+        assert template_cache() is None
+    monkeypatch.delenv("GRADSHEET_TEMPLATE_CACHE")
     assert template_cache() is None
+    assert sandbox(str(_folder(tmp_path))).get_template("t.j2").render(x=2) == "2!\n"
+    assert not cache_home.exists()
 
 
 def test_the_key_holds_the_environment_configuration(cache_home, tmp_path):
