@@ -19,9 +19,11 @@ from gen.derive.layout import kind_of, result_shape
 from gen.derive.notes import Note
 from gen.derive.simplify import Simplifier
 from gen.derive.steps import Claim, Derivation, Lhs, Partial, Step
-from gen.expr.ast import SCALAR, Name, Node
+from gen.expr.ast import SCALAR, Binary, Call, Name, Node
+from gen.expr.function_row import Category
+from gen.expr.functions import FUNCTIONS
 from gen.expr.to_text import to_text
-from gen.expr.walk import names
+from gen.expr.walk import mentions, names, nodes
 from gen.program import Program, derivative_name
 from gen.spec.model import Layout, Method, Target
 
@@ -128,10 +130,13 @@ class Chain:
             text=self.target.text.value if self.target.text else None,
         )
 
-    def record(self, lhs: Lhs | None, rhs: Node, note: Note, of: str, wrt: str) -> None:
+    def record(
+        self, lhs: Lhs | None, rhs: Node, note: Note | tuple[Note, ...], of: str, wrt: str
+    ) -> None:
         """A derivative step, checked against d(of)/d(wrt)."""
         check = self.diffs.check_form(al.substitute(rhs, self.values))
-        self.steps.append(Step(lhs, rhs, (note,), check, Claim.DERIVATIVE, of, wrt))
+        notes = note if isinstance(note, tuple) else (note,)
+        self.steps.append(Step(lhs, rhs, notes, check, Claim.DERIVATIVE, of, wrt))
 
 
 def derive_chain(program: Program, target: Target, simplifier: Simplifier) -> Derivation:
@@ -221,7 +226,7 @@ def _adjoint_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
         pulled = simplify(acc.get(x, al.zero(c.shape(x))), c.sym)
         if c.layout is Layout.NUMERATOR and c.shape(x) != SCALAR:
             pulled = simplify(al.transpose(pulled, c.sym), c.sym)
-        c.record(Partial(c.of, x), pulled, Note("adjoint_rule"), c.of, x)
+        c.record(Partial(c.of, x), pulled, link_notes(graph.exprs[y], x), c.of, x)
         c.values[derivative_name(c.of, x)] = simplify(al.substitute(pulled, c.values), c.sym)
     return c.values[derivative_name(c.of, c.wrt)]
 
@@ -259,15 +264,44 @@ def _paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
         total = terms[0]
         for term in terms[1:]:
             total = al.add(total, term)
+        note: tuple[Note, ...]
         if len(users) > 1:
-            note = Note("paths", names=tuple(users))
+            note = (Note("paths", names=tuple(users)),)
         elif users == [c.of]:
-            note = Note("local_gradient", layout=c.layout.value)
+            note = (Note("local_gradient", layout=c.layout.value),)
         else:
-            note = Note("adjoint_rule")
+            note = link_notes(graph.exprs[users[0]], y)
         c.record(Partial(c.of, y), total, note, c.of, y)
         c.values[derivative_name(c.of, y)] = simplify(al.substitute(total, c.values), c.sym)
     return c.values[derivative_name(c.of, c.wrt)]
+
+
+def link_notes(expr: Node, x: str) -> tuple[Note, ...]:
+    """The rules that carry a gradient back through one link to ``x``, named by the
+    operations on the way from the link's top down to ``x``: an entrywise function
+    (G ⊙ f'(A)), an entrywise product or quotient, a matrix product (the adjoint rule),
+    and a sum only when nothing else is met (summed over a broadcast dimension)."""
+    found: list[str] = []
+    for node in nodes(expr):
+        if not mentions(node, x):
+            continue
+        if isinstance(node, Call) and node.func in FUNCTIONS:
+            if FUNCTIONS[node.func].category is Category.ENTRYWISE:
+                found.append("adjoint_entrywise")
+        elif isinstance(node, Binary) and node.op in (".*", "./"):
+            found.append("adjoint_hadamard")
+        elif (
+            isinstance(node, Binary)
+            and node.op == "*"
+            and SCALAR
+            not in (
+                node.left.shape,
+                node.right.shape,
+            )
+        ):
+            found.append("adjoint_rule")
+    keys = list(dict.fromkeys(found)) or ["adjoint_sum"]
+    return tuple(Note(k) for k in keys)
 
 
 def _chain_product(factors: list[Node]) -> Node:

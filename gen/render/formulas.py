@@ -32,6 +32,18 @@ _OPERATORS: Mapping[str, tuple[str, str]] = MappingProxyType(
             r"\operatorname{tr}((A^{\top}G)^{\top}\mathrm{d}W)",
             "dz = tr(G' A dW) = tr((A' G)' dW)",
         ),
+        "adjoint_entrywise": (
+            r"Y = f(A):\ G_{A} = G_{Y} \odot f'(A)",
+            "Y = f(A): G_A = G_Y .* f'(A)",
+        ),
+        "adjoint_hadamard": (
+            r"Y = A \odot B:\ G_{A} = G_{Y} \odot B",
+            "Y = A .* B: G_A = G_Y .* B",
+        ),
+        "adjoint_sum": (
+            r"Y = A + B:\ G_{A} = G_{Y}",
+            "Y = A + B: G_A = G_Y",
+        ),
         "vec_form": (
             r"\operatorname{vec}(ABC) = (C^{\top} \otimes A)\operatorname{vec}B,\ "
             r"\operatorname{vec}(A^{\top}) = K\operatorname{vec}A",

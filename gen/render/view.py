@@ -26,7 +26,9 @@ from gen.spec.model import ROW_PROPS
 from gen.verify.numeric import agree
 
 # Steps whose right-hand side is a product worth showing with each factor's shape.
-BRACED_NOTES = frozenset({"chain_rule", "adjoint_rule"})
+BRACED_NOTES = frozenset(
+    {"chain_rule", "adjoint_rule", "adjoint_entrywise", "adjoint_hadamard", "adjoint_sum"}
+)
 # Steps whose left-hand side is a derivative worth showing with its shape (a link's own).
 SHAPED_NOTES = frozenset({"local_jacobian", "local_gradient", "upper_links"})
 

@@ -191,13 +191,10 @@ BY_KEY = {b.key: b for b in BOOKS}
 NAMES = "the result does not keep the name the book keeps"
 # Rows over the limit, each with its reason (``key`` or ``key@method``); the test fails
 # when one of them meets the limit.
-NORM = f"{NAMES}; then the correction terms gathered into means (mean(G, 1), mean(G.*X_hat, 1))"
 POWER = f"{NAMES}; then 1./sqrt(v + epsilon)./sqrt(v + epsilon)... as one power of v + epsilon"
 KNOWN_OPEN: dict[str, str] = {
     "batch-norm:L/v": POWER,
     "layer-norm:L/v": POWER,
-    "batch-norm:L/X@chain": NORM,
-    "layer-norm:L/X@chain": NORM,
     "softmax-jacobian:s/z": f"{NAMES}: s",
     "logistic-regression:E/w": f"{NAMES}: p",
     "rayleigh-quotient:R/u": f"{NAMES}: R (u'*S*u/den), and den, den^2 over one denominator",
