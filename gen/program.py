@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 from dataclasses import dataclass
 
 from gen.errors import GenError, GenErrors, Span
@@ -11,6 +12,7 @@ from gen.expr.ast import SCALAR, Node, Shape
 from gen.expr.names import latex_name
 from gen.expr.parser import parse
 from gen.expr.shape import infer
+from gen.expr.symmetry import is_symmetric
 from gen.expr.walk import mentions, names
 from gen.spec.model import (
     DISCRETE_PROPS,
@@ -67,14 +69,20 @@ class Program:
     targets: tuple[Target, ...]
     conditions: tuple[Condition, ...] = ()  # the spec's ``assume``
 
-    @property
+    @functools.cached_property
     def symmetric(self) -> frozenset[str]:
-        """Names equal to their own transpose."""
-        return frozenset(
+        """Names equal to their own transpose: declared so (symmetric, positive-definite,
+        diagonal), or definitions whose expression is certainly symmetric given the names
+        before them (gen/expr/symmetry.py: X'X, A + A', r + r' - 2XX', f(K) entrywise)."""
+        known = {
             s.name
             for s in self.symbols.values()
             if s.props & {Prop.SYMMETRIC, Prop.POSITIVE_DEFINITE, Prop.DIAGONAL}
-        )
+        }
+        for s in self.symbols.values():
+            if s.expr is not None and s.name not in known and is_symmetric(s.expr, known):
+                known.add(s.name)
+        return frozenset(known)
 
     @property
     def definitions(self) -> list[Symbol]:
