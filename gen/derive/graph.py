@@ -80,7 +80,7 @@ class Graph:
         return frozenset(
             name
             for name, expr in self.exprs.items()
-            if size(expr) >= 2
+            if size(expr) >= 1
             and name != self.wrt
             and not isinstance(expr, Transpose)
             and counts.get(self._expanded[name], 0) >= 2
