@@ -26,7 +26,7 @@ from typing import Any
 import gen
 from gen.errors import CacheError, TemplateFolderError
 from gen.make.formats import DEFAULT_FORMATS
-from gen.render.templatefiles import MAX_TEMPLATE_BYTES, confined, template_files
+from gen.render.templatefiles import MAX_TEMPLATE_BYTES, confined, read_regular, template_files
 
 CACHE_DIR = ".gradsheet"
 FORMAT = 1
@@ -62,25 +62,12 @@ def cache_dir(out_dir: Path, *parts: str) -> Path:
     return folder
 
 
-def _read_plain_following(path: Path, limit: int) -> bytes | None:
-    """The bytes of the regular file at ``path`` (a link followed), if at most ``limit``."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
-    finally:
-        os.close(fd)
-    return data if len(data) <= limit else None
-
-
 def _hash_files(paths: Iterable[Path], base: Path) -> str:
     digest = hashlib.sha256()
     for path in paths:
         digest.update(str(path.relative_to(base)).encode("utf-8", "surrogateescape") + b"\0")
         try:  # a template file is at most MAX_TEMPLATE_BYTES; never read past that
-            data = _read_plain_following(path, MAX_TEMPLATE_BYTES)
+            data = read_regular(path, MAX_TEMPLATE_BYTES, follow=True)
             digest.update(b"<unreadable>" if data is None else data)
         except OSError:
             digest.update(b"<unreadable>")
@@ -188,24 +175,6 @@ def _manifest_path(out_dir: Path, name: str) -> Path:
     return Path(out_dir) / CACHE_DIR / "cache" / f"{name}.json"
 
 
-def _read_plain(path: Path, limit: int) -> bytes | None:
-    """The bytes of ``path`` when it is a regular file (never a link) of at most ``limit``."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return data if len(data) <= limit else None
-
-
 def _is_key(text: object) -> bool:
     return isinstance(text, str) and 0 < len(text) <= 200
 
@@ -270,7 +239,7 @@ def read_manifest(
     the spec's ``template:`` may not point (``templatefiles.confined``): a
     forged manifest never makes gradsheet read or watch another folder.
     """
-    data = _read_plain(_manifest_path(out_dir, name), MAX_MANIFEST_BYTES)
+    data = read_regular(_manifest_path(out_dir, name), MAX_MANIFEST_BYTES)
     if data is None:
         return None
     try:

@@ -212,11 +212,7 @@ def wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int | None, str
         proc.wait()
         raise
     finally:
-        with _LIVE_LOCK:
-            _LIVE.discard(proc)
-        for stream in (proc.stdin, proc.stdout):
-            if stream is not None:
-                stream.close()
+        _release(proc)
     return proc.returncode, output.decode("utf-8", errors="replace")
 
 
@@ -228,11 +224,16 @@ def forget(proc: subprocess.Popen[bytes]) -> None:
     except (OSError, ValueError):
         proc.wait()
     finally:
-        with _LIVE_LOCK:
-            _LIVE.discard(proc)
-        for stream in (proc.stdin, proc.stdout):
-            if stream is not None:
-                stream.close()
+        _release(proc)
+
+
+def _release(proc: subprocess.Popen[bytes]) -> None:
+    """A finished run is no longer live; its pipes are closed."""
+    with _LIVE_LOCK:
+        _LIVE.discard(proc)
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            stream.close()
 
 
 def _engine_command(engine_path: str, tex_name: str | None, fmt: str | None) -> list[str]:

@@ -398,6 +398,8 @@ def _build(
                 future.cancel()
             pool.stop(STOP_WAIT)
             shutil.rmtree(run, ignore_errors=True)
+            if not any(thread.is_alive() for thread in pool.threads):
+                latexmk.allow_runs()  # stopped for good: a later run in this process may start
         raise
     _close(early)
     pool.stop(None)

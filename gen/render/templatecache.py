@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 
 from jinja2.bccache import Bucket, BytecodeCache
 
+from gen.render.templatefiles import read_regular
+
 if TYPE_CHECKING:
     from jinja2 import Environment
 
@@ -132,7 +134,7 @@ class TemplateCache(BytecodeCache):
 
     def load_bytecode(self, bucket: Bucket) -> None:
         """The entry's code into ``bucket``, when the entry is sound and current; else nothing."""
-        data = _read_own(self.folder / f"{bucket.key}.bin", MAX_ENTRY_BYTES)
+        data = read_regular(self.folder / f"{bucket.key}.bin", MAX_ENTRY_BYTES, own=True)
         code = None if data is None else _code(data, bucket.checksum)
         if code is not None:
             bucket.code = code
@@ -188,30 +190,6 @@ def _code(data: bytes, checksum: str) -> CodeType | None:
     except Exception:  # noqa: BLE001 - damaged bytes: compile again
         return None
     return code if isinstance(code, CodeType) else None
-
-
-def _read_own(path: Path, limit: int) -> bytes | None:
-    """The bytes of a plain file of this user that no one else may write, up to ``limit``."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if (
-            not stat.S_ISREG(info.st_mode)
-            or info.st_uid != os.getuid()
-            or info.st_mode & 0o022
-            or info.st_size > limit
-        ):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return data if len(data) <= limit else None
 
 
 def _sha256(data: bytes) -> str:

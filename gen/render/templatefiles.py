@@ -162,3 +162,37 @@ def confined(folder: Path, spec: Path) -> bool:
     except (OSError, RuntimeError):
         return False
     return _inside(real, confinement_root(spec))
+
+
+def read_regular(
+    path: Path, limit: int, *, follow: bool = False, own: bool = False
+) -> bytes | None:
+    """The bytes of the regular file at ``path`` if at most ``limit``; else None.
+
+    Never blocks on a FIFO or a device (opened non-blocking, then refused unless a
+    regular file). A link is refused unless ``follow``; with ``own``, so is a file of
+    another user or one that others may write. An error opening the file raises
+    OSError only when ``follow`` (the caller reports it); otherwise it means None.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        if follow:
+            raise
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        if own and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError:
+        if follow:
+            raise
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) <= limit else None

@@ -14,10 +14,19 @@ from pathlib import Path
 import pytest
 
 from gen.cli.main import main
+from gen.make import latexmk
 from gen.render.sheet import default_templates_dir
 from tests.e2e.cli_helpers import ROOT, outputs, processes_below, small
 
 LOOP = "\\documentclass{article}\n\\begin{document}\n\\def\\x{\\x}\\x\n\\end{document}\n"
+
+
+@pytest.fixture(autouse=True)
+def _runs_allowed_after_each_test():
+    """A build stopped while a (stubbed) thread is stuck keeps TeX runs refused, as it
+    must while that thread lives; the next test starts from a process that may run TeX."""
+    yield
+    latexmk.allow_runs()
 
 
 @pytest.fixture()
