@@ -19,7 +19,7 @@ from gen.derive.layout import kind_of, result_shape
 from gen.derive.notes import Note
 from gen.derive.simplify import Simplifier
 from gen.derive.steps import Claim, Derivation, Lhs, Partial, Step
-from gen.expr.ast import SCALAR, Binary, Call, Name, Node
+from gen.expr.ast import SCALAR, Binary, Call, Name, Node, Transpose
 from gen.expr.function_row import Category
 from gen.expr.functions import FUNCTIONS
 from gen.expr.to_text import to_text
@@ -279,15 +279,20 @@ def _paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
 def link_notes(expr: Node, x: str) -> tuple[Note, ...]:
     """The rules that carry a gradient back through one link to ``x``, named by the
     operations on the way from the link's top down to ``x``: an entrywise function
-    (G ⊙ f'(A)), an entrywise product or quotient, a matrix product (the adjoint rule),
-    and a sum only when nothing else is met (summed over a broadcast dimension)."""
+    (G ⊙ f'(A)), another function (its own rule: softmax, an inverse, ...), an entrywise
+    product or quotient, a matrix product (the adjoint rule); a sum, a transpose or a
+    constant factor only when nothing else is met."""
     found: list[str] = []
+    plain: list[str] = []
     for node in nodes(expr):
         if not mentions(node, x):
             continue
         if isinstance(node, Call) and node.func in FUNCTIONS:
-            if FUNCTIONS[node.func].category is Category.ENTRYWISE:
+            row = FUNCTIONS[node.func]
+            if row.category is Category.ENTRYWISE:
                 found.append("adjoint_entrywise")
+            elif row.note is not None:
+                found.append(row.note)
         elif isinstance(node, Binary) and node.op in (".*", "./"):
             found.append("adjoint_hadamard")
         elif (
@@ -300,7 +305,11 @@ def link_notes(expr: Node, x: str) -> tuple[Note, ...]:
             )
         ):
             found.append("adjoint_rule")
-    keys = list(dict.fromkeys(found)) or ["adjoint_sum"]
+        elif isinstance(node, Binary) and node.op in ("+", "-"):
+            plain.append("adjoint_sum")
+        elif isinstance(node, Transpose):
+            plain.append("transpose")
+    keys = list(dict.fromkeys(found or plain)) or ["scale"]
     return tuple(Note(k) for k in keys)
 
 
