@@ -226,8 +226,8 @@ def binary(op: str, a: Node, b: Node) -> Node:
         return div(a, b)
     integer = op == "^" and integer_exponent(b) is not None
     shape = binary_shape(op, _s(a), _s(b), integer_exponent=integer)
-    if op == ".*" and (is_zero(a) or is_zero(b)):
-        return zero(shape)
+    if (op == ".*" and (is_zero(a) or is_zero(b))) or (op == "./" and is_zero(a)):
+        return zero(shape)  # 0 ./ B = 0 wherever B may be divided by
     if op in (".*", "./") and is_one(b):
         return a
     return Binary(op, a, b, shape=shape)
