@@ -241,9 +241,12 @@ def _paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
     (dz/dy) reused by the terms below it, as backpropagation does.
     """
     if c.shape(c.of) != SCALAR:
+        if all(c.shape(n)[1] == 1 and c.shape(n) != SCALAR for n in inputs):
+            return _jacobian_paths(c, inputs)
         raise NotSupported(
             f"'{c.of}' reaches {c.wrt} along several paths and is not a scalar: the chain "
-            "method sums paths for a scalar; derive this target by differentials"
+            "method sums paths for a scalar, or Jacobians when every name on the way is a "
+            "vector; derive this target by differentials"
         )
     simplify = c.simplifier.simplify
     order = list(inputs)  # of first; every name before the names it uses
@@ -271,6 +274,41 @@ def _paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
             note = (Note("local_gradient", layout=c.layout.value),)
         else:
             note = link_notes(graph.exprs[users[0]], y)
+        c.record(Partial(c.of, y), total, note, c.of, y)
+        c.values[derivative_name(c.of, y)] = simplify(al.substitute(total, c.values), c.sym)
+    return c.values[derivative_name(c.of, c.wrt)]
+
+
+def _jacobian_paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
+    """The multivariable chain rule for a vector at the top, every name on the way a
+    vector: d of/d y = the sum over the names p that use y of (d of/d p)(∂p/∂y), the
+    local Jacobian of p by y written out and each d of/d p a name reused below (numerator
+    and mixed layout; the transposed products in denominator layout). Every line is a
+    total derivative, checked as such."""
+    simplify = c.simplifier.simplify
+    order = list(inputs)  # of first; every name before the names it uses
+    for y in order[1:]:
+        users = [p for p in order if y in inputs[p]]
+        terms: list[Node] = []
+        for p in users:
+            # p's Jacobian by y alone (a partial where p also depends on y through another
+            # input: no line of its own, which no check of p by y could measure)
+            local = c.local(p, y)
+            if p == c.of:
+                terms.append(local)
+            elif c.layout is Layout.DENOMINATOR:
+                terms.append(al.mul(local, c.dname(c.of, p)))
+            else:
+                terms.append(al.mul(c.dname(c.of, p), local))
+        total = terms[0]
+        for term in terms[1:]:
+            total = al.add(total, term)
+        if len(users) > 1:
+            note = Note("paths", names=tuple(users))
+        elif users == [c.of]:
+            note = Note("local_jacobian", layout=c.layout.value)
+        else:
+            note = Note("chain_rule", layout=c.layout.value)
         c.record(Partial(c.of, y), total, note, c.of, y)
         c.values[derivative_name(c.of, y)] = simplify(al.substitute(total, c.values), c.sym)
     return c.values[derivative_name(c.of, c.wrt)]

@@ -7,6 +7,8 @@ are checked numerically and against the differential method.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from gen.derive.methods import derive
@@ -97,9 +99,33 @@ def test_the_upstream_gradients_are_names_reused_below():
     assert lines["x"].startswith("∂L/∂o + W1'*(∂L/∂h.*")  # one term per path, both named
 
 
-def test_a_non_scalar_reached_along_several_paths_is_refused_at_its_item():
+@pytest.mark.parametrize("layout", list(Layout))
+def test_a_vector_reached_along_several_paths_sums_jacobians(layout):
+    """v = o + h with o = x + W2 h, h = tanh(W1 x): dv/dx = I + (I + W2) diag(1 - h^2) W1,
+    one term per path (Magnus & Neudecker, ch. 5, the chain rule for Jacobians)."""
     program = build_program(load_spec_text(RESIDUAL, "s.yaml"))
+    target = dataclasses.replace(program.targets[2], layout=layout)
+    both = [
+        verify(program, derive(program, target, m)) for m in (Method.CHAIN, Method.DIFFERENTIAL)
+    ]
+    checked = agree(program, both)
+    chain = checked[0]
+    assert chain.check is not None and chain.check.numeric
+    assert checked[-1].agreement is not None and checked[-1].agreement.ok
+    assert any(n.key == "paths" for s in chain.steps for n in s.notes)
+    assert all(s.verified is not False for s in chain.steps)
+    # every line is a total derivative of v, checked as one (no partial of o by x alone)
+    assert all(s.lhs is None or s.lhs.of == "v" for s in chain.steps)
+    assert all(s.check is not None for s in chain.steps)
+
+
+def test_a_matrix_reached_along_several_paths_is_refused_at_its_item():
+    spec = (
+        "title: t\nvariables:\n  W: {shape: [n, n]}\ndefine:\n  A: W*W\n  B: A + W\n"
+        "derive:\n  - {of: B, wrt: W, method: chain}\n"
+    )
+    program = build_program(load_spec_text(spec, "m.yaml"))
     with pytest.raises(GenError) as caught:
-        derive(program, program.targets[2], Method.CHAIN)
+        derive(program, program.targets[0], Method.CHAIN)
     assert "several paths and is not a scalar" in caught.value.message
-    assert caught.value.span is not None and caught.value.span.line == 15
+    assert caught.value.span is not None and caught.value.span.line == 8
