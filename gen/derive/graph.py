@@ -88,8 +88,8 @@ class Graph:
 
     def _kept(self, expanded: Node) -> frozenset[str]:
         """The definitions of definitions the expanded result holds (P = softmax(S) with
-        S = Q K'/sqrt(d), X_hat in X_c and v): the books keep such a name, not its
-        expression written out to the variables."""
+        S = Q K'/sqrt(d), X_hat in X_c and v), and the activations (p = sigmoid(X w)):
+        the books keep such a name, not its expression written out to the variables."""
         inside = set(nodes(expanded))
         return frozenset(
             name
@@ -97,7 +97,10 @@ class Graph:
             if name != self.wrt
             and not isinstance(expr, Transpose)
             and self._expanded[name] in inside
-            and any(n in self.exprs for n in names(expr))
+            and (
+                any(n in self.exprs for n in names(expr))
+                or (isinstance(expr, Call) and expr.func in ACTIVATIONS)
+            )
         )
 
     def _named(self, expanded: Node, keep: frozenset[str]) -> Node:

@@ -195,7 +195,6 @@ POWER = f"{NAMES}; then 1./sqrt(v + epsilon)./sqrt(v + epsilon)... as one power 
 KNOWN_OPEN: dict[str, str] = {
     "batch-norm:L/v": POWER,
     "layer-norm:L/v": POWER,
-    "logistic-regression:E/w": f"{NAMES}: p",
     "rayleigh-quotient:R/u": f"{NAMES}: R (u'*S*u/den), and den, den^2 over one denominator",
     "matrix-factorisation:J/U": f"{NAMES}: E",
     "matrix-factorisation:J/V": f"{NAMES}: E",

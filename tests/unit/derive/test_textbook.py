@@ -55,11 +55,11 @@ def results(text: str) -> list[tuple[str, str]]:
     [
         (
             "{of: E, wrt: w, layout: denominator, method: [chain, differential]}",
-            "X'*(sigmoid(X*w) - y)",
+            "X'*(p - y)",  # PRML eq. 4.91: the activation keeps its name
         ),
         (
             "{of: L, wrt: w, layout: denominator, method: [chain, differential]}",
-            "X'*(y - sigmoid(X*w))",
+            "X'*(y - p)",
         ),
         # The sigmoid would be written twice: the definition p keeps its name (PRML 4.3.3: R).
         ("{of: E, wrt: w, order: 2}", "X'*diag(p.*(1 - p))*X"),
@@ -106,4 +106,4 @@ def test_a_scalar_sigmoid_output_factors_its_scalar():
         "  E: -(y*log(p) + (1 - y)*log(1 - p))\nderive:\n"
         "  - {of: E, wrt: w, method: [chain, differential]}\n"
     )
-    assert [t for _, t in results(text)] == ["(sigmoid(h'*w) - y)*h"] * 2
+    assert [t for _, t in results(text)] == ["(p - y)*h"] * 2
