@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -12,12 +11,11 @@ import jinja2
 from markupsafe import Markup, escape
 
 from gen.render.mathml import math_element, prose_parts, text_alternative
-from gen.render.sheet import default_templates_dir, real_space, sandbox, sci
+from gen.render.sheet import default_templates_dir, filled, real_space, sandbox, sci
 
 PAGE_TEMPLATE = "page.html.j2"
 # The lang attribute of each sheet language (zh sheets are written in simplified characters).
 HTML_LANG = MappingProxyType({"en": "en", "zh": "zh-Hans"})
-_PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
 
 def _latex(value: object) -> str:
@@ -53,10 +51,7 @@ def fill_html(message: object, **values: object) -> Markup:
 
     Values that are Markup (math) go in as they are; others are escaped.
     """
-    parts = _PLACEHOLDER_RE.split(str(message))
-    return Markup("").join(
-        escape(p) if i % 2 == 0 else escape(values[p]) for i, p in enumerate(parts)
-    )
+    return Markup("").join(filled(message, values, escape, escape))
 
 
 def _environment(templates_dir: str) -> jinja2.Environment:

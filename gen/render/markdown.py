@@ -14,10 +14,9 @@ from typing import Any
 import jinja2
 
 from gen.render.mathml import prose_parts, standard_latex
-from gen.render.sheet import default_templates_dir, real_space, sandbox, sci
+from gen.render.sheet import default_templates_dir, filled, real_space, sandbox, sci
 
 MARKDOWN_TEMPLATE = "page.md.j2"
-_PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 # Not ( and ): arithmatex reads \( as the start of math.
 _SPECIALS_RE = re.compile(r"([\\`*_\[\]<>#|$~])")
 _SPACE_RE = re.compile(r"\s+")
@@ -53,8 +52,7 @@ def note_md(note: object) -> str:
 
 def fill_md(message: object, **values: object) -> str:
     """The ``fill`` filter: a catalogue message, its prose escaped, ``{name}`` slots filled."""
-    parts = _PLACEHOLDER_RE.split(str(message))
-    return "".join(escape_md(p) if i % 2 == 0 else str(values[p]) for i, p in enumerate(parts))
+    return "".join(filled(message, values, escape_md, str))
 
 
 def _environment(templates_dir: str) -> jinja2.Environment:

@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2.compiler import CodeGenerator, Frame
@@ -64,6 +64,7 @@ _TEX_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _TEX_SPECIALS))
 _SPACE_RE = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+_T = TypeVar("_T")
 _SCALAR_SHAPES = {"", "1", r"1\times1"}
 
 
@@ -98,9 +99,23 @@ def fill(message: str, **values: object) -> str:
     Raises:
         KeyError: A placeholder has no value.
     """
+    return "".join(filled(message, values, escape_tex, str))
+
+
+def filled(
+    message: object,
+    values: Mapping[str, object],
+    prose: Callable[[str], _T],
+    value: Callable[[object], _T],
+) -> list[_T]:
+    """A catalogue message cut at its ``{name}`` slots: the prose through ``prose``, each
+    slot's value through ``value`` (every writer's ``fill``: LaTeX, HTML, Markdown).
+
+    Raises:
+        KeyError: A placeholder has no value.
+    """
     parts = _PLACEHOLDER_RE.split(str(message))
-    out = [escape_tex(p) if i % 2 == 0 else str(values[p]) for i, p in enumerate(parts)]
-    return "".join(out)
+    return [prose(p) if i % 2 == 0 else value(values[p]) for i, p in enumerate(parts)]
 
 
 def real_space(shape: str) -> str:
