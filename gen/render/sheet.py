@@ -14,6 +14,7 @@ import jinja2
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.nodes import Concat
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
 
 from gen.errors import GenError, Span, TemplateFolderError
 from gen.render.mathchars import MATH_CHARACTERS, PROSE_MATH, code_points
@@ -278,10 +279,15 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
     @staticmethod
     def joined(parts: Iterable[object]) -> str:
-        """``a ~ b ~ ...``: the parts as text, joined, refused when too large."""
-        texts = [str(p) for p in parts]
+        """``a ~ b ~ ...``: the parts as text, joined, refused when too large. As Jinja's
+        own ``~`` does: when a part is markup (a macro's output under autoescape), the
+        whole is markup, the other parts escaped, so that nothing is escaped twice."""
+        items = list(parts)
+        texts = [str(p) for p in items]
         if sum(len(t) for t in texts) > MAX_VALUE:
             raise _too_big("a text")
+        if any(hasattr(p, "__html__") for p in items):
+            return Markup("").join(p if hasattr(p, "__html__") else str(p) for p in items)
         return "".join(texts)
 
 

@@ -20,9 +20,10 @@ SOURCE_RE = re.compile(r"(\d{4}|\b\d+(\.\d+)+\b|eq\.|section|notes|appendix|algo
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, tex) -> Path:
-    """The course built once for every test here: sheets, slides and exercises, --strict."""
+    """The course built once for every test here: sheets, slides, exercises, web pages and
+    Markdown, --strict."""
     out = tmp_path_factory.mktemp("course")
-    args = ["build", str(COURSE), "-o", str(out), "--to", "pdf,body,json,slides,exercise"]
+    args = ["build", str(COURSE), "-o", str(out), "--to", "pdf,body,json,slides,exercise,html,md"]
     assert main([*args, "--strict", "--force", "-j", "2"]) == 0
     return out
 
@@ -44,7 +45,7 @@ def test_the_course_has_at_least_25_specs():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_each_spec_builds_clean_and_verified(built, name):
-    for suffix in (".pdf", ".tex", ".body.tex", ".json"):
+    for suffix in (".pdf", ".tex", ".body.tex", ".json", ".html", ".md", ".slides.pdf"):
         assert (built / f"{name}{suffix}").is_file(), (name, suffix)
     obj = _results(built, name)
     assert obj["ok"] is True and obj["errors"] == [], (name, obj["errors"])
