@@ -11,7 +11,10 @@ Y = A W + B gives dz/dW = A^T dz/dY.
 
 from __future__ import annotations
 
+import dataclasses
+
 from gen.derive import algebra as al
+from gen.derive.backprop import SHORT, Pullback, pulls_back
 from gen.derive.differential import Differentials, NotSupported
 from gen.derive.graph import Graph
 from gen.derive.jacobian import NotLinear, jacobian, vec_jacobian
@@ -22,6 +25,7 @@ from gen.derive.steps import Claim, Derivation, Lhs, Partial, Step
 from gen.expr.ast import SCALAR, Binary, Call, Name, Node, Transpose
 from gen.expr.function_row import Category
 from gen.expr.functions import FUNCTIONS
+from gen.expr.measure import size
 from gen.expr.to_text import to_text
 from gen.expr.walk import mentions, names, nodes
 from gen.program import Program, derivative_name
@@ -138,6 +142,13 @@ class Chain:
         notes = note if isinstance(note, tuple) else (note,)
         self.steps.append(Step(lhs, rhs, notes, check, Claim.DERIVATIVE, of, wrt))
 
+    def record_named(self, rhs: Node, notes: tuple[Note, ...], pullback: Pullback) -> None:
+        """The derivative written in the names ``pullback`` declares, checked with them
+        written out."""
+        check = self.diffs.check_form(pullback.expand(rhs))
+        step = Step(Partial(self.of, self.wrt), rhs, notes, check, Claim.DERIVATIVE)
+        self.steps.append(dataclasses.replace(step, of=self.of, wrt=self.wrt))
+
 
 def derive_chain(program: Program, target: Target, simplifier: Simplifier) -> Derivation:
     """Derive by the chain rule over the links of ``define``."""
@@ -161,16 +172,43 @@ def derive_chain(program: Program, target: Target, simplifier: Simplifier) -> De
 
 
 def _finish(c: Chain, composed: Node) -> Derivation:
-    """The composed derivative substituted, collected and written in the variables."""
+    """The composed derivative substituted, collected and written in the variables; for
+    a scalar pulled back through several links, also written in the upstream gradients
+    the differential method names (backprop.py), as the books write backpropagation."""
+    named = _named(c)
+    lines: list[tuple[Node, Note]] = []
     if not (c.steps and c.steps[-1].rhs == composed):  # not the one link's line again
-        c.record(None, composed, Note("substitute_links"), c.of, c.wrt)
+        lines.append((composed, Note("substitute_links")))
     simplified = c.simplifier.simplify(composed, c.sym)
     if to_text(simplified) != to_text(composed):  # a line that reads differently
-        c.record(None, simplified, Note("collect"), c.of, c.wrt)
+        lines.append((simplified, Note("collect")))
     result = c.diffs.graph.finish(simplified)
     if result != simplified:
-        c.record(None, result, Note("definitions"), c.of, c.wrt)
-    return c.derivation(Method.CHAIN, result)
+        lines.append((result, Note("definitions")))
+    if named is None:
+        for rhs, note in lines:
+            c.record(None, rhs, note, c.of, c.wrt)
+        return c.derivation(Method.CHAIN, result)
+    pullback, written = named
+    c.record_named(written, (Note("named_gradients", tuple(pullback.names)),), pullback)
+    if size(result) <= SHORT:  # the names written out, where that is short
+        c.record(None, result, Note("names_written"), c.of, c.wrt)
+    return dataclasses.replace(
+        c.derivation(Method.CHAIN, result), names=tuple(pullback.names.items()), written=written
+    )
+
+
+def _named(c: Chain) -> tuple[Pullback, Node] | None:
+    """The result in named upstream gradients (G_S, delta), named as the differential
+    method names them, when that method would write it so; None otherwise."""
+    if c.target.order != 1 or not pulls_back(c.diffs):
+        return None
+    pullback = Pullback(c.diffs)
+    pulled = pullback.run(c.target)
+    c.diffs.steps.clear()  # its lines are the differential method's; only its names are kept
+    if pulled is None or pulled[0] is None:
+        return None
+    return pullback, pulled[0]
 
 
 def _jacobian_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:

@@ -139,6 +139,7 @@ def _catalogue() -> dict[str, dict[str, str]]:
             "note.pull_back": "substitute {names}; pull back by the adjoint rule",
             "note.delta": "name the error the weights meet",
             "note.names_written": "write out the names",
+            "note.named_gradients": "in the upstream gradients {names}, named below",
         },
         "zh": {
             "colon": "：",
@@ -257,6 +258,7 @@ def _catalogue() -> dict[str, dict[str, str]]:
             "note.pull_back": "代入 {names}，按伴随法则反向传递",
             "note.delta": "记权重所接收的误差",
             "note.names_written": "代回记号",
+            "note.named_gradients": "以上游梯度 {names} 表示（定义见下）",
         },
     }
 
