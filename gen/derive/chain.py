@@ -279,12 +279,13 @@ def _paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
     (dz/dy) reused by the terms below it, as backpropagation does.
     """
     if c.shape(c.of) != SCALAR:
-        if all(c.shape(n)[1] == 1 and c.shape(n) != SCALAR for n in inputs):
+        scalars = [n for n in inputs if c.shape(n) == SCALAR]
+        if not scalars:
             return _jacobian_paths(c, inputs)
         raise NotSupported(
-            f"'{c.of}' reaches {c.wrt} along several paths and is not a scalar: the chain "
-            "method sums paths for a scalar, or Jacobians when every name on the way is a "
-            "vector; derive this target by differentials"
+            f"'{c.of}' reaches {c.wrt} along several paths and is not a scalar, and "
+            f"{', '.join(scalars)} on the way is: the chain method sums the Jacobians "
+            "d vec(y)/d vec(x)' of vectors and matrices; derive this target by differentials"
         )
     simplify = c.simplifier.simplify
     order = list(inputs)  # of first; every name before the names it uses

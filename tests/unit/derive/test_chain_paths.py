@@ -119,13 +119,79 @@ def test_a_vector_reached_along_several_paths_sums_jacobians(layout):
     assert all(s.check is not None for s in chain.steps)
 
 
-def test_a_matrix_reached_along_several_paths_is_refused_at_its_item():
-    spec = (
-        "title: t\nvariables:\n  W: {shape: [n, n]}\ndefine:\n  A: W*W\n  B: A + W\n"
-        "derive:\n  - {of: B, wrt: W, method: chain}\n"
-    )
-    program = build_program(load_spec_text(spec, "m.yaml"))
+SQUARE = """\
+title: t
+variables:
+  W: {shape: [n, n]}
+define:
+  A: W*W
+  B: A + W
+  s: sum(W)
+  C: s*W + W
+derive:
+  - {of: B, wrt: W, method: chain}
+  - {of: C, wrt: W, method: chain}
+"""
+
+NORMALISED = """\
+title: the normalised batch by the batch
+variables:
+  X: {shape: [N, D]}
+  epsilon: {shape: [], props: [constant, positive]}
+define:
+  mu: mean(X, AXIS)
+  X_c: X - mu
+  v: mean(X_c .* X_c, AXIS)
+  X_hat: X_c ./ sqrt(v + epsilon)
+derive:
+  - {of: X_hat, wrt: X}
+"""
+
+
+def _agreeing(program, target):
+    both = [
+        verify(program, derive(program, target, m)) for m in (Method.CHAIN, Method.DIFFERENTIAL)
+    ]
+    checked = agree(program, both)
+    chain = checked[0]
+    assert chain.check is not None and chain.check.numeric
+    assert checked[-1].agreement is not None and checked[-1].agreement.ok
+    assert all(s.verified is not False for s in chain.steps)
+    assert all(s.check is not None for s in chain.steps)  # every line checked
+    return chain
+
+
+@pytest.mark.parametrize("layout", list(Layout))
+def test_a_matrix_reached_along_several_paths_sums_vec_jacobians(layout):
+    """B = W W + W: d vec(B)/d vec(W)' = I + (W' (x) I) + (I (x) W), one term per path
+    (Magnus & Neudecker, ch. 9), the transpose in denominator layout."""
+    program = build_program(load_spec_text(SQUARE, "m.yaml"))
+    chain = _agreeing(program, dataclasses.replace(program.targets[0], layout=layout))
+    paths = [s for s in chain.steps if any(n.key == "paths" for n in s.notes)]
+    assert len(paths) == 1 and paths[0].notes[0].names == ("B", "A")
+    assert paths[0].lhs is not None and paths[0].lhs.wrt == "W"
+    want = {
+        Layout.MIXED: "eye(n*n) + kron(W', eye(n)) + kron(eye(n), W)",
+        Layout.NUMERATOR: "eye(n*n) + kron(W', eye(n)) + kron(eye(n), W)",
+        Layout.DENOMINATOR: "eye(n*n) + kron(W, eye(n)) + kron(eye(n), W')",
+    }
+    assert to_text(chain.result) == want[layout]
+
+
+@pytest.mark.parametrize("axis", [1, 2])
+@pytest.mark.parametrize("layout", list(Layout))
+def test_a_normalised_batch_derives_by_chain_through_vec(axis, layout):
+    """X_hat = (X - mu) ./ sqrt(v + eps), batch (axis 1) or layer (axis 2) norm: X reaches
+    X_hat through the centred value, the mean and the variance, matrices all the way."""
+    program = build_program(load_spec_text(NORMALISED.replace("AXIS", str(axis)), "n.yaml"))
+    chain = _agreeing(program, dataclasses.replace(program.targets[0], layout=layout))
+    paths = [s.lhs.wrt for s in chain.steps if any(n.key == "paths" for n in s.notes)]
+    assert paths == ["X_c", "X"]
+
+
+def test_a_matrix_with_a_scalar_on_its_paths_is_refused_at_its_item():
+    program = build_program(load_spec_text(SQUARE, "m.yaml"))
     with pytest.raises(GenError) as caught:
-        derive(program, program.targets[0], Method.CHAIN)
-    assert "several paths and is not a scalar" in caught.value.message
-    assert caught.value.span is not None and caught.value.span.line == 8
+        derive(program, program.targets[1], Method.CHAIN)
+    assert "several paths and is not a scalar, and s on the way is" in caught.value.message
+    assert caught.value.span is not None and caught.value.span.line == 11
