@@ -222,7 +222,10 @@ def _derivation(program: Program, d: Derivation, ts: Typeset, number: int) -> di
         "steps": steps,
         "result_lhs": title,
         "result": ts.expr(d.written if d.written is not None else d.result, breaks=True),
-        "names": [{"name": ts.name(n), "latex": ts.expr(e)} for n, e in d.names],
+        "names": [
+            {"name": ts.name(n), "latex": ts.expr(e), "broken": ts.expr(e, breaks=True)}
+            for n, e in d.names
+        ],
         "verified": {
             "ok": bool(check and check.numeric),
             "max_rel_error": check.max_rel_error if check else float("nan"),
