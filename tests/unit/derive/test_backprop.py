@@ -10,6 +10,7 @@ from gen.derive.steps import Claim, Derivation, Differential, Partial
 from gen.expr.ast import Binary
 from gen.expr.numpy_form import run_numpy
 from gen.expr.to_text import to_text
+from gen.expr.walk import names
 from gen.make.pipeline import derive_all
 from gen.program import Program, build_program
 from gen.render.results import derivation_json
@@ -130,6 +131,31 @@ def test_chain_and_differentials_agree() -> None:
     marked = agree(program, [verify(program, d) for d in pair])
     assert {d.method.value for d in marked} == {"chain", "differential"}
     assert all(d.agreement is not None and d.agreement.ok for d in marked)
+
+
+@pytest.mark.parametrize("spec", [NETWORK, DEEP], ids=["two-layers", "three-layers"])
+def test_the_chain_method_writes_its_result_in_the_same_names(spec: str) -> None:
+    """By the chain rule too, the books' X' delta with delta declared under the steps (one
+    namer: backprop.py's), on a line of its own checked with the names written out, then
+    the substituted form where it is short."""
+    program, ds = derived(spec)
+    chain, differential = (
+        verify(program, next(d for d in ds if d.wrt == "W1" and d.method.value == m))
+        for m in ("chain", "differential")
+    )
+    assert chain.names == differential.names and chain.names
+    assert chain.written is not None and chain.written == differential.written
+    assert chain.check is not None and chain.check.numeric
+    assert all(s.verified for s in chain.steps)
+    (named,) = [s for s in chain.steps if s.notes[0].key == "named_gradients"]
+    assert named.rhs == chain.written and isinstance(named.lhs, Partial)
+    assert named.notes[0].names == tuple(n for n, _ in chain.names)
+    assert named.check is not None and not {n for n, _ in chain.names} & names(named.check)
+    short = [s for s in chain.steps if s.notes[0].key == "names_written"]
+    if spec == NETWORK:  # X'((softmax(S) - Y) W2' .* step(...))/N is short: shown too
+        assert [s.rhs for s in short] == [chain.result]
+    # the long substituted line of the three layers is not printed twice
+    assert chain.steps.index(named) >= len(chain.steps) - 2
 
 
 def test_three_layers_number_the_deltas_from_the_bottom() -> None:
