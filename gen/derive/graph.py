@@ -71,8 +71,9 @@ class Graph:
 
     def _quotients(self, expanded: Node) -> Node:
         """``expanded`` with the numerator a of a scalar definition q = a/b written q*b
-        where that makes it shorter (the Rayleigh quotient's gradient 2(S u - R u)/u'u,
-        not 2(S u/u'u - u'S u u/(u'u)^2)); a = q b wherever q is defined."""
+        where that makes it shorter, b by its name if it has one (the Rayleigh quotient's
+        gradient 2(S u - R u)/den, not 2(S u/den - u'S u u/den^2), Horn & Johnson 4.2);
+        a = q b wherever q is defined."""
         for name, expr in self.exprs.items():
             if (
                 name == self.wrt
@@ -84,9 +85,11 @@ class Graph:
             if size(a) < 1 or a not in set(nodes(expanded)):
                 continue
             q = Name(name, shape=SCALAR)
-            tried = self.simplifier.simplify(
-                al.replace_subtrees(expanded, {a: al.mul(q, b)}), self.ctx.symmetric
-            )
+            tried = al.replace_subtrees(expanded, {a: al.mul(q, b)})
+            for _ in range(2):  # b/b^2 cancels as the terms are written; then 1/b is shared
+                tried = self.simplifier.simplify(tried, self.ctx.symmetric)
+            if isinstance(expr.right, Name) and expr.right.id in self._expanded:
+                tried = al.replace_subtrees(tried, {b: expr.right})  # the book's den, kept
             if size(tried) < size(expanded):
                 expanded = tried
         return expanded

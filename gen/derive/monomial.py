@@ -25,7 +25,7 @@ from fractions import Fraction
 from gen.derive import algebra as al
 from gen.derive.facts import Facts
 from gen.derive.ones import sum_along
-from gen.derive.terms import is_ones, is_ones_row, shape_of
+from gen.derive.terms import chain_node, is_ones, is_ones_row, shape_of, sums
 from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Num, Shape
 
 HALF = Fraction(1, 2)
@@ -169,8 +169,8 @@ def _pulled(node: Node) -> tuple[Node, Monomial] | None:
     rest = _written(Fraction(1), staying)
     if rest is None or shape_of(rest) != shape_of(inner):
         return None  # the factors left do not keep the matrix's shape
-    summed = al.mul(node.left, rest) if inner is node.right else al.mul(rest, node.right)
-    return summed, moving
+    pair = (node.left, rest) if inner is node.right else (rest, node.right)
+    return chain_node(sums(pair)), moving
 
 
 def _is_matrix(node: Node) -> bool:
