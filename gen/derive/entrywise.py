@@ -57,7 +57,8 @@ functions), ``gen.derive.entrywise_read`` (trees into it, with the identities ab
 and ``gen.derive.entrywise_write`` (back to the cheapest tree).
 
 Not done: factoring a polynomial into irreducibles (only the factors the input
-itself wrote are found again), partial fractions, ``sqrt(x).^2 = x``,
+itself wrote are found again), partial fractions, ``sqrt(x).^2 = x`` (in a product of
+factors ``gen.derive.monomial`` does it, for matrices too),
 ``log``/``exp`` inverses, ``tanh`` in terms of ``sigmoid``, reassociating
 ``(a*b')*c`` into ``(b'*c)*a``, matrices (a constant would need ``ones(m)*ones(n)'``).
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from gen.derive import algebra as al
 from gen.derive.rules import Ctx, adjoint, forward
 from gen.derive.simplify import Simplifier
-from gen.expr.ast import Binary, Call, Name, Neg, Node, Num, Transpose, children
+from gen.derive.terms import summed
+from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Num, Transpose, children
 from gen.expr.measure import size
 from gen.expr.walk import names, nodes
 from gen.program import Program
@@ -61,12 +62,37 @@ class Graph:
             # Not even simplifying could bring it back under the limit (a deep network):
             # do not build it (that alone grows faster than the depth).
             return _sized_identity(node)
-        expanded = self.expand(node)
+        expanded = self._quotients(self.expand(node))
         keep = self._repeated(expanded) | self._kept(expanded)
         if keep:  # p(1 - p) with p = sigmoid(X w), not the sigmoid written twice
-            expanded = self._named(expanded, keep)
+            expanded = summed(self._named(expanded, keep))
         out = expanded if size(expanded) <= limit else node
         return _sized_identity(out)
+
+    def _quotients(self, expanded: Node) -> Node:
+        """``expanded`` with the numerator a of a scalar definition q = a/b written q*b
+        where that makes it shorter, b by its name if it has one (the Rayleigh quotient's
+        gradient 2(S u - R u)/den, not 2(S u/den - u'S u u/den^2), Horn & Johnson 4.2);
+        a = q b wherever q is defined."""
+        for name, expr in self.exprs.items():
+            if (
+                name == self.wrt
+                or expr.shape != SCALAR
+                or not (isinstance(expr, Binary) and expr.op == "/")
+            ):
+                continue
+            a, b = (self.expand(side) for side in (expr.left, expr.right))
+            if size(a) < 1 or a not in set(nodes(expanded)):
+                continue
+            q = Name(name, shape=SCALAR)
+            tried = al.replace_subtrees(expanded, {a: al.mul(q, b)})
+            for _ in range(2):  # b/b^2 cancels as the terms are written; then 1/b is shared
+                tried = self.simplifier.simplify(tried, self.ctx.symmetric)
+            if isinstance(expr.right, Name) and expr.right.id in self._expanded:
+                tried = al.replace_subtrees(tried, {b: expr.right})  # the book's den, kept
+            if size(tried) < size(expanded):
+                expanded = tried
+        return expanded
 
     def _repeated(self, expanded: Node) -> frozenset[str]:
         """The definitions (more than a name or a transpose) whose expansion the expanded

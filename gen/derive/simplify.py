@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from gen.derive import algebra as al
 from gen.derive.entrywise import Entrywise, is_diagonal
 from gen.derive.facts import Facts, facts_of
+from gen.derive.monomial import merged
 from gen.derive.ones import centred as sums_to_zero
 from gen.derive.ones import counted, sum_along
 from gen.derive.rebuild import rebuild, shared_scalar, without
@@ -31,6 +32,7 @@ from gen.derive.terms import (
     common_coefficient,
     inverses,
     is_ones,
+    is_ones_row,
     powers,
     shape_of,
     term_node,
@@ -203,6 +205,8 @@ class Simplifier:
     def _textbook(self, node: Node, sym: frozenset[str]) -> list[Term] | None:
         """Entrywise algebra in textbook form (gen.derive.entrywise): sigmoid(z) - y, not
         the quotients the rules produce; an inner product such as s'(t ./ s) as sum(t)."""
+        if isinstance(node, Call) and node.func == "ones" and shape_of(node) == SCALAR:
+            return [Term(Fraction(1), (), (), SCALAR)]  # ones(1) = 1
         along = sum_along(node)
         if along is not None:  # sum(F, 1) = 1' F, sum(F, 2) = F 1: read as the products
             return self.terms(along, sym)
@@ -460,9 +464,10 @@ class Simplifier:
         if op == "./":
             if al.is_zero(a):
                 return al.zero(shape_of(a) if a.shape != SCALAR else shape_of(b))
-            if isinstance(a, Call) and a.func == "ones":
-                return al.binary("./", al.num(1), b)
-        return al.binary(op, a, b)
+            if (is_ones(a) or is_ones_row(a)) and shape_of(a) == shape_of(b):
+                return al.binary("./", al.num(1), b)  # ones(n)' ./ r = 1 ./ r
+        out = al.binary(op, a, b)
+        return merged(out, self.entrywise.facts) or out  # x./s.*(y./s) = x.*y./s.^2
 
 
 def simplify(

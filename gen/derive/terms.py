@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from gen.derive import algebra as al
-from gen.expr.ast import SCALAR, Binary, Call, Name, Node, Num, Shape, Transpose
+from gen.expr.ast import SCALAR, Binary, Call, Name, Node, Num, Shape, Transpose, children
 from gen.expr.measure import size
 from gen.expr.shape import broadcast_shape
 from gen.expr.walk import mentions, nodes
@@ -156,6 +156,33 @@ def sums(chain: tuple[Node, ...]) -> tuple[Node, ...]:
         out.append(f)
         i += 1
     return tuple(out)
+
+
+def summed(node: Node) -> Node:
+    """``node`` with each product by a vector of ones written as the sum it is (``sums``):
+    for a result whose long factors were named after it was simplified, (G.*X_hat)'*1 =
+    sum(G.*X_hat, 1)'."""
+
+    memo: dict[int, Node] = {}
+
+    def walk(n: Node) -> Node:
+        if id(n) in memo:
+            return memo[id(n)]
+        kids = children(n)
+        out = al.map_children(n, walk) if any(walk(c) is not c for c in kids) else n
+        memo[id(n)] = out = _summed_pair(out)
+        return out
+
+    return walk(node)
+
+
+def _summed_pair(out: Node) -> Node:
+    """A product of two factors, one of them ones, as the sum it is (else ``out``)."""
+    if isinstance(out, Binary) and out.op == "*":
+        pair = sums((out.left, out.right))
+        if len(pair) == 1:
+            return pair[0]
+    return out
 
 
 def is_ones_row(node: Node) -> bool:
