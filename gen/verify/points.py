@@ -15,6 +15,7 @@ import numpy as np
 from gen.errors import GenError
 from gen.expr.ast import SCALAR, Binary, Call, Node
 from gen.expr.choice import COMPARISONS
+from gen.expr.compiled import compile_expr
 from gen.expr.evaluate import evaluate
 from gen.expr.functions import FUNCTIONS
 from gen.expr.walk import names, nodes
@@ -218,15 +219,21 @@ class Point:
         Only the definitions between ``wrt`` and ``of`` are evaluated again: the values
         are those of ``eval(of, {wrt: value})``, without the rest of the program.
         """
-        base, path, sizes = self.env(), self.path(of, wrt), self.sizes
+        base, path = self.env(), self.path(of, wrt)
+        if not path:
+            return lambda value: value if of == wrt else base[of]
+        # Each definition on the path compiled once, what does not move with wrt computed
+        # once: a call reads only wrt and the definitions before it on the path.
+        moving = {wrt, *(sym.name for sym in path)}
+        steps = tuple(
+            (sym.name, compile_expr(sym.expr, self.sizes, base, moving))  # type: ignore[arg-type]
+            for sym in path
+        )
 
         def value_at(value: Value) -> Value:
-            if not path:
-                return value if of == wrt else base[of]
-            env = dict(base)
-            env[wrt] = value
-            for sym in path:
-                env[sym.name] = evaluate(sym.expr, env, sizes)  # type: ignore[arg-type]
+            env = {wrt: value}
+            for name, run in steps:
+                env[name] = run(env)
             return env[of]
 
         return value_at
