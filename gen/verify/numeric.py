@@ -49,13 +49,16 @@ def error_floor(point: Point, of: str, wrt: str, ratio: float = FLOOR_RATIO) -> 
     ``ratio`` times the largest entry of ``of`` and of the definitions between them
     (a cross-entropy near 0 is a difference of logits of size 10: its differences round
     off at the logits' size)."""
-    env = point.env()
-    sizes = [
-        float(np.max(np.abs(np.asarray(env[name], dtype=float))))
-        for name in {of, *(s.name for s in point.path(of, wrt))}
-        if np.size(env[name])
-    ]
-    size = max((s for s in sizes if math.isfinite(s)), default=0.0)
+    key = ("size", of, wrt)
+    size = point.memo.get(key)
+    if size is None:
+        env = point.env()
+        sizes = [
+            float(np.max(np.abs(np.asarray(env[name], dtype=float))))
+            for name in {of, *(s.name for s in point.path(of, wrt))}
+            if np.size(env[name])
+        ]
+        size = point.memo[key] = max((s for s in sizes if math.isfinite(s)), default=0.0)
     return max(ratio * size, TINY)
 
 

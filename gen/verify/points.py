@@ -172,6 +172,7 @@ class Point:
         self._definitions: tuple[Symbol, ...] = tuple(program.definitions)
         self._envs: dict[Hashable, dict[str, Value]] = {}
         self._paths: dict[tuple[str, str], tuple[Symbol, ...]] = {}
+        self._movers: dict[tuple[str, str], Callable[[Value], Value]] = {}
         self.memo: dict[Hashable, Any] = {}
         self.env(key="base")
 
@@ -219,6 +220,12 @@ class Point:
         Only the definitions between ``wrt`` and ``of`` are evaluated again: the values
         are those of ``eval(of, {wrt: value})``, without the rest of the program.
         """
+        found = self._movers.get((of, wrt))
+        if found is None:
+            found = self._movers[(of, wrt)] = self._mover(of, wrt)
+        return found
+
+    def _mover(self, of: str, wrt: str) -> Callable[[Value], Value]:
         base, path = self.env(), self.path(of, wrt)
         if not path:
             return lambda value: value if of == wrt else base[of]
@@ -264,7 +271,18 @@ class Point:
         out.pins = {**point.pins, name: value}
         out._definitions = point._definitions
         out._envs, out._paths, out.memo = {}, {}, {}
-        out.env(key="base")
+        # A mover by ``name`` reads only ``name`` and what depends on it, and holds the
+        # values of the names that do not (as here): the copy's is the same.
+        out._movers = {key: move for key, move in point._movers.items() if key[1] == name}
+        # Every name's value: what does not depend on ``name`` as at ``point``.
+        env = dict(point.env())
+        env[name] = value
+        changed = {name}
+        for sym in out._definitions:
+            if sym.name not in out.pins and _uses(sym) & changed:
+                env[sym.name] = evaluate(sym.expr, env, out.sizes)  # type: ignore[arg-type]
+                changed.add(sym.name)
+        out._envs["base"] = env
         return out
 
     def bindings(self) -> dict[str, Value]:
