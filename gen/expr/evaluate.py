@@ -48,6 +48,8 @@ def evaluate(
 
 def as_matrix(value: Any) -> Array:
     """A float, 0-, 1- (as a column) or 2-D array as a 2-D float64 array."""
+    if type(value) is np.ndarray and value.ndim == 2 and value.dtype == np.float64:
+        return value  # already one (what np.asarray would return)
     array = np.asarray(value, dtype=np.float64)
     if array.ndim == 0:
         return array.reshape(1, 1)
@@ -64,7 +66,7 @@ def _broadcasts(left: tuple[int, ...], right: tuple[int, ...]) -> bool:
 
 
 def _checked(op: str, left: Array, right: Array) -> None:
-    if not _broadcasts(left.shape, right.shape):
+    if left.shape != right.shape and not _broadcasts(left.shape, right.shape):
         raise ValueError(f"cannot apply {op} to {left.shape} and {right.shape}")
 
 
