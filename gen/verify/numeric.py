@@ -30,7 +30,7 @@ from gen.expr.numpy_form import NumpyForms, StepForms, numpy_sizes, run_numpy
 from gen.program import Program
 from gen.verify import points as sampled
 from gen.verify.claims import claimed
-from gen.verify.draws import assumed_point
+from gen.verify.draws import Hazards, assumed_point
 from gen.verify.finite import as_array, expected, fd_directional, fd_hessian, fd_jacobian
 from gen.verify.points import Point, Value
 from gen.verify.report import point_text, step_text
@@ -106,9 +106,11 @@ def _verify(
     # Steps are evaluated with the definitions bound to their values at the point (their
     # published forms wrap the same expression in lambdas that compute those values).
     steps = StepForms([s.check for s in derivation.steps], forms.sizes)
+    hazards = Hazards.of(program)
     for index in range(points):
-        found = assumed_point(program, rng, precise)
-        point = found or Point(program, sizes, rng, precise)  # not evaluable: reported below
+        found = assumed_point(program, rng, precise, hazards)
+        # not evaluable: reported below
+        point = found or Point(program, sizes, rng, precise, hazards.kinks)
         sizes = point.sizes
         failures = sampled.prop_failures(point)
         if failures:
@@ -298,10 +300,11 @@ def agree(
         worst = 0.0
         forms = program_forms(program)
         codes = [forms.of(derivations[i].result) for i in members]
+        hazards = Hazards.of(program)
         for _ in range(points):
             sizes = sampled.sample_sizes(program.dims)
-            found = assumed_point(program, rng)
-            point = found or Point(program, sizes, rng)
+            found = assumed_point(program, rng, hazards=hazards)
+            point = found or Point(program, sizes, rng, kinks=hazards.kinks)
             bindings = {**point.sizes, **point.bindings()}
             values = [run_numpy(code, bindings) for code in codes]
             first = derivations[members[0]]

@@ -84,12 +84,19 @@ def _discrete(props: frozenset[Prop], rows: int, cols: int, rng: np.random.Gener
     return None
 
 
-def _draw(program: Program, sizes: Mapping[str, int], rng: np.random.Generator) -> dict[str, Value]:
+def _draw(
+    program: Program,
+    sizes: Mapping[str, int],
+    rng: np.random.Generator,
+    kinks: tuple[Node, ...] | None = None,
+) -> dict[str, Value]:
     """The variables' values at one point, drawn again (up to ``KINK_TRIES`` times) while an
     argument of relu, abs, sign or step, or the two sides of a where's comparison, as
     evaluated there, come within ``KINK_MARGIN`` of 0 (of each other): a central difference
-    across a kink measures neither side's derivative."""
-    kinks = kink_arguments(program)
+    across a kink measures neither side's derivative. ``kinks``: ``kink_arguments(program)``
+    when the caller has them."""
+    if kinks is None:
+        kinks = kink_arguments(program)
     for _ in range(KINK_TRIES):
         values = {s.name: _sample(s, sizes, rng) for s in program.symbols.values() if s.variable}
         if not kinks or kink_distance(program, kinks, values, sizes) > KINK_MARGIN:
@@ -148,11 +155,14 @@ class Point:
         sizes: dict[str, int],
         rng: np.random.Generator,
         precise: bool = False,
+        kinks: tuple[Node, ...] | None = None,
     ):
+        """Draw the variables (``kinks``: ``kink_arguments(program)``, found once by a
+        caller that draws many points)."""
         self.program = program
         self.precise = precise
         self.sizes = sizes
-        self.values: dict[str, Value] = _draw(program, sizes, rng)
+        self.values: dict[str, Value] = _draw(program, sizes, rng, kinks)
         self._setup()
 
     @staticmethod
