@@ -33,6 +33,8 @@ def compile_expr(
     sizes: Mapping[str, int],
     fixed: Env | None = None,
     varying: Collection[str] = (),
+    *,
+    matrix: bool = False,
 ) -> Callable[[Env], Array | float]:
     """``node`` as a closure ``env -> value``, equal bit for bit to ``evaluate(node, env,
     sizes)`` when ``env`` agrees with ``fixed`` on every name not in ``varying``.
@@ -43,6 +45,8 @@ def compile_expr(
         fixed: The values of the names that do not change between calls; None: nothing
             is computed ahead, every name is read from the environment of the call.
         varying: The names whose values change between calls (only with ``fixed``).
+        matrix: Return a (1, 1) result as that 2-D array, as ``as_matrix`` makes it of
+            the float (for a closure that only other closures read).
 
     Returns:
         A closure returning a float for a (1, 1) result, else a 2-D array.
@@ -51,9 +55,11 @@ def compile_expr(
         KeyError, ValueError: As ``evaluate``, at compile time for what is computed ahead.
     """
     if fixed is not None and names(node).isdisjoint(varying):
-        value = evaluate(node, fixed, sizes)
+        value = as_matrix(evaluate(node, fixed, sizes)) if matrix else evaluate(node, fixed, sizes)
         return lambda env: value
     inner = _Compiler(sizes, fixed, frozenset(varying)).build(node)
+    if matrix:
+        return inner
 
     def run(env: Env) -> Array | float:
         result = inner(env)

@@ -241,9 +241,11 @@ class Point:
             return lambda value: value if of == wrt else base[of]
         # Each definition on the path compiled once, what does not move with wrt computed
         # once: a call reads only wrt and the definitions before it on the path.
+        # The values between them stay 2-D arrays (a scalar too: only closures read them);
+        # ``of``, the last on the path, is returned as ``evaluate`` returns it.
         moving = {wrt, *(sym.name for sym in path)}
         steps = tuple(
-            (sym.name, compile_expr(sym.expr, self.sizes, base, moving))  # type: ignore[arg-type]
+            (sym.name, compile_expr(sym.expr, self.sizes, base, moving, matrix=True))  # type: ignore[arg-type]
             for sym in path
         )
 
@@ -251,7 +253,8 @@ class Point:
             env = {wrt: value}
             for name, run in steps:
                 env[name] = run(env)
-            return env[of]
+            result = env[of]
+            return float(result[0, 0]) if result.shape == (1, 1) else result
 
         return value_at
 
