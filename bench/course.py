@@ -1,10 +1,13 @@
 """Course benchmark: derive + verify of every target of specs/course, in CPU milliseconds.
 
 Run from anywhere: ``python bench/course.py`` (``--repeat N`` timed runs per target,
-default 5; ``--specs DIR`` another folder; ``--json`` the figures as JSON). Each
+default 5; ``--specs DIR`` another folder; ``--json`` the figures as JSON;
+``--profile N`` a cProfile of one run of every derivation, its N costliest functions
+by cumulative time, instead of the figures). Each
 target is derived by each of its methods and verified as a build does
 (``gen.derive.methods.derive`` then ``gen.verify.numeric.verify``), after one
-untimed warm-up run; the figure is the median CPU time of the runs. The targets of
+untimed warm-up run; the figure is the median CPU time of the runs, and the report
+says how it divides between the derivation and the numeric check. The targets of
 issue 10 are printed with the figures: the median over the targets at most
 ``TARGET_MEDIAN_MS``, none over ``TARGET_MAX_MS``. docs/performance.md ("Course")
 has the figures of the last run and how to read them.
@@ -13,9 +16,12 @@ has the figures of the last run and how to read them.
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import os
 import platform
+import pstats
 import statistics
 import sys
 import time
@@ -44,21 +50,26 @@ class Figure:
     method: str
     ms: float
     runs: list[float]
+    derive_ms: float = 0.0  # the median of the derivation's part of the runs
+    verify_ms: float = 0.0  # the median of the numeric check's part
 
 
-def _run(program: Program, target: Target, method: Method) -> None:
-    verify(program, derive(program, target, method))
+def _run(program: Program, target: Target, method: Method) -> tuple[float, float]:
+    """One derive + verify: the CPU milliseconds of each."""
+    start = time.process_time()
+    derivation = derive(program, target, method)
+    middle = time.process_time()
+    verify(program, derivation)
+    end = time.process_time()
+    return (middle - start) * 1000, (end - middle) * 1000
 
 
-def measure(program: Program, target: Target, method: Method, repeat: int) -> list[float]:
-    """The CPU milliseconds of ``repeat`` runs of derive + verify, after a warm-up."""
+def measure(
+    program: Program, target: Target, method: Method, repeat: int
+) -> list[tuple[float, float]]:
+    """The CPU milliseconds (derive, verify) of ``repeat`` runs, after a warm-up."""
     _run(program, target, method)
-    runs = []
-    for _ in range(repeat):
-        start = time.process_time()
-        _run(program, target, method)
-        runs.append((time.process_time() - start) * 1000)
-    return runs
+    return [_run(program, target, method) for _ in range(repeat)]
 
 
 def figures(folder: Path, repeat: int) -> list[Figure]:
@@ -68,18 +79,51 @@ def figures(folder: Path, repeat: int) -> list[Figure]:
         program = build_program(load_spec(path))
         for target in program.targets:
             for method in target.methods:
-                runs = measure(program, target, method, repeat)
+                parts = measure(program, target, method, repeat)
+                runs = [a + b for a, b in parts]
                 name = f"d{target.of.value}/d{target.wrt.value}"
                 if target.order == 2:
                     name = f"d2{target.of.value}/d{target.wrt.value}2"
-                out.append(Figure(path.stem, name, method.value, statistics.median(runs), runs))
+                out.append(
+                    Figure(
+                        path.stem,
+                        name,
+                        method.value,
+                        statistics.median(runs),
+                        runs,
+                        statistics.median(a for a, _ in parts),
+                        statistics.median(b for _, b in parts),
+                    )
+                )
     return out
+
+
+def profile(folder: Path, top: int) -> str:
+    """A cProfile of one run of every derivation in ``folder`` (after a warm-up of each),
+    its ``top`` costliest functions by cumulative time."""
+    jobs = []
+    for path in sorted(folder.glob("*.yaml")):
+        program = build_program(load_spec(path))
+        for target in program.targets:
+            for method in target.methods:
+                _run(program, target, method)
+                jobs.append((program, target, method))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for job in jobs:
+        _run(*job)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
 
 
 def report(found: list[Figure]) -> str:
     """The table, slowest first, and the verdicts against the targets."""
     times = [f.ms for f in found]
     median, worst = statistics.median(times), max(times)
+    derive_total, verify_total = sum(f.derive_ms for f in found), sum(f.verify_ms for f in found)
+    share = verify_total / max(derive_total + verify_total, 1e-9)
     lines = [
         f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.1f}; {len(found)} derivations, CPU ms",
@@ -95,7 +139,10 @@ def report(found: list[Figure]) -> str:
         + ("met" if median <= TARGET_MEDIAN_MS else "NOT met"),
         f"- slowest: {worst:.1f} ms (target: none over {TARGET_MAX_MS:g}): "
         + ("met" if worst <= TARGET_MAX_MS else "NOT met"),
-        f"- total: {sum(times):.0f} ms",
+        f"- total: {sum(times):.0f} ms; the medians of the parts: derive "
+        f"{statistics.median(f.derive_ms for f in found):.2f} ms, verify "
+        f"{statistics.median(f.verify_ms for f in found):.2f} ms; the numeric check "
+        f"{share:.0%} of the sum of the parts ({derive_total:.0f} + {verify_total:.0f} ms)",
     ]
     return "\n".join(lines)
 
@@ -105,7 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per derivation")
     parser.add_argument("--specs", default=str(ROOT / "specs" / "course"), help="spec folder")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="a cProfile of one run: its N costliest functions"
+    )
     args = parser.parse_args(argv)
+    if args.profile:
+        print(profile(Path(args.specs), args.profile))
+        return 0
     found = figures(Path(args.specs), max(1, args.repeat))
     if args.json:
         print(json.dumps([asdict(f) for f in found], indent=1))

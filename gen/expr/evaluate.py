@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from gen.expr.ast import Binary, Call, DimT, Name, Neg, Node, Num, Transpose
 from gen.expr.functions import FUNCTIONS, Array, Category, commutation
 from gen.expr.shape import dim_value, size_dim
 
-__all__ = ["Array", "as_matrix", "commutation", "evaluate"]
+__all__ = ["OPERATORS", "Array", "as_matrix", "binary", "commutation", "evaluate"]
 
 
 def evaluate(
@@ -47,6 +48,8 @@ def evaluate(
 
 def as_matrix(value: Any) -> Array:
     """A float, 0-, 1- (as a column) or 2-D array as a 2-D float64 array."""
+    if type(value) is np.ndarray and value.ndim == 2 and value.dtype == np.float64:
+        return value  # already one (what np.asarray would return)
     array = np.asarray(value, dtype=np.float64)
     if array.ndim == 0:
         return array.reshape(1, 1)
@@ -60,6 +63,84 @@ def as_matrix(value: Any) -> Array:
 def _broadcasts(left: tuple[int, ...], right: tuple[int, ...]) -> bool:
     """Whether two 2-D shapes broadcast (each axis equal, or one of them 1)."""
     return all(a == b or a == 1 or b == 1 for a, b in zip(left, right, strict=True))
+
+
+def _checked(op: str, left: Array, right: Array) -> None:
+    if left.shape != right.shape and not _broadcasts(left.shape, right.shape):
+        raise ValueError(f"cannot apply {op} to {left.shape} and {right.shape}")
+
+
+def _add(left: Array, right: Array) -> Array:
+    _checked("+", left, right)
+    return left + right
+
+
+def _sub(left: Array, right: Array) -> Array:
+    _checked("-", left, right)
+    return left - right
+
+
+def _mul(left: Array, right: Array) -> Array:
+    return left * right if left.shape == (1, 1) or right.shape == (1, 1) else left @ right
+
+
+def _times(left: Array, right: Array) -> Array:
+    _checked(".*", left, right)
+    return left * right
+
+
+def _div(left: Array, right: Array) -> Array:
+    if right.shape != (1, 1):
+        raise ValueError("the divisor of / must be a scalar")
+    return left / right
+
+
+def _over(left: Array, right: Array) -> Array:
+    _checked("./", left, right)
+    return left / right
+
+
+def _power(left: Array, right: Array) -> Array:
+    if right.shape != (1, 1):
+        raise ValueError("an exponent must be a scalar")
+    if left.shape == (1, 1):
+        return np.power(left, right)
+    exponent = float(right[0, 0])
+    if not exponent.is_integer():
+        raise ValueError("a matrix power needs an integer exponent")
+    return np.linalg.matrix_power(left, int(exponent))
+
+
+def _entry_power(left: Array, right: Array) -> Array:
+    if right.shape != (1, 1):
+        raise ValueError("an exponent must be a scalar")
+    return np.power(left, right)
+
+
+# Each operator on 2-D values (SPEC section 2): a product is a scaling exactly when one
+# side is (1, 1); ``+ - .* ./`` broadcast as NumPy does in 2-D. Each raises ValueError on
+# shapes it refuses. The interpreter and the compiled closures (gen.expr.compiled) share it.
+OPERATORS: Mapping[str, Callable[[Array, Array], Array]] = MappingProxyType(
+    {
+        "+": _add,
+        "-": _sub,
+        "*": _mul,
+        ".*": _times,
+        "/": _div,
+        "./": _over,
+        "^": _power,
+        ".^": _entry_power,
+    }
+)
+
+
+def binary(op: str, left: Array, right: Array) -> Array:
+    """``left op right`` on 2-D values (``OPERATORS``).
+
+    Raises:
+        ValueError: On shapes the operator refuses.
+    """
+    return OPERATORS[op](left, right)
 
 
 class _Evaluator:
@@ -81,35 +162,10 @@ class _Evaluator:
         if isinstance(node, Transpose):
             return self.value(node.operand).T
         if isinstance(node, Binary):
-            return self.binary(node.op, self.value(node.left), self.value(node.right), node)
+            return binary(node.op, self.value(node.left), self.value(node.right))
         if isinstance(node, Call):
             return self.call(node)
         raise TypeError(f"not an expression node: {node!r}")
-
-    def binary(self, op: str, left: Array, right: Array, node: Binary) -> Array:
-        scaling = left.shape == (1, 1) or right.shape == (1, 1)
-        if op in ("+", "-", ".*", "./") and not _broadcasts(left.shape, right.shape):
-            raise ValueError(f"cannot apply {op} to {left.shape} and {right.shape}")
-        if op == "+":
-            return left + right
-        if op == "-":
-            return left - right
-        if op == "*":
-            return left * right if scaling else left @ right
-        if op == ".*":
-            return left * right
-        if op in ("/", "./"):
-            if op == "/" and right.shape != (1, 1):
-                raise ValueError("the divisor of / must be a scalar")
-            return left / right
-        if right.shape != (1, 1):
-            raise ValueError("an exponent must be a scalar")
-        if op == ".^" or left.shape == (1, 1):
-            return np.power(left, right)
-        exponent = float(right[0, 0])
-        if not exponent.is_integer():
-            raise ValueError("a matrix power needs an integer exponent")
-        return np.linalg.matrix_power(left, int(exponent))
 
     def call(self, node: Call) -> Array:
         """The evaluator of the call's row, on the arguments' values or sizes."""

@@ -4,6 +4,7 @@ evaluated (a singular X'X, the log of a negative number) or an ``assume`` does n
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from gen.expr.evaluate import evaluate
 from gen.expr.walk import nodes
 from gen.program import Condition, Program
 from gen.spec.model import Prop
-from gen.verify.points import NUMERIC_FIRST_SIZE, Point, sample_sizes
+from gen.verify.points import NUMERIC_FIRST_SIZE, Point, kink_arguments, sample_sizes
 
 REDRAWS = 60  # points drawn before the check gives up (the first at the usual sizes)
 SIZE_EVERY = 3  # draws at one set of sizes before other sizes are tried
@@ -56,15 +57,15 @@ SINGULAR = frozenset({"inv", "logdet", "det"})  # their derivatives invert the a
 MAX_CONDITION = 1e10  # an argument worse conditioned than this counts as singular
 
 
-def evaluable(point: Point) -> bool:
+def evaluable(point: Point, inverted: tuple[Node, ...] | None = None) -> bool:
     """Whether every name has a finite value at ``point``, and every matrix that an inverse,
     a log-determinant or a determinant (whose derivatives invert it) takes is well
-    conditioned there."""
+    conditioned there (``inverted``: those arguments, when the caller has them)."""
     with np.errstate(all="ignore"):
         env = point.env()
         if not all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in env.values()):
             return False
-        for arg in _inverted(point.program):
+        for arg in _inverted(point.program) if inverted is None else inverted:
             value = np.atleast_2d(np.asarray(evaluate(arg, env, point.sizes), dtype=float))
             if value.shape[0] > 1 and not np.linalg.cond(value) < MAX_CONDITION:
                 return False
@@ -82,29 +83,48 @@ def _inverted(program: Program) -> tuple[Node, ...]:
     )
 
 
+@dataclass(frozen=True)
+class Hazards:
+    """Where the definitions of a program need care at a sampled point, found once for the
+    many points of a check: the arguments of the kinks (``kink_arguments``) and those of
+    inv, logdet and det."""
+
+    kinks: tuple[Node, ...]
+    inverted: tuple[Node, ...]
+
+    @staticmethod
+    def of(program: Program) -> Hazards:
+        """The hazards of ``program``'s definitions."""
+        return Hazards(kink_arguments(program), _inverted(program))
+
+
 def usable_point(
     program: Program,
     rng: np.random.Generator,
     precise: bool = False,
     holds: Holds | None = None,
+    hazards: Hazards | None = None,
 ) -> tuple[Point | None, Point | None]:
     """A point where the program evaluates (and ``holds``, when given, is true).
+
+    ``hazards``: ``Hazards.of(program)``, when the caller draws many points.
 
     Returns:
         (the point, None) when one was found within ``REDRAWS`` draws; otherwise (None,
         the last point that could be evaluated, or None), for the caller to report.
     """
+    hazards = hazards or Hazards.of(program)
     last: Point | None = None
     for attempt in range(REDRAWS):
         sizes = other_sizes(program.dims, attempt, rng)
         try:
             with np.errstate(all="ignore"):
-                point = Point(program, sizes, rng, precise)
+                point = Point(program, sizes, rng, precise, hazards.kinks)
                 if holds is not None and attempt >= 2 * SIZE_EVERY and not holds(point):
                     point = Point.at(program, sizes, _reshaped(point, rng), precise)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError):
             continue
-        if not evaluable(point):
+        if not evaluable(point, hazards.inverted):
             continue
         last = point
         if holds is None or holds(point):
@@ -136,7 +156,10 @@ def failing(point: Point) -> Condition | None:
 
 
 def assumed_point(
-    program: Program, rng: np.random.Generator, precise: bool = False
+    program: Program,
+    rng: np.random.Generator,
+    precise: bool = False,
+    hazards: Hazards | None = None,
 ) -> Point | None:
     """``usable_point`` under the program's ``assume`` (None: not evaluable anywhere).
 
@@ -145,8 +168,8 @@ def assumed_point(
             stands at the one that failed last.
     """
     if not program.conditions:
-        return usable_point(program, rng, precise)[0]
-    found, last = usable_point(program, rng, precise, lambda p: failing(p) is None)
+        return usable_point(program, rng, precise, hazards=hazards)[0]
+    found, last = usable_point(program, rng, precise, lambda p: failing(p) is None, hazards)
     if found is not None:
         return found
     condition = (failing(last) if last is not None else None) or program.conditions[0]

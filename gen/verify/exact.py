@@ -18,9 +18,10 @@ with the interpreted ``result``: first at a random rational point that honours t
 props (exact for rational functions, 50 digits otherwise), which refutes a wrong
 result at once; then each difference is proved zero by ``cancel`` (which decides
 rational functions), ``expand``, or, within the time budget and for small entries,
-``simplify``. Without a proof in time the check passes on the random point and says
-so. What a step is compared with comes from the one dispatch of
-gen/verify/claims.py.
+``simplify`` (an entry with a choice, a Piecewise: each branch by ``cancel`` or
+``expand``, never ``simplify``, which takes seconds an entry there). Without a proof in
+time the check passes on the random point and says so. What a step is compared with
+comes from the one dispatch of gen/verify/claims.py.
 """
 
 from __future__ import annotations
@@ -360,13 +361,48 @@ class _Check:
             return True
         if e.is_rational_function():
             return bool(sp.cancel(e) == 0)
-        for way in (sp.expand, lambda x: sp.cancel(sp.together(x))):
+        choice = e.has(sp.Piecewise)
+        if choice and _prove_pieces(e):
+            return True
+        for way in _CHEAP:
             if way(e) == 0:
                 return True
+        if choice:  # sympy.simplify weighs the conditions: seconds an entry, past any limit
+            return None
         if time.perf_counter() < self.deadline and sp.count_ops(e) <= SIMPLIFY_MAX_OPS:
             if sp.simplify(e) == 0:
                 return True
         return None
+
+
+# The cheap ways to show an expression zero, tried before sympy.simplify.
+_CHEAP = (sp.expand, lambda x: sp.cancel(sp.together(x)))
+
+
+def _prove_pieces(e: Any) -> bool | None:
+    """True when every branch of ``e`` (a choice, ``where``, folded into one Piecewise) is
+    zero by the cheap ways, so that ``e`` is zero whatever the conditions; None otherwise.
+
+    sympy.simplify on a Piecewise weighs its conditions and takes seconds an entry (the
+    Huber loss: minutes a spec), longer than any time limit it could be stopped at; a
+    branch that is not shown zero leaves the entry unproved (never False: the branch
+    may be one no point reaches).
+    """
+    folded = sp.piecewise_fold(e)
+    if not isinstance(folded, sp.Piecewise):
+        return None
+    for branch, _ in folded.args:
+        branch = sp.sympify(branch)
+        if branch == 0:
+            continue
+        if branch.has(sp.Piecewise):
+            return None
+        if branch.is_rational_function():
+            if sp.cancel(branch) != 0:
+                return None
+        elif not any(way(branch) == 0 for way in _CHEAP):
+            return None
+    return True
 
 
 def _short(e: Any, limit: int = 60) -> str:

@@ -30,6 +30,8 @@ HESSIAN_STEP = 1e-4  # the outer difference of a Hessian (of the inner Jacobians
 def step_scale(x: Value) -> float:
     """How far a step moves an entry of size ``x`` (or a direction in a matrix ``x``): by
     the base step times max(1, |x|), the largest entry's size for a matrix."""
+    if isinstance(x, float | np.floating):  # an entry: the same number, without arrays
+        return max(1.0, abs(float(x)))
     return max(1.0, float(np.max(np.abs(x))) if np.size(x) else 1.0)
 
 
@@ -117,6 +119,7 @@ def fd_hessian(point: Point, of: str, wrt: str) -> np.ndarray:
     base = as_array(x)
     n = base.size
     hess = np.zeros((n, n))
+    point.mover(of, wrt)  # compiled here once: the copies pinned at wrt share it
     for j in range(n):
         e = np.zeros_like(base)
         e.reshape(-1, order="F")[j] = 1.0

@@ -30,7 +30,7 @@ from gen.expr.numpy_form import NumpyForms, StepForms, numpy_sizes, run_numpy
 from gen.program import Program
 from gen.verify import points as sampled
 from gen.verify.claims import claimed
-from gen.verify.draws import assumed_point
+from gen.verify.draws import Hazards, assumed_point
 from gen.verify.finite import as_array, expected, fd_directional, fd_hessian, fd_jacobian
 from gen.verify.points import Point, Value
 from gen.verify.report import point_text, step_text
@@ -49,13 +49,16 @@ def error_floor(point: Point, of: str, wrt: str, ratio: float = FLOOR_RATIO) -> 
     ``ratio`` times the largest entry of ``of`` and of the definitions between them
     (a cross-entropy near 0 is a difference of logits of size 10: its differences round
     off at the logits' size)."""
-    env = point.env()
-    sizes = [
-        float(np.max(np.abs(np.asarray(env[name], dtype=float))))
-        for name in {of, *(s.name for s in point.path(of, wrt))}
-        if np.size(env[name])
-    ]
-    size = max((s for s in sizes if math.isfinite(s)), default=0.0)
+    key = ("size", of, wrt)
+    size = point.memo.get(key)
+    if size is None:
+        env = point.env()
+        sizes = [
+            float(np.max(np.abs(np.asarray(env[name], dtype=float))))
+            for name in {of, *(s.name for s in point.path(of, wrt))}
+            if np.size(env[name])
+        ]
+        size = point.memo[key] = max((s for s in sizes if math.isfinite(s)), default=0.0)
     return max(ratio * size, TINY)
 
 
@@ -103,9 +106,11 @@ def _verify(
     # Steps are evaluated with the definitions bound to their values at the point (their
     # published forms wrap the same expression in lambdas that compute those values).
     steps = StepForms([s.check for s in derivation.steps], forms.sizes)
+    hazards = Hazards.of(program)
     for index in range(points):
-        found = assumed_point(program, rng, precise)
-        point = found or Point(program, sizes, rng, precise)  # not evaluable: reported below
+        found = assumed_point(program, rng, precise, hazards)
+        # not evaluable: reported below
+        point = found or Point(program, sizes, rng, precise, hazards.kinks)
         sizes = point.sizes
         failures = sampled.prop_failures(point)
         if failures:
@@ -295,10 +300,11 @@ def agree(
         worst = 0.0
         forms = program_forms(program)
         codes = [forms.of(derivations[i].result) for i in members]
+        hazards = Hazards.of(program)
         for _ in range(points):
             sizes = sampled.sample_sizes(program.dims)
-            found = assumed_point(program, rng)
-            point = found or Point(program, sizes, rng)
+            found = assumed_point(program, rng, hazards=hazards)
+            point = found or Point(program, sizes, rng, kinks=hazards.kinks)
             bindings = {**point.sizes, **point.bindings()}
             values = [run_numpy(code, bindings) for code in codes]
             first = derivations[members[0]]

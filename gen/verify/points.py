@@ -15,6 +15,7 @@ import numpy as np
 from gen.errors import GenError
 from gen.expr.ast import SCALAR, Binary, Call, Node
 from gen.expr.choice import COMPARISONS
+from gen.expr.compiled import compile_expr
 from gen.expr.evaluate import evaluate
 from gen.expr.functions import FUNCTIONS
 from gen.expr.walk import names, nodes
@@ -83,12 +84,19 @@ def _discrete(props: frozenset[Prop], rows: int, cols: int, rng: np.random.Gener
     return None
 
 
-def _draw(program: Program, sizes: Mapping[str, int], rng: np.random.Generator) -> dict[str, Value]:
+def _draw(
+    program: Program,
+    sizes: Mapping[str, int],
+    rng: np.random.Generator,
+    kinks: tuple[Node, ...] | None = None,
+) -> dict[str, Value]:
     """The variables' values at one point, drawn again (up to ``KINK_TRIES`` times) while an
     argument of relu, abs, sign or step, or the two sides of a where's comparison, as
     evaluated there, come within ``KINK_MARGIN`` of 0 (of each other): a central difference
-    across a kink measures neither side's derivative."""
-    kinks = kink_arguments(program)
+    across a kink measures neither side's derivative. ``kinks``: ``kink_arguments(program)``
+    when the caller has them."""
+    if kinks is None:
+        kinks = kink_arguments(program)
     for _ in range(KINK_TRIES):
         values = {s.name: _sample(s, sizes, rng) for s in program.symbols.values() if s.variable}
         if not kinks or kink_distance(program, kinks, values, sizes) > KINK_MARGIN:
@@ -147,11 +155,14 @@ class Point:
         sizes: dict[str, int],
         rng: np.random.Generator,
         precise: bool = False,
+        kinks: tuple[Node, ...] | None = None,
     ):
+        """Draw the variables (``kinks``: ``kink_arguments(program)``, found once by a
+        caller that draws many points)."""
         self.program = program
         self.precise = precise
         self.sizes = sizes
-        self.values: dict[str, Value] = _draw(program, sizes, rng)
+        self.values: dict[str, Value] = _draw(program, sizes, rng, kinks)
         self._setup()
 
     @staticmethod
@@ -171,6 +182,7 @@ class Point:
         self._definitions: tuple[Symbol, ...] = tuple(program.definitions)
         self._envs: dict[Hashable, dict[str, Value]] = {}
         self._paths: dict[tuple[str, str], tuple[Symbol, ...]] = {}
+        self._movers: dict[tuple[str, str], Callable[[Value], Value]] = {}
         self.memo: dict[Hashable, Any] = {}
         self.env(key="base")
 
@@ -218,16 +230,31 @@ class Point:
         Only the definitions between ``wrt`` and ``of`` are evaluated again: the values
         are those of ``eval(of, {wrt: value})``, without the rest of the program.
         """
-        base, path, sizes = self.env(), self.path(of, wrt), self.sizes
+        found = self._movers.get((of, wrt))
+        if found is None:
+            found = self._movers[(of, wrt)] = self._mover(of, wrt)
+        return found
+
+    def _mover(self, of: str, wrt: str) -> Callable[[Value], Value]:
+        base, path = self.env(), self.path(of, wrt)
+        if not path:
+            return lambda value: value if of == wrt else base[of]
+        # Each definition on the path compiled once, what does not move with wrt computed
+        # once: a call reads only wrt and the definitions before it on the path.
+        # The values between them stay 2-D arrays (a scalar too: only closures read them);
+        # ``of``, the last on the path, is returned as ``evaluate`` returns it.
+        moving = {wrt, *(sym.name for sym in path)}
+        steps = tuple(
+            (sym.name, compile_expr(sym.expr, self.sizes, base, moving, matrix=True))  # type: ignore[arg-type]
+            for sym in path
+        )
 
         def value_at(value: Value) -> Value:
-            if not path:
-                return value if of == wrt else base[of]
-            env = dict(base)
-            env[wrt] = value
-            for sym in path:
-                env[sym.name] = evaluate(sym.expr, env, sizes)  # type: ignore[arg-type]
-            return env[of]
+            env = {wrt: value}
+            for name, run in steps:
+                env[name] = run(env)
+            result = env[of]
+            return float(result[0, 0]) if result.shape == (1, 1) else result
 
         return value_at
 
@@ -257,7 +284,18 @@ class Point:
         out.pins = {**point.pins, name: value}
         out._definitions = point._definitions
         out._envs, out._paths, out.memo = {}, {}, {}
-        out.env(key="base")
+        # A mover by ``name`` reads only ``name`` and what depends on it, and holds the
+        # values of the names that do not (as here): the copy's is the same.
+        out._movers = {key: move for key, move in point._movers.items() if key[1] == name}
+        # Every name's value: what does not depend on ``name`` as at ``point``.
+        env = dict(point.env())
+        env[name] = value
+        changed = {name}
+        for sym in out._definitions:
+            if sym.name not in out.pins and _uses(sym) & changed:
+                env[sym.name] = evaluate(sym.expr, env, out.sizes)  # type: ignore[arg-type]
+                changed.add(sym.name)
+        out._envs["base"] = env
         return out
 
     def bindings(self) -> dict[str, Value]:

@@ -330,3 +330,31 @@ def test_every_step_is_checked_and_a_wrong_one_is_caught() -> None:
 def _doubled(node: Node) -> Node:
     """2 * node: wrong wherever node is not zero."""
     return Binary("*", Num(Fraction(2), shape=SCALAR), node, shape=node.shape)
+
+
+# ----------------------------------------------------------------------------- compiled movers
+
+
+def test_a_mover_is_the_plain_evaluation_bit_for_bit_and_pinned_copies_share_it() -> None:
+    """The mover (compiled once, what does not move with wrt computed once) returns what
+    evaluating the whole program with wrt moved returns, to the bit; a copy pinned at wrt
+    reuses it and holds every name's value as a fresh evaluation would."""
+    p = program_of(
+        "  A: {shape: [m, n], props: [constant]}\n  x: {shape: [n]}\n  y: {shape: [m]}",
+        "  r: A*x - y\n  s: sum(exp(r))\n  q: y'*y\n  L: log(s) + q*x'*x",
+    )
+    point = point_of(p, 3)
+    move = point.mover("L", "x")
+    x = point.eval("x")
+    for k in range(3):
+        moved = x.copy()
+        moved[k % x.shape[0], 0] += 1e-3 * (k + 1)
+        want = point.env({"x": moved})["L"]
+        got = move(moved)
+        assert isinstance(got, float) and got == want
+    pinned = Point.pinned(point, "x", x + 0.5)
+    assert pinned.mover("L", "x") is move
+    fresh = point.env({"x": x + 0.5})
+    for name, value in fresh.items():
+        assert np.array_equal(np.asarray(pinned.eval(name)), np.asarray(value)), name
+    assert pinned.mover("L", "y") is not point.mover("L", "y")  # pinned at x: made again

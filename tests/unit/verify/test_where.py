@@ -18,7 +18,7 @@ from gen.expr.evaluate import evaluate
 from gen.expr.numpy_form import run_numpy
 from gen.program import Program, build_program
 from gen.spec.load import load_spec_text
-from gen.verify.exact import exact_check
+from gen.verify.exact import _prove_pieces, exact_check
 from gen.verify.numeric import program_forms, verify
 from gen.verify.points import KINK_MARGIN, Point, kink_arguments, kink_distance, sample_sizes
 from gen.verify.sympy_interp import CALLS
@@ -147,3 +147,45 @@ derive:
     f = p.symbols["f"].expr
     assert f is not None
     assert float(evaluate(f, {"x": np.ones((2, 1)), "c": np.zeros((2, 1))}, {"n": 2})) == 2
+
+
+def test_the_huber_loss_is_proved_exactly_branch_by_branch_in_little_time() -> None:
+    """Each difference is a Piecewise: proved zero branch by branch (cancel, expand), not
+    by sympy.simplify, which took seconds an entry (the spec: minutes); every entry of
+    every derivation is proved, its steps compared, well within the time limit."""
+    p = program(HUBER)
+    for d in derivations(p):
+        outcome = exact_check(p, d)
+        assert outcome.ok is True, outcome.detail
+        assert outcome.proved, outcome.detail
+        assert outcome.detail.startswith("equal symbolically in all"), outcome.detail
+        assert any(v is True for v in outcome.steps), outcome.detail
+        assert outcome.seconds < 4.0, (d.wrt, d.method, outcome.seconds)
+
+
+def test_a_choice_is_proved_zero_only_when_every_branch_is() -> None:
+    x, c = sp.symbols("x c", real=True)
+    same = sp.Piecewise((x, c >= sp.Abs(x)), (c * sp.Abs(x) / x, True)) - sp.Piecewise(
+        (x, c >= sp.Abs(x)), (c * x / sp.Abs(x), True)
+    )
+    assert _prove_pieces(same) is True
+    # A branch that is not zero leaves the entry unproved: never False (no point may
+    # reach it), and never True.
+    other = sp.Piecewise((x, c >= sp.Abs(x)), (c, True)) - sp.Piecewise(
+        (x, c >= sp.Abs(x)), (-c, True)
+    )
+    assert _prove_pieces(other) is None
+
+
+def test_a_wrong_huber_result_fails_the_exact_check() -> None:
+    # r everywhere: right only where |r| <= delta. The random point refutes it, or (all
+    # residuals within delta there) the branch beyond delta is not zero: never proved.
+    p = program(HUBER)
+    d = next(d for d in derivations(p) if d.wrt == "r")
+    wrong = dataclasses.replace(d, result=p.symbols["r"].expr, steps=())  # type: ignore[arg-type]
+    outcome = exact_check(p, wrong, seed=0)  # a residual beyond delta at the point
+    assert outcome.ok is False and "differs from the derivative in entry" in outcome.detail
+    for seed in range(1, 5):  # at seed 3 every residual is within delta at the point
+        outcome = exact_check(p, wrong, seed=seed)
+        assert not outcome.proved, outcome.detail
+        assert outcome.ok is False or "not proved symbolically" in outcome.detail
