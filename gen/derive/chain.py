@@ -320,22 +320,18 @@ def _jacobian_paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
     such, in the shape its pair has in the layout.
 
     A matrix's derivative by a scalar s that reaches it through a vector or matrix P is
-    d vec(of)/d vec(P)' vec(∂P/∂s), a column with no matrix form in the language: s gets
-    no line, and that column stands for d vec(of)/ds in the terms below it.
+    d vec(of)/d vec(P)' vec(∂P/∂s), a column with no matrix form in the language (no
+    unvec): s gets no line, and that column stands for d vec(of)/ds in the terms below
+    it. A matrix by a scalar ``wrt`` is carried forward instead (``_forward``).
     """
+    if c.shape(c.wrt) == SCALAR and c.shape(c.of)[1] != 1:
+        return _forward(c, inputs)
     simplify = c.simplifier.simplify
     order = list(inputs)  # of first; every name before the names it uses
     columns: dict[str, Node] = {}  # the scalars without a line: d vec(of)/ds through vec
     for y in order[1:]:
         users = [p for p in order if y in inputs[p]]
-        if _folded(c, y, users, columns):
-            if y == c.wrt:
-                raise NotSupported(
-                    f"d{c.of}/d{y} for the matrix {c.of} by the scalar {y} through "
-                    f"{', '.join(p for p in users if p != c.of)}: the column "
-                    f"d vec({c.of})/d{y} has no matrix form in the language (no unvec); "
-                    "derive this target by differentials"
-                )
+        if _folded(c, y, users, columns):  # never wrt: a scalar wrt goes forward
             columns[y] = _sum([_vec_term(c, p, y, columns) for p in users])
             continue
         total = _sum([_path_term(c, p, y, columns) for p in users])
@@ -347,6 +343,37 @@ def _jacobian_paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
             note = Note("chain_rule", layout=c.layout.value)
         c.record(Partial(c.of, y), total, note, c.of, y)
         c.values[derivative_name(c.of, y)] = simplify(al.substitute(total, c.values), c.sym)
+    return c.values[derivative_name(c.of, c.wrt)]
+
+
+def _forward(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
+    """A matrix by a scalar ``wrt``: the chain rule carried forward, from ``wrt`` up. Each
+    name's derivative by ``wrt`` is its differential with d q = dq/d wrt for each name q
+    it uses (dY = sum over its inputs of the differential through each; Magnus &
+    Neudecker, ch. 5 and 9): a matrix of the name's shape (its transpose in denominator
+    layout), a line of its own, checked as one."""
+    simplify = c.simplifier.simplify
+    den = c.layout is Layout.DENOMINATOR
+    graph = Graph(c.program, c.wrt, c.simplifier)
+    for p in reversed(list(inputs)):
+        if p == c.wrt:
+            continue
+        lin = graph.differential(graph.exprs[p], [])
+        tangents: dict[str, Node] = {f"d{c.wrt}": al.num(1)}
+        for q in inputs[p]:
+            if q != c.wrt:
+                name = c.dname(q, c.wrt)
+                tangents[f"d{q}"] = al.transpose(name, c.sym) if den else name
+        deriv = simplify(al.substitute(lin, tangents), c.sym)
+        rhs = simplify(al.transpose(deriv, c.sym), c.sym) if den else deriv
+        if len(inputs[p]) > 1:
+            note = Note("paths", names=inputs[p])
+        elif inputs[p] == (c.wrt,):
+            note = Note("local_jacobian", layout=c.layout.value)
+        else:
+            note = Note("chain_rule", layout=c.layout.value)
+        c.record(Partial(p, c.wrt), rhs, note, p, c.wrt)
+        c.values[derivative_name(p, c.wrt)] = simplify(al.substitute(rhs, c.values), c.sym)
     return c.values[derivative_name(c.of, c.wrt)]
 
 
