@@ -17,7 +17,7 @@ from gen.derive import algebra as al
 from gen.derive.backprop import SHORT, Pullback, pulls_back
 from gen.derive.differential import Differentials, NotSupported
 from gen.derive.graph import Graph
-from gen.derive.jacobian import NotLinear, jacobian, vec_jacobian
+from gen.derive.jacobian import NotLinear, jacobian, vec_form, vec_jacobian
 from gen.derive.layout import kind_of, result_shape
 from gen.derive.notes import Note
 from gen.derive.simplify import Simplifier
@@ -161,12 +161,10 @@ def derive_chain(program: Program, target: Target, simplifier: Simplifier) -> De
     if c.shape(c.of) == SCALAR and matrix_links:
         composed = _adjoint_chain(c, chain)
     else:
-        for y, x in chain:  # through vec, every link's derivative must be d vec(y)/d vec(x)'
-            if matrix_links and SCALAR in (c.shape(y), c.shape(x)) and c.shape(y) != c.shape(x):
-                raise NotSupported(
-                    f"the link {y} <- {x} is a {kind_of(c.shape(y), c.shape(x)).value} derivative "
-                    "inside a chain through vec; derive this target by differentials"
-                )
+        if matrix_links and any(
+            SCALAR in (c.shape(y), c.shape(x)) and c.shape(y) != c.shape(x) for y, x in chain
+        ):  # a scalar link inside a chain through vec: each line's Jacobian through vec
+            return _finish(c, _jacobian_paths(c, inputs))
         composed = _jacobian_chain(c, chain)
     return _finish(c, composed)
 
@@ -279,14 +277,7 @@ def _paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
     (dz/dy) reused by the terms below it, as backpropagation does.
     """
     if c.shape(c.of) != SCALAR:
-        scalars = [n for n in inputs if c.shape(n) == SCALAR]
-        if not scalars:
-            return _jacobian_paths(c, inputs)
-        raise NotSupported(
-            f"'{c.of}' reaches {c.wrt} along several paths and is not a scalar, and "
-            f"{', '.join(scalars)} on the way is: the chain method sums the Jacobians "
-            "d vec(y)/d vec(x)' of vectors and matrices; derive this target by differentials"
-        )
+        return _jacobian_paths(c, inputs)
     simplify = c.simplifier.simplify
     order = list(inputs)  # of first; every name before the names it uses
     for y in order[1:]:
@@ -319,29 +310,31 @@ def _paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
 
 
 def _jacobian_paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
-    """The multivariable chain rule for a vector at the top, every name on the way a
-    vector: d of/d y = the sum over the names p that use y of (d of/d p)(∂p/∂y), the
-    local Jacobian of p by y written out and each d of/d p a name reused below (numerator
-    and mixed layout; the transposed products in denominator layout). Every line is a
-    total derivative, checked as such."""
+    """The multivariable chain rule for a vector or matrix at the top: d of/d y = the sum
+    over the names p that use y of (d of/d p)(∂p/∂y), the local derivative of p by y
+    written out and each d of/d p a name reused below (numerator and mixed layout; the
+    transposed products in denominator layout). Through vec (Magnus & Neudecker, ch. 9)
+    every factor is a Jacobian d vec(a)/d vec(b)': a scalar's by a vector or matrix is
+    the row vec(∂a/∂b)' (the transposed gradient), a vector's or matrix's by a scalar
+    the column vec(∂a/∂b) (``vec_form``). Every line is a total derivative, checked as
+    such, in the shape its pair has in the layout.
+
+    A matrix's derivative by a scalar s that reaches it through a vector or matrix P is
+    d vec(of)/d vec(P)' vec(∂P/∂s), a column with no matrix form in the language (no
+    unvec): s gets no line, and that column stands for d vec(of)/ds in the terms below
+    it. A matrix by a scalar ``wrt`` is carried forward instead (``_forward``).
+    """
+    if c.shape(c.wrt) == SCALAR and c.shape(c.of)[1] != 1:
+        return _forward(c, inputs)
     simplify = c.simplifier.simplify
     order = list(inputs)  # of first; every name before the names it uses
+    columns: dict[str, Node] = {}  # the scalars without a line: d vec(of)/ds through vec
     for y in order[1:]:
         users = [p for p in order if y in inputs[p]]
-        terms: list[Node] = []
-        for p in users:
-            # p's Jacobian by y alone (a partial where p also depends on y through another
-            # input: no line of its own, which no check of p by y could measure)
-            local = c.local(p, y)
-            if p == c.of:
-                terms.append(local)
-            elif c.layout is Layout.DENOMINATOR:
-                terms.append(al.mul(local, c.dname(c.of, p)))
-            else:
-                terms.append(al.mul(c.dname(c.of, p), local))
-        total = terms[0]
-        for term in terms[1:]:
-            total = al.add(total, term)
+        if _folded(c, y, users, columns):  # never wrt: a scalar wrt goes forward
+            columns[y] = _sum([_vec_term(c, p, y, columns) for p in users])
+            continue
+        total = _sum([_path_term(c, p, y, columns) for p in users])
         if len(users) > 1:
             note = Note("paths", names=tuple(users))
         elif users == [c.of]:
@@ -351,6 +344,104 @@ def _jacobian_paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
         c.record(Partial(c.of, y), total, note, c.of, y)
         c.values[derivative_name(c.of, y)] = simplify(al.substitute(total, c.values), c.sym)
     return c.values[derivative_name(c.of, c.wrt)]
+
+
+def _forward(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
+    """A matrix by a scalar ``wrt``: the chain rule carried forward, from ``wrt`` up. Each
+    name's derivative by ``wrt`` is its differential with d q = dq/d wrt for each name q
+    it uses (dY = sum over its inputs of the differential through each; Magnus &
+    Neudecker, ch. 5 and 9): a matrix of the name's shape (its transpose in denominator
+    layout), a line of its own, checked as one."""
+    simplify = c.simplifier.simplify
+    den = c.layout is Layout.DENOMINATOR
+    graph = Graph(c.program, c.wrt, c.simplifier)
+    for p in reversed(list(inputs)):
+        if p == c.wrt:
+            continue
+        lin = graph.differential(graph.exprs[p], [])
+        tangents: dict[str, Node] = {f"d{c.wrt}": al.num(1)}
+        for q in inputs[p]:
+            if q != c.wrt:
+                name = c.dname(q, c.wrt)
+                tangents[f"d{q}"] = al.transpose(name, c.sym) if den else name
+        deriv = simplify(al.substitute(lin, tangents), c.sym)
+        rhs = simplify(al.transpose(deriv, c.sym), c.sym) if den else deriv
+        if len(inputs[p]) > 1:
+            note = Note("paths", names=inputs[p])
+        elif inputs[p] == (c.wrt,):
+            note = Note("local_jacobian", layout=c.layout.value)
+        else:
+            note = Note("chain_rule", layout=c.layout.value)
+        c.record(Partial(p, c.wrt), rhs, note, p, c.wrt)
+        c.values[derivative_name(p, c.wrt)] = simplify(al.substitute(rhs, c.values), c.sym)
+    return c.values[derivative_name(c.of, c.wrt)]
+
+
+def _folded(c: Chain, y: str, users: list[str], columns: dict[str, Node]) -> bool:
+    """Whether d of/d y, a matrix by the scalar y, is reached through a vector or matrix
+    below the top (or a scalar folded so): then it is only a column through vec."""
+    if c.shape(y) != SCALAR or c.shape(c.of)[1] == 1:
+        return False
+    return any(p in columns or (p != c.of and c.shape(p) != SCALAR) for p in users)
+
+
+def _sum(terms: list[Node]) -> Node:
+    total = terms[0]
+    for term in terms[1:]:
+        total = al.add(total, term)
+    return total
+
+
+def _path_term(c: Chain, p: str, y: str, columns: dict[str, Node]) -> Node:
+    """The term of d of/d y for the use of y by p: (d of/d p)(∂p/∂y) through vec, in
+    the layout; p's derivative by y alone (a partial where p also depends on y through
+    another input: no line of its own, which no check of p by y could measure)."""
+    if p == c.of:
+        return _partial(c, p, y)
+    if c.shape(y) == SCALAR and c.shape(c.of)[1] != 1:  # d Y/d p, a matrix, scaled
+        return al.mul(c.dname(c.of, p), _partial(c, p, y))
+    return _vec_term(c, p, y, columns)
+
+
+def _vec_term(c: Chain, p: str, y: str, columns: dict[str, Node]) -> Node:
+    """(d vec(of)/d vec(p)')(d vec(p)/d vec(y)'), its transpose in denominator layout."""
+    local = _partial(c, p, y)
+    if p == c.of:
+        return vec_form(local, c.shape(p), c.shape(y), c.layout, c.sym)
+    formed = vec_form(local, c.shape(p), c.shape(y), c.layout, c.sym)
+    if formed is not local:
+        local = c.simplifier.simplify(formed, c.sym)
+    upper = (
+        columns[p]
+        if p in columns
+        else vec_form(c.dname(c.of, p), c.shape(c.of), c.shape(p), c.layout, c.sym)
+    )
+    if c.layout is Layout.DENOMINATOR:
+        return al.mul(local, upper)
+    return al.mul(upper, local)
+
+
+def _partial(c: Chain, p: str, y: str) -> Node:
+    """∂p/∂y, p's derivative by y in its own definition alone (every other name it uses
+    held fixed), in the layout in force."""
+    if c.shape(p) != SCALAR and c.shape(y) != SCALAR:
+        return c.local(p, y)
+    simplify = c.simplifier.simplify
+    graph = Graph(c.program, y, c.simplifier)
+    if c.shape(p) == SCALAR:  # its gradient by y: one use's adjoint
+        acc: dict[str, Node] = {}
+        graph._backprop(graph.exprs[p], al.num(1), acc)  # noqa: SLF001 - one use's adjoint
+        grad = simplify(graph.named(acc.get(y, al.zero(c.shape(y)))), c.sym)
+        if c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR:
+            return simplify(al.transpose(grad, c.sym), c.sym)
+        return grad
+    # a vector or matrix by a scalar: its differential with d y = 1 and the others 0
+    lin = graph.differential(graph.exprs[p], [])
+    held = {f"d{n}": al.zero(c.shape(n)) for n in graph.live if n != y}
+    deriv = simplify(al.substitute(lin, {**held, f"d{y}": al.num(1)}), c.sym)
+    if c.layout is Layout.DENOMINATOR:
+        return simplify(al.transpose(deriv, c.sym), c.sym)
+    return deriv
 
 
 def link_notes(expr: Node, x: str) -> tuple[Note, ...]:

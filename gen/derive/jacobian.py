@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gen.derive import algebra as al
+from gen.derive.layout import Kind, kind_of
 from gen.derive.rules_course import as_product, is_diagonal_matrix
 from gen.errors import NotLinear
-from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Transpose
+from gen.expr.ast import SCALAR, Binary, Call, Name, Neg, Node, Shape, Transpose
 from gen.expr.to_text import to_text
 from gen.expr.walk import mentions
+from gen.spec.model import Layout
 
 
 def jacobian(lin: Node, dx: Name, symmetric: frozenset[str] = frozenset()) -> Node:
@@ -286,3 +288,47 @@ def _product_of(factors: list[Node]) -> Node:
     out = al.product(factors)
     assert out is not None
     return out
+
+
+def vec_form(
+    d: Node, of_shape: Shape, wrt_shape: Shape, layout: Layout, sym: frozenset[str] = frozenset()
+) -> Node:
+    """The Jacobian d vec(of)/d vec(wrt)' (numerator and mixed layout; its transpose in
+    denominator layout) from ``d``, the derivative of ``of`` by ``wrt`` as ``layout``
+    writes it (SPEC section 3), for a chain through vec (Magnus and Neudecker, ch. 9).
+
+    A scalar's derivative by a vector or matrix becomes the row vec(∂a/∂X)' (the
+    transposed gradient; the column vec(∂a/∂X) in denominator layout); a vector's or
+    matrix's by a scalar the column vec(∂Y/∂s) (the row vec(∂Y/∂s)' in denominator
+    layout). Every other pair is its Jacobian in the layout already: ``d`` itself.
+    """
+    kind = kind_of(of_shape, wrt_shape)
+    den = layout is Layout.DENOMINATOR
+    if kind is Kind.SCALAR_BY_MATRIX:
+        grad = _sized(al.transpose(d, sym) if layout is Layout.NUMERATOR else d)
+        return al.vec(grad) if den else al.transpose(al.vec(grad), sym)
+    if kind is Kind.MATRIX_BY_SCALAR:
+        deriv = _sized(al.transpose(d, sym) if den else d)
+        return al.transpose(al.vec(deriv), sym) if den else al.vec(deriv)
+    if kind is Kind.SCALAR_BY_VECTOR and layout is Layout.MIXED:
+        return al.transpose(d, sym)
+    return d
+
+
+def _sized(d: Node) -> Node:
+    """``d``, an identity I written eye(n) (inside vec its size can no longer be read)
+    and the ones matrix 1_m 1_n' (the gradient of sum(X)) as its vec, 1_mn."""
+    if isinstance(d, Call) and d.func == "I" and d.shape is not None:
+        return al.eye(d.shape[0])
+    if (
+        isinstance(d, Binary)
+        and d.op == "*"
+        and isinstance(d.left, Call)
+        and d.left.func == "ones"
+        and isinstance(d.right, Transpose)
+        and isinstance(d.right.operand, Call)
+        and d.right.operand.func == "ones"
+        and d.shape is not None
+    ):
+        return al.ones(al.size(d.shape))
+    return d

@@ -189,9 +189,26 @@ def test_a_normalised_batch_derives_by_chain_through_vec(axis, layout):
     assert paths == ["X_c", "X"]
 
 
-def test_a_matrix_with_a_scalar_on_its_paths_is_refused_at_its_item():
+@pytest.mark.parametrize("layout", list(Layout))
+def test_a_matrix_with_a_scalar_on_its_paths_sums_vec_jacobians(layout):
+    """C = s W + W with s = sum(W): d vec C/d vec W' = (s + 1) I + vec(W) 1' (once
+    refused): the scalar's row 1' = vec(1 1')' and the column vec(dC/ds) = vec(W) meet
+    in the term of the path through s (Magnus & Neudecker, ch. 9)."""
     program = build_program(load_spec_text(SQUARE, "m.yaml"))
+    chain = _agreeing(program, dataclasses.replace(program.targets[1], layout=layout))
+    paths = [s for s in chain.steps if any(n.key == "paths" for n in s.notes)]
+    assert len(paths) == 1 and paths[0].notes[0].names == ("C", "s")
+    want = {
+        Layout.MIXED: "sum(W)*eye(n*n) + eye(n*n) + vec(W)*ones(n*n)'",
+        Layout.NUMERATOR: "sum(W)*eye(n*n) + eye(n*n) + vec(W)*ones(n*n)'",
+        Layout.DENOMINATOR: "sum(W)*eye(n*n) + eye(n*n) + ones(n*n)*vec(W)'",
+    }
+    assert to_text(chain.result) == want[layout]
+
+
+def test_a_link_the_chain_cannot_read_is_refused_at_its_item():
+    program = build_program(load_spec_text(SQUARE.replace("sum(W)", "sum(vec(W))"), "m.yaml"))
     with pytest.raises(GenError) as caught:
         derive(program, program.targets[1], Method.CHAIN)
-    assert "several paths and is not a scalar, and s on the way is" in caught.value.message
+    assert "un-vec" in caught.value.message
     assert caught.value.span is not None and caught.value.span.line == 11

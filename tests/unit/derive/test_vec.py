@@ -113,15 +113,18 @@ def test_a_mixed_chain_through_a_scalar_link_transposes_its_gradient():
         assert_verified(program, d)
 
 
-def test_a_vec_chain_through_a_scalar_link_is_a_located_error():
-    with pytest.raises(GenError) as caught:
-        derived(
-            "  X: {shape: [m, n]}\n  A: {shape: [p, q], props: [constant]}\n",
-            "  s: sum(X)\n  Y: s*A\n",
-            "  - {of: Y, wrt: X, method: chain}\n",
-        )
-    assert "derive this target by differentials" in caught.value.message
-    assert caught.value.span is not None and caught.value.span.line == 9
+def test_a_vec_chain_through_a_scalar_link_composes_a_column_and_a_row():
+    # Y = sum(X) A: d vec Y/d vec X' = vec(A) 1' (once refused): the column vec(dY/ds)
+    # times the scalar's row vec(1 1')' (Magnus & Neudecker, ch. 9).
+    program, derivations = derived(
+        "  X: {shape: [m, n]}\n  A: {shape: [p, q], props: [constant]}\n",
+        "  s: sum(X)\n  Y: s*A\n",
+        "  - {of: Y, wrt: X, method: [chain, differential]}\n",
+    )
+    chain, diff = derivations
+    assert to_text(chain.result) == to_text(diff.result) == "vec(A)*ones(m*n)'"
+    assert chain.agreement is not None and chain.agreement.ok
+    assert_verified(program, chain)
 
 
 def test_a_gradient_through_vec_is_a_located_error():
