@@ -257,11 +257,7 @@ def _adjoint_chain(c: Chain, chain: list[tuple[str, str]]) -> Node:
         g_gradient = (
             al.transpose(g, c.sym) if (c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR) else g
         )
-        acc: dict[str, Node] = {}
-        graph._backprop(graph.exprs[y], g_gradient, acc)  # noqa: SLF001 - one link's adjoint
-        pulled = simplify(acc.get(x, al.zero(c.shape(x))), c.sym)
-        if c.layout is Layout.NUMERATOR and c.shape(x) != SCALAR:
-            pulled = simplify(al.transpose(pulled, c.sym), c.sym)
+        pulled = _pulled(c, graph, y, g_gradient, x)
         c.record(Partial(c.of, x), pulled, link_notes(graph.exprs[y], x), c.of, x)
         c.values[derivative_name(c.of, x)] = simplify(al.substitute(pulled, c.values), c.sym)
     return c.values[derivative_name(c.of, c.wrt)]
@@ -288,15 +284,9 @@ def _paths(c: Chain, inputs: dict[str, tuple[str, ...]]) -> Node:
             g = al.num(1) if p == c.of else c.dname(c.of, p)
             if c.layout is Layout.NUMERATOR and c.shape(p) != SCALAR:
                 g = al.transpose(g, c.sym)
-            acc: dict[str, Node] = {}
-            graph._backprop(graph.exprs[p], g, acc)  # noqa: SLF001 - one use's adjoint
-            term = simplify(acc.get(y, al.zero(c.shape(y))), c.sym)
-            if c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR:
-                term = simplify(al.transpose(term, c.sym), c.sym)
+            term = _pulled(c, graph, p, g, y)
             terms.append(term)
-        total = terms[0]
-        for term in terms[1:]:
-            total = al.add(total, term)
+        total = _sum(terms)
         note: tuple[Note, ...]
         if len(users) > 1:
             note = (Note("paths", names=tuple(users)),)
@@ -385,7 +375,17 @@ def _folded(c: Chain, y: str, users: list[str], columns: dict[str, Node]) -> boo
     return any(p in columns or (p != c.of and c.shape(p) != SCALAR) for p in users)
 
 
+def _pulled(c: Chain, graph: Graph, p: str, grad: Node, y: str) -> Node:
+    """What the definition of ``p``, whose gradient is ``grad``, passes back to ``y``
+    (one use's adjoint), simplified, as the layout writes a derivative by ``y``."""
+    pulled = c.simplifier.simplify(graph.adjoints(p, grad).get(y, al.zero(c.shape(y))), c.sym)
+    if c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR:
+        return c.simplifier.simplify(al.transpose(pulled, c.sym), c.sym)
+    return pulled
+
+
 def _sum(terms: list[Node]) -> Node:
+    """The terms added, one per path."""
     total = terms[0]
     for term in terms[1:]:
         total = al.add(total, term)
@@ -429,9 +429,9 @@ def _partial(c: Chain, p: str, y: str) -> Node:
     simplify = c.simplifier.simplify
     graph = Graph(c.program, y, c.simplifier)
     if c.shape(p) == SCALAR:  # its gradient by y: one use's adjoint
-        acc: dict[str, Node] = {}
-        graph._backprop(graph.exprs[p], al.num(1), acc)  # noqa: SLF001 - one use's adjoint
-        grad = simplify(graph.named(acc.get(y, al.zero(c.shape(y)))), c.sym)
+        grad = simplify(
+            graph.named(graph.adjoints(p, al.num(1)).get(y, al.zero(c.shape(y)))), c.sym
+        )
         if c.layout is Layout.NUMERATOR and c.shape(y) != SCALAR:
             return simplify(al.transpose(grad, c.sym), c.sym)
         return grad

@@ -229,9 +229,14 @@ class Graph:
     def pull(self, name: str, grad: Node) -> dict[str, Node]:
         """What the definition of ``name``, whose gradient is ``grad``, passes to each live
         name it uses directly (the adjoint rules, one link back), each part tidied."""
+        return {n: self.tidy(g) for n, g in self.adjoints(name, grad).items()}
+
+    def adjoints(self, name: str, grad: Node) -> dict[str, Node]:
+        """What the definition of ``name``, whose gradient is ``grad``, passes to each live
+        name it uses directly, as the adjoint rules give it (one use's adjoint)."""
         acc: dict[str, Node] = {}
         self._backprop(self.exprs[name], grad, acc)
-        return {n: self.tidy(g) for n, g in acc.items()}
+        return acc
 
     def _backprop(self, node: Node, g: Node, acc: dict[str, Node]) -> None:
         if isinstance(node, Name):
