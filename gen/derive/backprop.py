@@ -178,11 +178,10 @@ class Pullback:
                     made.extend(sorted(n for n in self.names if n not in made and n not in before))
                 continue
             split = None if first else self._split(bare)
-            if split is None:
-                named = self.declare(f"G_{child}", bare)
+            if split is None:  # G_v is dL/dv itself, its sign included
+                frontier[child] = self.declare(f"G_{child}", grad)
             else:  # (delta W2'), the error of the layer below kept by its name
-                named = split
-            frontier[child] = al.neg(named) if sign else named
+                frontier[child] = al.neg(split) if sign else split
             made.extend(sorted(n for n in self.names if n not in made and n not in before))
         if made:  # a name made for one input is written by name in the others too
             table = {self.names[n]: Name(n, shape=self.names[n].shape) for n in made}

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from gen.derive import algebra as al
 from gen.derive.methods import derive
+from gen.expr.ast import Node
+from gen.expr.evaluate import evaluate
 from gen.expr.to_text import to_text
 from gen.program import build_program
 from gen.spec.load import load_spec
 from gen.spec.model import Method
+from gen.verify.draws import assumed_point
 from gen.verify.numeric import agree, verify
 
 COURSE = Path(__file__).resolve().parents[3] / "specs" / "course"
@@ -60,3 +65,42 @@ def test_the_normalisation_layers_derive_by_chain_on_their_sheets(stem, axis):
     assert chain.names == differential.names
     assert chain.written is not None and to_text(chain.written) == to_text(differential.written)
     assert to_text(chain.written) == f"G_X_c - sum(G_X_c, {axis})/{'N' if axis == 1 else 'D'}"
+
+
+def _named_gradients() -> list[tuple[Path, int, str]]:
+    """(spec, target index, name) for each upstream gradient G_y a course derivation
+    declares where the spec also derives d of/d y itself: that target is its meaning."""
+    out = []
+    for path in SPECS:
+        program = build_program(load_spec(path))
+        asked = {(t.of.value, t.wrt.value) for t in program.targets if t.order == 1}
+        for index, target in enumerate(program.targets):
+            if target.order != 1:
+                continue
+            for name, _ in derive(program, target, Method.DIFFERENTIAL).names:
+                if name.startswith("G_") and (target.of.value, name[2:]) in asked:
+                    out.append((path, index, name))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("path", "index", "name"), _named_gradients(), ids=lambda v: getattr(v, "stem", str(v))
+)
+def test_a_named_upstream_gradient_is_that_gradient(path, index, name):
+    """G_v on a sheet is dL/dv, its sign included (batch norm once declared G_v = -dL/dv
+    and wrote -G_v where it was used: right in sum, wrong as a name)."""
+    program = build_program(load_spec(path))
+    target = program.targets[index]
+    of, y = target.of.value, name[2:]
+    by_y = next(t for t in program.targets if (t.of.value, t.wrt.value) == (of, y))
+    want = derive(program, by_y, Method.DIFFERENTIAL).result
+    expanded: dict[str, Node] = {}
+    for n, expr in derive(program, target, Method.DIFFERENTIAL).names:
+        expanded[n] = al.substitute(expr, expanded)
+    for seed in (1, 2):
+        point = assumed_point(program, np.random.default_rng(seed))
+        assert point is not None
+        env = point.env()
+        got = np.asarray(evaluate(expanded[name], env, point.sizes), dtype=float)
+        ref = np.asarray(evaluate(want, env, point.sizes), dtype=float)
+        np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12, err_msg=name)
