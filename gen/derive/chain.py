@@ -189,8 +189,9 @@ def _finish(c: Chain, composed: Node) -> Derivation:
         return c.derivation(Method.CHAIN, result)
     pullback, written = named
     c.record_named(written, (Note("named_gradients", tuple(pullback.names)),), pullback)
-    if size(result) <= SHORT:  # the names written out, where that is short
-        c.record(None, result, Note("names_written"), c.of, c.wrt)
+    full = c.simplifier.simplify(pullback.expand(written), c.sym)
+    if full != written and size(full) <= SHORT:  # the names written out, as backprop does
+        c.record(None, full, Note("names_written"), c.of, c.wrt)
     return dataclasses.replace(
         c.derivation(Method.CHAIN, result), names=tuple(pullback.names.items()), written=written
     )

@@ -104,3 +104,26 @@ def test_a_named_upstream_gradient_is_that_gradient(path, index, name):
         got = np.asarray(evaluate(expanded[name], env, point.sizes), dtype=float)
         ref = np.asarray(evaluate(want, env, point.sizes), dtype=float)
         np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_both_methods_write_the_names_out_alike(path):
+    """Where both methods name the upstream gradients, they write the same names, the same
+    result in them, and the same line with the names written out (GP: exp(-D2/(2 ell^2))
+    by differentials once read exp((2XX' - r - r')/(2 ell^2)) by chain)."""
+    program = build_program(load_spec(path))
+    for target in (t for t in program.targets if t.order == 1):
+        chain, differential = (
+            derive(program, target, m) for m in (Method.CHAIN, Method.DIFFERENTIAL)
+        )
+        if not (chain.names and differential.names):
+            continue
+        assert chain.names == differential.names
+        assert chain.written == differential.written
+
+        def written_out(d):
+            return [
+                to_text(s.rhs) for s in d.steps if any(n.key == "names_written" for n in s.notes)
+            ]
+
+        assert written_out(chain) == written_out(differential), target
